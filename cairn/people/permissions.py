@@ -1,0 +1,74 @@
+"""Who may change what. Every view and API endpoint asks these functions, never the role.
+
+Everyone in the CS organization may read everything. A CSM changes the accounts and
+engagements they own or work on; leaders change everything, playbooks included; admins also
+manage users; read-only users change nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cairn.customers.models import Account
+    from cairn.engagements.models import Engagement
+    from cairn.people.models import User
+
+
+def _active(user: User | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def is_leader(user: User | AnonymousUser) -> bool:
+    return _active(user) and user.is_leader  # type: ignore[union-attr]
+
+
+def can_write(user: User | AnonymousUser) -> bool:
+    """May this user change anything at all?"""
+    return _active(user) and not user.is_readonly  # type: ignore[union-attr]
+
+
+def can_create_accounts(user: User | AnonymousUser) -> bool:
+    return can_write(user)
+
+
+def can_edit_account(user: User | AnonymousUser, account: Account) -> bool:
+    if not can_write(user):
+        return False
+    if is_leader(user):
+        return True
+    if account.owner_id == user.pk:
+        return True
+    # A CSM working on one of the account's engagements looks after the account too.
+    return account.engagements.filter(_member_filter(user)).exists()
+
+
+def can_edit_engagement(user: User | AnonymousUser, engagement: Engagement) -> bool:
+    if not can_write(user):
+        return False
+    if is_leader(user) or engagement.owner_id == user.pk:
+        return True
+    return engagement.team.filter(pk=user.pk).exists()
+
+
+def can_edit_playbooks(user: User | AnonymousUser) -> bool:
+    return is_leader(user)
+
+
+def can_manage_users(user: User | AnonymousUser) -> bool:
+    return _active(user) and user.is_admin  # type: ignore[union-attr]
+
+
+def _member_filter(user: User | AnonymousUser):  # type: ignore[no-untyped-def]
+    from django.db.models import Q
+
+    return Q(owner=user.pk) | Q(team=user.pk)
+
+
+def require(allowed: bool, message: str = "You do not have permission to do this.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)

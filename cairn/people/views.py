@@ -1,0 +1,1 @@
+"""Views; thin: parse, check permission, call an action, render."""

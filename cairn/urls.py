@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cairn.api import api
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("", include("cairn.customers.urls")),
+    path("engagements/", include("cairn.engagements.urls")),
+    path("playbooks/", include("cairn.playbooks.urls")),
+    path("documents/", include("cairn.documents.urls")),
+    path("", include("cairn.timeline.urls")),
+    path("people/", include("cairn.people.urls")),
+]
+
+handler403 = "cairn.errors.forbidden"
+handler404 = "cairn.errors.not_found"

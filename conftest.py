@@ -1,0 +1,114 @@
+"""Shared fixtures: the people of a small CS team, and a customer they work on.
+
+Personas, not anonymous users: `alice` leads the team, `carol` is the CSM who owns Acme,
+`dave` is a CSM with no part in Acme, `rita` may only read, `adam` administers Cairn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+
+# Tests never touch a real data directory.
+os.environ.setdefault("CAIRN_DATA_DIR", tempfile.mkdtemp(prefix="cairn-test-"))
+
+import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
+
+PASSWORD = "correct horse battery staple"
+
+
+def _user(django_user_model, username: str, role: str, first: str, last: str):  # type: ignore[no-untyped-def]
+    return django_user_model.objects.create_user(
+        username=username, password=PASSWORD, role=role, first_name=first, last_name=last,
+        email=f"{username}@cairn.test",
+    )
+
+
+@pytest.fixture
+def adam(django_user_model):  # type: ignore[no-untyped-def]
+    return _user(django_user_model, "adam", "admin", "Adam", "Admin")
+
+
+@pytest.fixture
+def alice(django_user_model):  # type: ignore[no-untyped-def]
+    return _user(django_user_model, "alice", "leader", "Alice", "Leader")
+
+
+@pytest.fixture
+def carol(django_user_model):  # type: ignore[no-untyped-def]
+    return _user(django_user_model, "carol", "csm", "Carol", "Owner")
+
+
+@pytest.fixture
+def dave(django_user_model):  # type: ignore[no-untyped-def]
+    return _user(django_user_model, "dave", "csm", "Dave", "Outsider")
+
+
+@pytest.fixture
+def rita(django_user_model):  # type: ignore[no-untyped-def]
+    return _user(django_user_model, "rita", "readonly", "Rita", "Reader")
+
+
+def _client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_adam(adam) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(adam)
+
+
+@pytest.fixture
+def as_alice(alice) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(alice)
+
+
+@pytest.fixture
+def as_carol(carol) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(carol)
+
+
+@pytest.fixture
+def as_dave(dave) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(dave)
+
+
+@pytest.fixture
+def as_rita(rita) -> Client:  # type: ignore[no-untyped-def]
+    return _client_for(rita)
+
+
+@pytest.fixture
+def acme(carol):  # type: ignore[no-untyped-def]
+    from cairn.customers.models import Account
+
+    return Account.objects.create(
+        name="Acme Manufacturing", industry="Manufacturing", region="EMEA", segment="enterprise",
+        owner=carol, website="https://acme.example",
+    )
+
+
+@pytest.fixture
+def playbook_version(db):  # type: ignore[no-untyped-def]
+    from cairn.playbooks.actions import default_version
+
+    return default_version()
+
+
+@pytest.fixture
+def engagement(acme, carol, playbook_version):  # type: ignore[no-untyped-def]
+    from cairn.engagements.actions import EngagementData, start_engagement
+
+    return start_engagement(
+        acme,
+        EngagementData(
+            initiative="Energy use down 20 %", owner=carol, start_date=dt.date(2026, 9, 1),
+            challenge="Energy costs doubled", solution="Cairn Energy Monitor, 400 seats",
+        ),
+        by=carol,
+        version=playbook_version,
+    )
