@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cairn.engagements",
     "cairn.documents",
     "cairn.timeline",
+    "cairn.operations",
 ]
 
 MIDDLEWARE = [
