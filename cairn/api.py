@@ -1,16 +1,34 @@
-"""The REST API under /api/v1: one NinjaAPI, with a router from each domain app."""
+"""The REST API under /api/v1: one NinjaAPI, with a router from each domain app.
+
+Every error comes out as JSON with a `detail` sentence; a bad request also lists
+`errors`, each naming the `field` and the problem, so a client can show it next to the input.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import importlib.util
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import IntegrityError, models
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
 
-from cairn.people.models import ApiToken
+from cairn.customers.actions import save_record
+from cairn.engagements.actions import GateBlocked
+from cairn.people.models import ApiToken, User
+
+M = TypeVar("M", bound=models.Model)
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
 
 
 class TokenAuth(HttpBearer):
@@ -23,27 +41,216 @@ class TokenAuth(HttpBearer):
         return user
 
 
+def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The schema and the docs page are for people of the CS organization only.
+
+    A browser with a session sees them; a client may fetch the schema with its token.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        header = request.headers.get("Authorization", "")
+        scheme, _, key = header.partition(" ")
+        if scheme.lower() == "bearer" and ApiToken.authenticate(key.strip()) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"detail": _UNAUTHENTICATED}, status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+_UNAUTHENTICATED = "Authentication required: send 'Authorization: Bearer <token>'."
+
 api = NinjaAPI(
     title="Cairn API",
     version="1",
-    description="Accounts, engagements and the central repository of Cairn.",
+    description=(
+        "Accounts, engagements and the central repository of Cairn. Authenticate with a "
+        "personal token from your profile page: `Authorization: Bearer cairn_...`. Lists are "
+        f"paginated (`page`, `page_size` up to {MAX_PAGE_SIZE}). Errors are JSON with a "
+        "`detail` sentence; a bad request also lists `errors` as `{field, message}`."
+    ),
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    docs_decorator=_docs_need_login,
 )
 
 
-def _field(loc: list[Any]) -> str:
-    # ninja reports where a value came from ("body", "query", "path") and the schema name;
-    # the user wants only the field's own path.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload")]
-    return ".".join(parts) or "request"
+class Pagination(PageNumberPagination):
+    """Pages of PAGE_SIZE items; a client may ask for up to MAX_PAGE_SIZE with `page_size`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
+
+
+class Message(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    field: str
+    message: str
+
+
+class BadRequest(Schema):
+    detail: str
+    errors: list[FieldError]
+
+
+class Conflict(Schema):
+    detail: str
+    missing_outputs: list[str]
+
+
+# The answers every endpoint may give besides its own, for the OpenAPI document.
+READ_ERRORS: dict[int, type[Schema]] = {401: Message, 404: Message}
+WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: BadRequest, 403: Message}
+
+
+def user_of(request: HttpRequest) -> User:
+    """The person behind the request: a token's owner or the session's user."""
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _bad_request(request: HttpRequest, errors: list[dict[str, str]]) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": "Invalid request.", "errors": errors}, status=400
+    )
 
 
 @api.exception_handler(ValidationError)
 def validation_errors(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [{"field": _field(list(e.get("loc", []))), "message": e.get("msg", "Invalid value.")}
-              for e in exc.errors]
-    return api.create_response(request, {"detail": "Invalid request.", "errors": errors}, status=400)
+    errors = []
+    for error in exc.errors:
+        loc = list(error.get("loc", []))
+        # Query and path parameters are reported as ("query", "name"), bodies as
+        # ("body", "payload", "name"): drop the source and the argument's name.
+        rest = loc[1:] if loc[:1] in (["query"], ["path"]) else loc[2:]
+        field = ".".join(str(p) for p in rest) or "request"
+        message = str(error.get("msg", "Invalid value."))
+        errors.append({"field": field, "message": message})
+    return _bad_request(request, errors)
+
+
+def constraint_fields(model: type[models.Model]) -> dict[str, str]:
+    """Which field each of a model's named constraints is about, keyed by its message.
+
+    A constraint over an expression (say, a case-insensitive unique name) is reported by
+    Django as a non-field error; its message still belongs next to a field.
+    """
+    fields: dict[str, str] = {}
+    for constraint in model._meta.constraints:
+        message = str(getattr(constraint, "violation_error_message", "") or "")
+        names: list[str] = list(getattr(constraint, "fields", ()) or ())
+        for expression in getattr(constraint, "expressions", ()) or ():
+            names.extend(_referenced_names(expression))
+        condition = getattr(constraint, "condition", None)
+        if not names and condition is not None:
+            names.extend(_condition_names(condition))
+        if message and names:
+            fields[message] = names[-1]
+    return fields
+
+
+def _referenced_names(expression: Any) -> list[str]:
+    if isinstance(expression, str):
+        return [expression]
+    if isinstance(expression, models.F):
+        return [expression.name]
+    names: list[str] = []
+    for inner in getattr(expression, "get_source_expressions", list)():
+        names.extend(_referenced_names(inner))
+    return names
+
+
+def _condition_names(condition: models.Q) -> list[str]:
+    names: list[str] = []
+    for child in condition.children:
+        if isinstance(child, models.Q):
+            names.extend(_condition_names(child))
+        else:
+            names.append(str(child[0]).split("__")[0])
+    return names[:1]
+
+
+def model_errors(
+    exc: ModelValidationError, model: type[models.Model] | None
+) -> list[dict[str, str]]:
+    hints = constraint_fields(model) if model is not None else {}
+    if not hasattr(exc, "error_dict"):
+        return [
+            {"field": hints.get(m, NON_FIELD_ERRORS), "message": m} for m in exc.messages
+        ]
+    errors = []
+    for field, messages in exc.message_dict.items():
+        for message in messages:
+            name = hints.get(message, field) if field == NON_FIELD_ERRORS else field
+            errors.append({"field": name, "message": message})
+    return errors
+
+
+def save(instance: M, *, by: User) -> M:
+    """Validate (fields and named constraints) and save in one transaction, for `by`.
+
+    A refusal is tagged with the model so the error handler can name the field of a
+    constraint that Django reports as a non-field error.
+    """
+    try:
+        return save_record(instance, by=by)
+    except ModelValidationError as exc:
+        exc.model = type(instance)  # type: ignore[attr-defined]
+        raise
+
+
+def related(model: type[M], pk: int, field: str) -> M:
+    """The object a request names by id in `field`, or a 400 that names the field."""
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        name = model._meta.verbose_name
+        raise ModelValidationError({field: f"There is no {name} with id {pk}."})
+    return obj
+
+
+def apply(
+    instance: M, data: dict[str, Any], relations: dict[str, type[models.Model]] | None = None
+) -> M:
+    """Copy the given fields onto the instance, turning ids into the objects they name."""
+    relations = relations or {}
+    for name, value in data.items():
+        if name in relations and value is not None:
+            value = related(relations[name], value, name)
+        setattr(instance, name, value)
+    return instance
+
+
+@api.exception_handler(GateBlocked)
+def gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:
+    body = {"detail": exc.messages[0], "missing_outputs": [str(o.output) for o in exc.missing]}
+    return api.create_response(request, body, status=409)
+
+
+@api.exception_handler(ModelValidationError)
+def model_validation_errors(request: HttpRequest, exc: ModelValidationError) -> HttpResponse:
+    # Domain actions and full_clean() raise this before anything is written; the
+    # transaction around them has rolled back whatever was.
+    return _bad_request(request, model_errors(exc, getattr(exc, "model", None)))
+
+
+@api.exception_handler(IntegrityError)
+def integrity_errors(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # full_clean() catches constraint violations first; this is the race where two
+    # requests passed it at once. The database refused, so nothing was saved.
+    return api.create_response(
+        request,
+        {
+            "detail": "The database refused the change: it conflicts with existing data.",
+            "errors": [{"field": NON_FIELD_ERRORS, "message": "Conflicts with existing data."}],
+        },
+        status=400,
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -52,12 +259,27 @@ def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespon
     return api.create_response(request, {"detail": message}, status=403)
 
 
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
+
+
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "Authentication required: send 'Authorization: Bearer <token>'."},
-        status=401,
-    )
+    return api.create_response(request, {"detail": _UNAUTHENTICATED}, status=401)
 
+
+# Routers are imported here, after the helpers above that they use.
+api.add_router("/accounts", "cairn.customers.api.accounts")
+api.add_router("/contacts", "cairn.customers.api.contacts")
+api.add_router("/subscriptions", "cairn.customers.api.subscriptions")
+api.add_router("/products", "cairn.customers.api.products")
+api.add_router("/engagements", "cairn.engagements.api.engagements")
+api.add_router("/activities", "cairn.engagements.api.activities")
+api.add_router("/outcomes", "cairn.engagements.api.outcomes")
+api.add_router("/tasks", "cairn.timeline.api.tasks")
+# The documents engineer writes this router; mount it as soon as the module exists.
+if importlib.util.find_spec("cairn.documents.api") is not None:
+    api.add_router("/documents", "cairn.documents.api.router")
 
 __all__ = ["api"]

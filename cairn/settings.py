@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Listed so the API docs page serves Swagger UI from ninja's own static files, not a CDN.
+    "ninja",
     "simple_history",
     "cairn.people",
     "cairn.customers",

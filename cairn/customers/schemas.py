@@ -1,0 +1,153 @@
+"""API schemas for accounts, contacts, products and subscriptions.
+
+Inputs carry types and choices only; lengths, formats and the named constraints are
+checked by the model's full_clean(), so the API and the UI refuse the same things.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, FilterLookup, FilterSchema, Schema
+
+from cairn.customers.models import Segment, SubscriptionStatus
+from cairn.people.schemas import UserRef
+
+SegmentValue = Literal[(*Segment.values, "")]  # type: ignore[valid-type]
+SubscriptionStatusValue = Literal[tuple(SubscriptionStatus.values)]  # type: ignore[valid-type]
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    external_id: str
+    industry: str
+    region: str
+    employees: int | None
+    website: str
+    segment: str
+    owner: UserRef | None
+    parent_id: int | None
+    arr: Decimal = Field(description="Total ARR of live subscriptions.")
+    next_renewal: dt.date | None = Field(description="The nearest end of a live subscription.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_arr(account: object) -> Decimal:
+        return getattr(account, "total_arr", None) or Decimal(0)
+
+    @staticmethod
+    def resolve_next_renewal(account: object) -> dt.date | None:
+        return getattr(account, "next_renewal", None)
+
+
+class AccountPatch(Schema):
+    name: str | None = None
+    external_id: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    employees: int | None = Field(None, ge=0)
+    website: str | None = None
+    segment: SegmentValue | None = None
+    owner: int | None = Field(None, description="User id of the owning CSM.")
+    parent: int | None = Field(None, description="Account id of the parent account.")
+
+
+class AccountIn(AccountPatch):
+    name: str  # type: ignore[assignment]
+
+
+class AccountFilter(FilterSchema):
+    q: str | None = Field(None, description="Part of the name or industry, or the external id.")
+    segment: SegmentValue | None = None
+    owner: int | None = Field(None, description="User id of the owner.")
+    phase: str | None = Field(None, description="Key of the phase a running engagement is in.")
+    renewal_after: dt.date | None = Field(None, description="Next renewal on or after this day.")
+    renewal_before: dt.date | None = Field(
+        None, description="Next renewal on or before this day."
+    )
+
+
+class ContactOut(Schema):
+    id: int
+    account_id: int
+    first_name: str
+    last_name: str
+    title: str
+    department: str
+    email: str
+    phone: str
+    reports_to_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ContactPatch(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    title: str | None = None
+    department: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    reports_to: int | None = Field(None, description="Contact id of their manager.")
+
+
+class ContactIn(ContactPatch):
+    account: int
+    first_name: str  # type: ignore[assignment]
+
+
+class ContactFilter(FilterSchema):
+    account: int | None = Field(None, description="Account id.")
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    sku: str
+    description: str
+
+
+class ProductRef(Schema):
+    id: int
+    name: str
+
+
+class SubscriptionOut(Schema):
+    id: int
+    account_id: int
+    product: ProductRef
+    quantity: int
+    arr: Decimal
+    start_date: dt.date
+    end_date: dt.date
+    status: SubscriptionStatusValue
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class SubscriptionPatch(Schema):
+    product: int | None = None
+    quantity: int | None = Field(None, ge=0)
+    arr: Decimal | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: SubscriptionStatusValue | None = None
+
+
+class SubscriptionIn(SubscriptionPatch):
+    account: int
+    product: int  # type: ignore[assignment]
+    start_date: dt.date  # type: ignore[assignment]
+    end_date: dt.date  # type: ignore[assignment]
+
+
+class SubscriptionFilter(FilterSchema):
+    account: int | None = Field(None, description="Account id.")
+    status: SubscriptionStatusValue | None = None
+    ends_before: Annotated[dt.date | None, FilterLookup("end_date__lte")] = Field(
+        None, description="Ends on or before this day."
+    )

@@ -1,0 +1,163 @@
+"""API schemas for engagements, their checklist, outcomes and phase moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, FilterSchema, Schema
+
+from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity, Status
+from cairn.people.schemas import UserRef
+
+StatusValue = Literal[tuple(Status.values)]  # type: ignore[valid-type]
+ActivityStatusValue = Literal[tuple(ActivityStatus.values)]  # type: ignore[valid-type]
+
+
+class AccountRef(Schema):
+    id: int
+    name: str
+
+
+class PhaseRef(Schema):
+    id: int
+    key: str
+    name: str
+    stage: str
+    position: int
+
+
+class EngagementOut(Schema):
+    id: int
+    account: AccountRef
+    initiative: str
+    challenge: str
+    required_outcomes: str
+    solution: str
+    owner: UserRef
+    team: list[UserRef]
+    start_date: dt.date
+    status: StatusValue
+    current_phase: PhaseRef
+    playbook_version_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_team(engagement: Engagement) -> list[object]:
+        return list(engagement.team.all())
+
+
+class EngagementPatch(Schema):
+    initiative: str | None = None
+    challenge: str | None = None
+    required_outcomes: str | None = None
+    solution: str | None = None
+    owner: int | None = Field(None, description="User id of the CSM who leads it.")
+    start_date: dt.date | None = None
+    team: list[int] | None = Field(None, description="User ids of the team.")
+    status: StatusValue | None = None
+    status_reason: str = Field("", description="Why the status changes, for the timeline.")
+
+
+class EngagementIn(Schema):
+    account: int
+    initiative: str
+    start_date: dt.date
+    owner: int | None = Field(None, description="User id of the lead CSM; you by default.")
+    challenge: str = ""
+    required_outcomes: str = ""
+    solution: str = ""
+    team: list[int] = Field(default_factory=list, description="User ids of the team.")
+
+
+class EngagementFilter(FilterSchema):
+    account: int | None = Field(None, description="Account id.")
+    owner: int | None = Field(None, description="User id of the lead CSM.")
+    phase: str | None = Field(None, description="Key of the current phase.")
+    status: StatusValue | None = None
+
+
+class MoveIn(Schema):
+    to_phase: str = Field(description="Key of the phase to move to, e.g. 'onboarding'.")
+    reason: str = ""
+    override: bool = Field(False, description="Move on although required outputs are missing.")
+
+
+class MoveOut(Schema):
+    id: int
+    from_phase: PhaseRef | None
+    to_phase: PhaseRef
+    moved_by: UserRef | None
+    moved_at: dt.datetime
+    reason: str
+    overridden: bool
+    missing_outputs: list[str]
+
+
+class ActivityOut(Schema):
+    id: int
+    engagement_id: int
+    phase: PhaseRef
+    name: str
+    description: str
+    status: ActivityStatusValue
+    skip_reason: str
+    assignee: UserRef | None
+    due_date: dt.date | None
+    note: str
+    completed_at: dt.datetime | None
+    completed_by: UserRef | None
+
+    @staticmethod
+    def resolve_phase(item: EngagementActivity) -> object:
+        return item.activity.phase
+
+    @staticmethod
+    def resolve_name(item: EngagementActivity) -> str:
+        return item.activity.name
+
+    @staticmethod
+    def resolve_description(item: EngagementActivity) -> str:
+        return item.activity.description
+
+
+class ActivityPatch(Schema):
+    status: ActivityStatusValue | None = None
+    skip_reason: str | None = Field(None, description="Needed when the status is 'skipped'.")
+    assignee: int | None = Field(None, description="User id; null to unassign.")
+    due_date: dt.date | None = None
+    note: str | None = None
+
+
+class OutcomeOut(Schema):
+    id: int
+    engagement_id: int
+    name: str
+    unit: str
+    baseline: Decimal | None
+    target: Decimal
+    current: Decimal | None
+    due_date: dt.date | None
+    progress_percent: int | None
+    created_at: dt.datetime
+
+
+class OutcomePatch(Schema):
+    name: str | None = None
+    unit: str | None = None
+    baseline: Decimal | None = None
+    target: Decimal | None = None
+    current: Decimal | None = None
+    due_date: dt.date | None = None
+
+
+class OutcomeIn(OutcomePatch):
+    engagement: int
+    name: str  # type: ignore[assignment]
+    target: Decimal  # type: ignore[assignment]
+
+
+class OutcomeFilter(FilterSchema):
+    engagement: int | None = Field(None, description="Engagement id.")

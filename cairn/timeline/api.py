@@ -1,0 +1,119 @@
+"""REST endpoints for tasks: list (with a my-work style filter), create, complete, reopen."""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
+from cairn.customers.models import Account
+from cairn.engagements.models import Engagement, EngagementActivity
+from cairn.people import permissions
+from cairn.people.models import User
+from cairn.timeline import actions
+from cairn.timeline.models import Task, TaskStatus
+from cairn.timeline.schemas import TaskFilter, TaskIn, TaskOut
+
+tasks = Router(tags=["tasks"])
+
+
+def _tasks() -> QuerySet[Task]:
+    return Task.objects.select_related("assignee", "created_by")
+
+
+def _may_change(user: User, task: Task) -> bool:
+    # The assignee may always close their own task; otherwise the usual rule of the
+    # engagement or account the task belongs to applies.
+    if not permissions.can_write(user):
+        return False
+    if task.assignee_id == user.pk:
+        return True
+    if task.engagement is not None:
+        return permissions.can_edit_engagement(user, task.engagement)
+    return permissions.can_edit_account(user, task.account)
+
+
+@tasks.get("/", response=list[TaskOut], summary="List tasks")
+@paginate(Pagination)
+def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> QuerySet[Task]:
+    queryset = _tasks()
+    for name in ("assignee", "status", "account", "engagement"):
+        value = getattr(filters, name)
+        if value is not None:
+            queryset = queryset.filter(**{f"{name}_id" if name != "status" else name: value})
+    if filters.overdue is not None:
+        late = Q(status=TaskStatus.OPEN, due_date__lt=timezone.localdate())
+        queryset = queryset.filter(late if filters.overdue else ~late)
+    return queryset.order_by("due_date", "pk")
+
+
+@tasks.get("/{int:task_id}", response={200: TaskOut, **READ_ERRORS})
+def get_task(request: HttpRequest, task_id: int) -> Task:
+    return get_object_or_404(_tasks(), pk=task_id)
+
+
+@tasks.post("/", response={201: TaskOut, **WRITE_ERRORS}, summary="Create a task")
+def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
+    user = user_of(request)
+    engagement = (
+        related(Engagement, payload.engagement, "engagement") if payload.engagement else None
+    )
+    if engagement is not None:
+        account = engagement.account
+        if payload.account is not None and payload.account != account.pk:
+            raise ValidationError({"account": "The engagement belongs to another account."})
+        permissions.require(
+            permissions.can_edit_engagement(user, engagement),
+            "You may not add tasks to this engagement.",
+        )
+    elif payload.account is not None:
+        account = related(Account, payload.account, "account")
+        permissions.require(
+            permissions.can_edit_account(user, account), "You may not add tasks to this account."
+        )
+    else:
+        raise ValidationError({"account": "Give the account or the engagement the task is for."})
+    activity = None
+    if payload.activity is not None:
+        activity = related(EngagementActivity, payload.activity, "activity")
+        if engagement is None or activity.engagement_id != engagement.pk:
+            raise ValidationError(
+                {"activity": "The checklist item must belong to the task's engagement."}
+            )
+    title = payload.title.strip()
+    if not title:
+        raise ValidationError({"title": "A task needs a title."})
+    if len(title) > Task._meta.get_field("title").max_length:  # type: ignore[operator]
+        raise ValidationError({"title": "Keep the title under 200 characters."})
+    task = actions.create_task(
+        title=title, assignee=related(User, payload.assignee, "assignee"), account=account,
+        created_by=user, engagement=engagement, activity=activity, due_date=payload.due_date,
+        description=payload.description,
+    )
+    return 201, _tasks().get(pk=task.pk)
+
+
+def _changeable(request: HttpRequest, task_id: int) -> tuple[Task, User]:
+    task = get_object_or_404(_tasks().select_related("account", "engagement"), pk=task_id)
+    user = user_of(request)
+    permissions.require(_may_change(user, task), "You may not change this task.")
+    return task, user
+
+
+@tasks.post("/{int:task_id}/complete", response={200: TaskOut, **WRITE_ERRORS})
+def complete_task(request: HttpRequest, task_id: int) -> Task:
+    task, user = _changeable(request, task_id)
+    actions.complete_task(task, user)
+    return _tasks().get(pk=task.pk)
+
+
+@tasks.post("/{int:task_id}/reopen", response={200: TaskOut, **WRITE_ERRORS})
+def reopen_task(request: HttpRequest, task_id: int) -> Task:
+    task, user = _changeable(request, task_id)
+    actions.reopen_task(task, user)
+    return _tasks().get(pk=task.pk)
