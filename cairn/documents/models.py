@@ -80,6 +80,10 @@ class Document(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("document", args=[self.pk])
 
+    @property
+    def is_written(self) -> bool:
+        return self.kind == DocumentKind.WRITTEN
+
 
 def _stored_name(instance: DocumentVersion, filename: str) -> str:
     # The user's file name is kept in `filename` for display only; on disk the file gets a
@@ -98,6 +102,9 @@ class DocumentVersion(models.Model):
     filename = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
+    extracted_text = models.TextField(
+        blank=True, help_text="Text of an uploaded plain-text file, kept so search can find it."
+    )
     comment = models.CharField(max_length=200, blank=True)
     restored_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -117,3 +124,6 @@ class DocumentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("document_version", args=[self.document_id, self.number])

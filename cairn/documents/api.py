@@ -1,0 +1,170 @@
+"""The documents part of the REST API: list and search, read, write, versions."""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
+from cairn.documents import actions, queries, rules
+from cairn.documents.models import Document, DocumentKind, DocumentType, DocumentVersion
+from cairn.engagements.models import Engagement
+from cairn.playbooks.models import Phase
+
+router = Router(tags=["documents"])
+
+
+class VersionOut(Schema):
+    number: int
+    comment: str
+    filename: str
+    size: int
+    created_at: dt.datetime
+    created_by: str | None = Field(None, alias="created_by.username")
+    restored_from: int | None = Field(None, alias="restored_from.number")
+
+
+class DocumentOut(Schema):
+    id: int
+    title: str
+    type: DocumentType = Field(..., alias="doc_type")
+    kind: DocumentKind
+    is_template: bool
+    engagement: int | None = Field(None, alias="engagement_id")
+    phase: int | None = Field(None, alias="phase_id")
+    current_version: int | None = Field(None, alias="current_version.number")
+    filename: str | None = Field(None, alias="current_version.filename")
+    created_by: str | None = Field(None, alias="created_by.username")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    url: str = Field(..., alias="get_absolute_url")
+
+
+class DocumentDetailOut(DocumentOut):
+    body: str | None = Field(None, alias="current_version.body")
+
+
+class DocumentFilters(Schema):
+    engagement: int | None = Field(None, description="Only this engagement's documents.")
+    type: DocumentType | None = Field(None, description="Only documents of this type.")
+    q: str | None = Field(None, max_length=200, description="Words that must all appear.")
+
+
+class DocumentIn(Schema):
+    engagement: int
+    title: str = Field(..., min_length=1, max_length=200)
+    type: DocumentType = DocumentType.OTHER
+    phase: int | None = None
+    body: str = ""
+    comment: str = Field("", max_length=200)
+
+
+class DocumentUpdate(Schema):
+    base_version: int = Field(..., ge=0, description="The version the edit started from.")
+    title: str | None = Field(None, min_length=1, max_length=200)
+    type: DocumentType | None = None
+    phase: int | None = None
+    body: str | None = None
+    comment: str = Field("", max_length=200)
+
+
+class Conflict(Schema):
+    detail: str
+    current_version: int
+
+
+def _get(pk: int) -> Document:
+    return get_object_or_404(
+        Document.objects.select_related("current_version", "created_by", "phase", "engagement"),
+        pk=pk,
+    )
+
+
+def _phase(pk: int | None) -> Phase | None:
+    # Whether the phase fits the engagement's playbook is the action's check.
+    if pk is None:
+        return None
+    phase = Phase.objects.filter(pk=pk).first()
+    if phase is None:
+        raise ValidationError({"phase": f"There is no phase with id {pk}."})
+    return phase
+
+
+@router.get("/", response=list[DocumentOut], summary="List and search documents")
+@paginate(Pagination)
+def list_documents(request: HttpRequest, filters: Query[DocumentFilters]) -> QuerySet[Document]:
+    """Documents and templates, newest first; with `q`, those holding every word, title
+    matches first."""
+    search = queries.Search(
+        q=filters.q or "", doc_type=filters.type or "", engagement_id=filters.engagement
+    )
+    return queries.search_documents(search)
+
+
+@router.get("/{int:pk}", response={200: DocumentDetailOut, **READ_ERRORS},
+            summary="A document with its current text")
+def get_document(request: HttpRequest, pk: int) -> Document:
+    return _get(pk)
+
+
+@router.post("/", response={201: DocumentDetailOut, **WRITE_ERRORS},
+             summary="Write a new document")
+def create_document(request: HttpRequest, payload: DocumentIn) -> tuple[int, Document]:
+    user = user_of(request)
+    engagement = Engagement.objects.filter(pk=payload.engagement).first()
+    if engagement is None:
+        raise ValidationError({"engagement": f"There is no engagement with id "
+                                             f"{payload.engagement}."})
+    if not rules.can_add_documents(user, engagement):
+        raise PermissionDenied("Only people working on this engagement can add documents to it.")
+    details = actions.Details(
+        title=payload.title, doc_type=payload.type, phase=_phase(payload.phase)
+    )
+    document = actions.create_written(
+        engagement, details, payload.body, by=user, comment=payload.comment
+    )
+    return 201, _get(document.pk)
+
+
+@router.put("/{int:pk}", response={200: DocumentDetailOut, 409: Conflict, **WRITE_ERRORS},
+            summary="Save a new version of a written document")
+def update_document(
+    request: HttpRequest, pk: int, payload: DocumentUpdate
+) -> tuple[int, object]:
+    """Fields left out keep their value. `base_version` must be the current version number;
+    if someone saved since, nothing is written and the answer is 409 with their version."""
+    user = user_of(request)
+    document = _get(pk)
+    if not rules.can_edit_document(user, document):
+        raise PermissionDenied("You may read this document but not change it.")
+    if document.kind != DocumentKind.WRITTEN:
+        raise ValidationError({"body": "An uploaded file is replaced in the web interface."})
+    current_body = document.current_version.body if document.current_version else ""
+    details = actions.Details(
+        title=payload.title or document.title,
+        doc_type=payload.type or document.doc_type,
+        phase=_phase(payload.phase) if "phase" in payload.model_fields_set else document.phase,
+    )
+    try:
+        actions.update_written(
+            document, details, payload.body if payload.body is not None else current_body,
+            base_version=payload.base_version, by=user, comment=payload.comment,
+        )
+    except actions.EditConflict as exc:
+        return 409, {"detail": str(exc), "current_version": exc.current.number}
+    return 200, _get(pk)
+
+
+@router.get("/{int:pk}/versions", response={200: list[VersionOut], **READ_ERRORS},
+            summary="Every version of a document, newest first")
+def list_versions(request: HttpRequest, pk: int) -> list[DocumentVersion]:
+    document = get_object_or_404(Document, pk=pk)
+    return list(
+        document.versions.select_related("created_by", "restored_from").order_by("-number")
+    )
