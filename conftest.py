@@ -7,14 +7,9 @@ Personas, not anonymous users: `alice` leads the team, `carol` is the CSM who ow
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 
-# Tests never touch a real data directory.
-os.environ.setdefault("CAIRN_DATA_DIR", tempfile.mkdtemp(prefix="cairn-test-"))
-
-import pytest  # noqa: E402
-from django.test import Client  # noqa: E402
+import pytest
+from django.test import Client
 
 PASSWORD = "correct horse battery staple"
 

@@ -1,1 +1,200 @@
-"""Views; thin: parse, check permission, call an action, render."""
+"""Portfolio and account pages; thin: parse, check permission, call an action, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cairn.customers import actions, queries
+from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
+from cairn.customers.models import Account, Contact, Subscription
+from cairn.engagements.models import Engagement
+from cairn.people import permissions
+from cairn.timeline.forms import EntryForm
+from cairn.timeline.models import Entry, TaskStatus
+
+PAGE_SIZE = 25
+
+
+def _querystring_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def portfolio(request: HttpRequest) -> HttpResponse:
+    form = PortfolioFilter(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = Paginator(queries.portfolio(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "accounts": page.object_list,
+        "filtered": any(filters.values()) if filters else False,
+        "querystring_without_page": _querystring_without_page(request),
+        "today": timezone.localdate(),
+        "can_create": permissions.can_create_accounts(request.user),
+    }
+    template = "customers/_portfolio_rows.html" if request.htmx else "customers/portfolio.html"
+    return render(request, template, context)
+
+
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account.objects.select_related("owner", "parent"), pk=pk)
+    contacts = account.contacts.select_related("reports_to")
+    subscriptions = account.subscriptions.select_related("product")
+    engagements = (
+        account.engagements.select_related("owner", "current_phase")
+        .annotate(
+            open_activities=Count("activities", filter=Q(activities__status="open"), distinct=True)
+        )
+        .order_by("status", "-start_date")
+    )
+    feed = Paginator(
+        Entry.objects.filter(account=account).select_related("author", "engagement"), 30
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "customers/account.html",
+        {
+            "account": account,
+            "contacts": contacts,
+            "subscriptions": subscriptions,
+            "engagements": engagements,
+            "children": account.children.only("id", "name"),
+            "feed": feed,
+            "page_obj": feed,
+            "querystring_without_page": "",
+            "open_tasks": account.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"),
+            "can_edit": permissions.can_edit_account(request.user, account),
+            "can_start_engagement": permissions.can_write(request.user),
+            "entry_form": EntryForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def account_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_accounts(request.user))
+    form = AccountForm(request.POST or None, initial={"owner": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        account = actions.save_record(form.instance, by=request.user)
+        messages.success(request, f"Account {account.name} created.")
+        return redirect(account)
+    return render(request, "customers/account_form.html", {"form": form, "account": None})
+
+
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    permissions.require(permissions.can_edit_account(request.user, account))
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        actions.save_record(form.instance, by=request.user)
+        messages.success(request, "Account saved.")
+        return redirect(account)
+    return render(request, "customers/account_form.html", {"form": form, "account": account})
+
+
+@require_POST
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    permissions.require(permissions.is_leader(request.user), "Only CS leaders delete accounts.")
+    name = account.name
+    actions.delete_record(account, by=request.user)
+    messages.success(request, f"Account {name} deleted.")
+    return redirect("portfolio")
+
+
+def account_history(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    changes = []
+    for model, label in ((Account, "Account"), (Contact, "Contact"), (Subscription, "Subscription"),
+                         (Engagement, "Engagement")):
+        scope = {"id": pk} if model is Account else {"account_id": pk}
+        records = model.history.filter(**scope).select_related("history_user").order_by(  # type: ignore[attr-defined]
+            "-history_date"
+        )[:100]
+        for record in records:
+            diff = record.diff_against(record.prev_record).changes if record.prev_record else []
+            changes.append({"record": record, "label": label, "changes": diff})
+    changes.sort(key=lambda c: c["record"].history_date, reverse=True)
+    return render(request, "customers/history.html", {"account": account, "changes": changes[:150]})
+
+
+def _child_form(
+    request: HttpRequest,
+    account: Account,
+    form_class: type[ContactForm] | type[SubscriptionForm],
+    instance: Contact | Subscription | None,
+    noun: str,
+) -> HttpResponse:
+    permissions.require(permissions.can_edit_account(request.user, account))
+    form = form_class(request.POST or None, instance=instance, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                record = form.save(commit=False)
+                actions.save_record(record, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{noun.capitalize()} saved.")
+            return redirect(account)
+    return render(
+        request,
+        "customers/child_form.html",
+        {"form": form, "account": account, "noun": noun, "instance": instance},
+    )
+
+
+def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    return _child_form(request, account, ContactForm, None, "contact")
+
+
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
+    return _child_form(request, contact.account, ContactForm, contact, "contact")
+
+
+def subscription_create(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=pk)
+    return _child_form(request, account, SubscriptionForm, None, "subscription")
+
+
+def subscription_edit(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
+    sub = get_object_or_404(Subscription.objects.select_related("account"), pk=sub_pk, account=pk)
+    return _child_form(request, sub.account, SubscriptionForm, sub, "subscription")
+
+
+@require_POST
+def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
+    permissions.require(permissions.can_edit_account(request.user, contact.account))
+    actions.delete_record(contact, by=request.user)
+    messages.success(request, f"Contact {contact.full_name} removed.")
+    return redirect(contact.account)
+
+
+def org_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Contacts as a reporting tree, grouped by department at the leaves."""
+    account = get_object_or_404(Account, pk=pk)
+    contacts = list(account.contacts.all())
+    children: dict[int | None, list[Contact]] = {}
+    known = {c.pk for c in contacts}
+    for contact in contacts:
+        parent = contact.reports_to_id if contact.reports_to_id in known else None
+        children.setdefault(parent, []).append(contact)
+
+    def branch(parent: int | None) -> list[dict[str, object]]:
+        return [{"contact": c, "reports": branch(c.pk)} for c in children.get(parent, [])]
+
+    return render(request, "customers/org_chart.html", {"account": account, "tree": branch(None)})

@@ -180,8 +180,8 @@ def update_activity(
     by: User,
     status: str | None = None,
     skip_reason: str | None = None,
-    assignee: User | None | bool = False,
-    due_date: dt.date | None | bool = False,
+    assignee: User | bool | None = False,
+    due_date: dt.date | bool | None = False,
     note: str | None = None,
 ) -> EngagementActivity:
     """Tick, skip or reopen a checklist item, or change its assignee, due date or note.

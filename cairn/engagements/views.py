@@ -1,1 +1,293 @@
-"""Views; thin: parse, check permission, call an action, render."""
+"""Engagement pages: where it stands in the phases, its checklist, outcomes and moves."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cairn.customers.actions import save_record
+from cairn.customers.models import Account
+from cairn.documents.queries import documents_for_engagement
+from cairn.engagements import actions
+from cairn.engagements.forms import (
+    ActivityForm,
+    EngagementForm,
+    EvaluationForm,
+    MoveForm,
+    OutcomeForm,
+    StatusForm,
+)
+from cairn.engagements.models import Engagement, EngagementActivity, EngagementOutput, Outcome
+from cairn.engagements.queries import engagement_page
+from cairn.people import permissions
+from cairn.timeline.forms import EntryForm
+from cairn.timeline.models import Entry
+
+
+def _engagement(pk: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.select_related(
+            "account", "owner", "current_phase", "playbook_version__playbook"
+        ),
+        pk=pk,
+    )
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(f"{msg}" for msgs in exc.message_dict.values() for msg in msgs)
+    return " ".join(exc.messages)
+
+
+def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    can_edit = permissions.can_edit_engagement(request.user, engagement)
+    feed = Paginator(
+        Entry.objects.filter(engagement=engagement).select_related("author"), 20
+    ).get_page(request.GET.get("page"))
+    context = engagement_page(engagement)
+    context.update(
+        {
+            "engagement": engagement,
+            "can_edit": can_edit,
+            "move_form": MoveForm(engagement=engagement),
+            "entry_form": EntryForm(),
+            "feed": feed,
+            "page_obj": feed,
+            "querystring_without_page": "",
+            "documents": documents_for_engagement(engagement),
+            "today": timezone.localdate(),
+        }
+    )
+    return render(request, "engagements/engagement.html", context)
+
+
+def engagement_create(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = get_object_or_404(Account, pk=account_pk)
+    permissions.require(permissions.can_write(request.user))
+    form = EngagementForm(
+        request.POST or None,
+        initial={"owner": request.user.pk, "start_date": timezone.localdate()},
+    )
+    if request.method != "POST":
+        form.initial["playbook_version"] = actions.playbooks.default_version().pk
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        owner = data["owner"]
+        if not permissions.is_leader(request.user) and owner.pk != request.user.pk and (
+            request.user not in data["team"]
+        ):
+            form.add_error("owner", "You can only start engagements you own or work on.")
+        else:
+            try:
+                engagement = actions.start_engagement(
+                    account,
+                    actions.EngagementData(
+                        initiative=data["initiative"], owner=owner, start_date=data["start_date"],
+                        challenge=data["challenge"], required_outcomes=data["required_outcomes"],
+                        solution=data["solution"],
+                    ),
+                    by=request.user,
+                    version=data["playbook_version"],
+                    team=list(data["team"]),
+                )
+                engagement.products.set(data["products"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, f"Engagement started in {engagement.current_phase.name}."
+                )
+                return redirect(engagement)
+    return render(
+        request, "engagements/engagement_form.html", {"form": form, "account": account}
+    )
+
+
+def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    form = EngagementForm(request.POST or None, instance=engagement, editing=True)
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        save_record(record, by=request.user)
+        form.save_m2m()
+        messages.success(request, "Engagement saved.")
+        return redirect(engagement)
+    return render(
+        request,
+        "engagements/engagement_form.html",
+        {"form": form, "account": engagement.account, "engagement": engagement},
+    )
+
+
+@require_POST
+def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    item = get_object_or_404(
+        EngagementActivity.objects.select_related("activity", "assignee"),
+        pk=item_pk, engagement=engagement,
+    )
+    form = ActivityForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.update_activity(
+                item, by=request.user, status=data["status"], skip_reason=data["skip_reason"],
+                assignee=data["assignee"], due_date=data["due_date"], note=data["note"],
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+    else:
+        error = " ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
+    if request.htmx:
+        item.refresh_from_db()
+        return render(
+            request,
+            "engagements/_activity.html",
+            {"item": item, "engagement": engagement, "can_edit": True, "error": error,
+             "workers": ActivityForm().fields["assignee"].queryset},
+            status=200,
+        )
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"“{item.activity.name}” updated.")
+    return redirect(f"{engagement.get_absolute_url()}#activity-{item.pk}")
+
+
+@require_POST
+def output_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    item = get_object_or_404(EngagementOutput, pk=item_pk, engagement=engagement)
+    document_id = request.POST.get("document") or None
+    if document_id and not engagement.documents.filter(pk=document_id).exists():
+        messages.error(request, "Document: choose a document of this engagement.")
+        return redirect(engagement)
+    actions.set_output(
+        item, by=request.user, delivered=request.POST.get("delivered") == "on",
+        document_id=int(document_id) if document_id else None,
+        note=request.POST.get("note", "").strip(),
+    )
+    messages.success(request, "Output updated.")
+    return redirect(f"{engagement.get_absolute_url()}#outputs")
+
+
+def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change phase. A blocked gate shows what is missing and offers the override."""
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    form = MoveForm(request.POST or request.GET or None, engagement=engagement)
+    missing: list[EngagementOutput] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.move_to_phase(
+                engagement, data["to_phase"], by=request.user, reason=data["reason"],
+                override=data["override"],
+            )
+        except actions.GateBlocked as exc:
+            missing = exc.missing
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, f"Moved to {data['to_phase'].name}.")
+            return redirect(engagement)
+    elif form.is_bound and form.is_valid():
+        missing = actions.missing_outputs(engagement, form.cleaned_data["to_phase"])
+    return render(
+        request,
+        "engagements/move.html",
+        {"form": form, "engagement": engagement, "missing": missing},
+    )
+
+
+def outcome_form(request: HttpRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    outcome = get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement) if outcome_pk else None
+    form = OutcomeForm(request.POST or None, instance=outcome)
+    form.instance.engagement = engagement
+    if request.method == "POST" and form.is_valid():
+        save_record(form.instance, by=request.user)
+        messages.success(request, f"Outcome “{form.instance.name}” saved.")
+        return redirect(f"{engagement.get_absolute_url()}#outcomes")
+    return render(
+        request,
+        "engagements/outcome_form.html",
+        {"form": form, "engagement": engagement, "outcome": outcome},
+    )
+
+
+@require_POST
+def outcome_delete(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement).delete()
+    messages.success(request, "Outcome removed.")
+    return redirect(f"{engagement.get_absolute_url()}#outcomes")
+
+
+@require_POST
+def status_update(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        actions.set_status(
+            engagement, form.cleaned_data["status"], by=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, f"Engagement is now {engagement.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Status: choose active, paused or closed.")
+    return redirect(engagement)
+
+
+@require_POST
+def evaluation_open(request: HttpRequest, pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    try:
+        actions.open_evaluation(engagement, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            f"Evaluation opened; {engagement.current_phase.name} carries on beside it.",
+        )
+    return redirect(f"{engagement.get_absolute_url()}#evaluation")
+
+
+def evaluation_close(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpResponse:
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    evaluation = get_object_or_404(engagement.evaluations, pk=evaluation_pk)
+    form = EvaluationForm(request.POST or None, instance=evaluation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.close_evaluation(evaluation, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Evaluation closed and recorded.")
+            return redirect(f"{engagement.get_absolute_url()}#evaluation")
+    return render(
+        request,
+        "engagements/evaluation_form.html",
+        {"form": form, "engagement": engagement, "evaluation": evaluation},
+    )

@@ -1,11 +1,11 @@
-from django.http import HttpResponse
 from django.urls import path
 
-
-def _todo(request, pk=None):
-    return HttpResponse('ok')
-
+from cairn.timeline import views
 
 urlpatterns = [
-    path('my-work/', _todo, name='my_work'),
+    path("my-work/", views.my_work, name="my_work"),
+    path("accounts/<int:pk>/log/", views.log_on_account, name="account_log"),
+    path("engagements/<int:pk>/log/", views.log_on_engagement, name="engagement_log"),
+    path("engagements/<int:pk>/tasks/new/", views.task_create, name="task_create"),
+    path("tasks/<int:pk>/toggle/", views.task_toggle, name="task_toggle"),
 ]

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from cairn.customers.models import Account, Contact, Product, Segment, Subscription
+from cairn.playbooks.models import Phase
+
+User = get_user_model()
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AccountForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Account
+        fields = [
+            "name", "external_id", "industry", "region", "employees", "website", "segment",
+            "owner", "parent",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role="readonly")
+        parents = Account.objects.only("id", "name")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].label = "Parent account"
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["first_name", "last_name", "title", "department", "email", "phone", "reports_to"]
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.account = account
+        colleagues = account.contacts.all()
+        if self.instance.pk:
+            colleagues = colleagues.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = colleagues
+
+    def clean_reports_to(self) -> Contact | None:
+        manager = self.cleaned_data.get("reports_to")
+        # Walk up from the chosen manager: reaching this contact would make a loop in the chart.
+        seen: set[int] = set()
+        node = manager
+        while node is not None and self.instance.pk and node.pk not in seen:
+            if node.pk == self.instance.pk:
+                raise forms.ValidationError("This would make a reporting loop.")
+            seen.add(node.pk)
+            node = node.reports_to
+        return manager
+
+
+class SubscriptionForm(forms.ModelForm):
+    new_product = forms.CharField(
+        required=False, max_length=150, label="Or a new product",
+        help_text="Type a name to add a product that is not in the list yet.",
+    )
+
+    class Meta:
+        model = Subscription
+        fields = ["product", "quantity", "arr", "start_date", "end_date", "status"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+
+    def __init__(self, *args: Any, account: Account, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.account = account
+        self.fields["product"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        name = (data.get("new_product") or "").strip()
+        if name and not data.get("product"):
+            existing = Product.objects.filter(name__iexact=name).first()
+            data["product"] = existing or Product(name=name)
+        if not data.get("product"):
+            self.add_error("product", "Choose a product or type a new one.")
+        return data
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # A product typed in is saved with the subscription; until then the model cannot
+        # check it, and the save re-validates the whole subscription anyway.
+        exclusions = super()._get_validation_exclusions()
+        product = self.cleaned_data.get("product")
+        if product is not None and product.pk is None:
+            exclusions.add("product")
+        return exclusions
+
+    def save(self, commit: bool = True) -> Subscription:
+        product = self.cleaned_data["product"]
+        if product.pk is None:
+            product.save()
+        self.instance.product = product
+        return super().save(commit=commit)
+
+
+RENEWAL_WINDOWS = [("", "Any time"), ("30", "Next 30 days"), ("90", "Next 90 days"),
+                   ("180", "Next 180 days"), ("overdue", "Past due")]
+SORTS = [("name", "Name"), ("renewal", "Next renewal"), ("-arr", "ARR, highest first"),
+         ("owner", "Owner"), ("-updated", "Recently changed")]
+
+
+class PortfolioFilter(forms.Form):
+    q = forms.CharField(required=False, label="Search")
+    phase = forms.ChoiceField(required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
+    segment = forms.ChoiceField(required=False, choices=[("", "Any segment"), *Segment.choices])
+    renewal = forms.ChoiceField(required=False, choices=RENEWAL_WINDOWS, label="Renewal")
+    sort = forms.ChoiceField(required=False, choices=SORTS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role="readonly")
+        # Phases are matched by key, so the filter works across playbook versions.
+        phases = Phase.objects.order_by("position").values_list("key", "name").distinct()
+        seen: dict[str, str] = {}
+        for key, name in phases:
+            seen.setdefault(key, name)
+        self.fields["phase"].choices = [("", "Any phase"), *seen.items()]

@@ -1,0 +1,166 @@
+"""Portfolio and account pages through the HTTP client."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cairn.customers.models import Account, Contact, Product, Subscription
+from cairn.engagements.actions import EngagementData, start_engagement
+
+pytestmark = pytest.mark.django_db
+
+
+def make_accounts(n: int, owner, version) -> None:  # type: ignore[no-untyped-def]
+    product, _ = Product.objects.get_or_create(name="Monitor")
+    today = timezone.localdate()
+    for i in range(n):
+        account = Account.objects.create(name=f"Customer {i:04}", owner=owner, segment="smb")
+        Subscription.objects.create(
+            account=account, product=product, arr=1000 + i, start_date=today,
+            end_date=today + dt.timedelta(days=30 + i),
+        )
+        start_engagement(
+            account, EngagementData(initiative=f"Initiative {i}", owner=owner, start_date=today),
+            by=owner, version=version,
+        )
+
+
+def test_logging_in_is_required_everywhere(client, acme, engagement):
+    for url in ("/", acme.get_absolute_url(), engagement.get_absolute_url(), reverse("my_work")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_the_portfolio_runs_the_same_queries_for_2_and_20_accounts(as_carol, carol, playbook_version):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_carol.get("/").status_code == 200
+        return len(ctx.captured_queries)
+
+    make_accounts(2, carol, playbook_version)
+    few = count()
+    make_accounts(18, carol, playbook_version)
+    assert count() == few
+
+
+def test_the_portfolio_filters_by_phase_owner_segment_and_renewal(
+    as_alice, carol, dave, playbook_version
+):
+    make_accounts(3, carol, playbook_version)
+    other = Account.objects.create(name="Zeta Logistics", owner=dave, segment="enterprise")
+    start_engagement(
+        other, EngagementData(initiative="Fleet", owner=dave, start_date=timezone.localdate()),
+        by=dave, version=playbook_version,
+    )
+    from cairn.engagements.actions import move_to_phase
+
+    engagement = other.engagements.get()
+    move_to_phase(engagement, playbook_version.phases.get(key="onboarding"), by=dave,
+                  override=True, reason="Signed")
+
+    page = as_alice.get("/", {"phase": "onboarding"}).content.decode()
+    assert "Zeta Logistics" in page and "Customer 0000" not in page
+    page = as_alice.get("/", {"owner": carol.pk}).content.decode()
+    assert "Customer 0001" in page and "Zeta Logistics" not in page
+    page = as_alice.get("/", {"segment": "enterprise"}).content.decode()
+    assert "Zeta Logistics" in page and "Customer 0002" not in page
+    page = as_alice.get("/", {"renewal": "30"}).content.decode()
+    assert "Customer 0000" in page and "Customer 0002" not in page
+    page = as_alice.get("/", {"q": "zeta"}).content.decode()
+    assert "Zeta Logistics" in page and "Customer 0000" not in page
+    page = as_alice.get("/", {"sort": "-arr"}).content.decode()
+    assert page.index("Customer 0002") < page.index("Customer 0000")
+
+
+def test_the_portfolio_paginates(as_carol, carol, playbook_version):
+    make_accounts(27, carol, playbook_version)
+    first = as_carol.get("/").content.decode()
+    assert "Page 1 of 2" in first and "Customer 0026" not in first
+    second = as_carol.get("/", {"page": 2}).content.decode()
+    assert "Customer 0026" in second
+
+
+def test_an_empty_portfolio_says_how_to_start(as_carol):
+    page = as_carol.get("/").content.decode()
+    assert "No customers yet" in page and "Import from CRM" in page
+
+
+def test_the_account_page_shows_contacts_subscriptions_engagements_and_timeline(
+    as_rita, acme, engagement
+):
+    Contact.objects.create(account=acme, first_name="Grace", last_name="Hopper", title="CIO")
+    page = as_rita.get(acme.get_absolute_url()).content.decode()
+    for text in ("Grace Hopper", "Energy use down 20 %", "Engagement started"):
+        assert text in page
+
+
+def test_a_csm_creates_an_account_and_errors_name_the_field(as_carol, carol):
+    bad = as_carol.post(reverse("account_create"), {"name": "", "website": "not a url"})
+    page = bad.content.decode()
+    assert 'id="id_name_error"' in page and 'id="id_website_error"' in page
+    assert not Account.objects.exists()
+    good = as_carol.post(reverse("account_create"), {"name": "Globex", "owner": carol.pk})
+    account = Account.objects.get(name="Globex")
+    assert good.url == account.get_absolute_url()
+    assert account.history.first().history_user == carol
+
+
+def test_account_names_are_unique_regardless_of_case(as_carol, acme):
+    response = as_carol.post(reverse("account_create"), {"name": "ACME manufacturing"})
+    assert "An account with this name already exists." in response.content.decode()
+
+
+@pytest.mark.parametrize(("persona", "allowed"), [
+    ("as_carol", True), ("as_alice", True), ("as_adam", True), ("as_dave", False), ("as_rita", False),
+])
+def test_who_may_edit_an_account(acme, persona, allowed, request):
+    client = request.getfixturevalue(persona)
+    response = client.post(reverse("account_edit", args=[acme.pk]), {"name": "Acme Renamed"})
+    acme.refresh_from_db()
+    if allowed:
+        assert response.status_code == 302 and acme.name == "Acme Renamed"
+    else:
+        assert response.status_code == 403 and acme.name == "Acme Manufacturing"
+
+
+def test_a_read_only_user_cannot_create_accounts(as_rita):
+    assert as_rita.post(reverse("account_create"), {"name": "Nope"}).status_code == 403
+    assert not Account.objects.filter(name="Nope").exists()
+
+
+def test_contacts_form_an_org_chart_and_refuse_loops(as_carol, acme):
+    boss = Contact.objects.create(account=acme, first_name="Ada", title="CEO")
+    report = Contact.objects.create(account=acme, first_name="Bob", reports_to=boss)
+    response = as_carol.post(
+        reverse("contact_edit", args=[acme.pk, boss.pk]),
+        {"first_name": "Ada", "reports_to": report.pk},
+    )
+    assert "reporting loop" in response.content.decode()
+    chart = as_carol.get(reverse("org_chart", args=[acme.pk])).content.decode()
+    assert chart.index("Ada") < chart.index("Bob")
+
+
+def test_a_subscription_can_add_a_new_product_and_validates_dates(as_carol, acme):
+    url = reverse("subscription_create", args=[acme.pk])
+    bad = as_carol.post(url, {"new_product": "Sensors", "quantity": 5, "arr": "1200",
+                              "start_date": "2026-05-01", "end_date": "2026-01-01",
+                              "status": "active"})
+    assert "The end date must not be before the start date." in bad.content.decode()
+    assert not Subscription.objects.exists()
+    as_carol.post(url, {"new_product": "Sensors", "quantity": 5, "arr": "1200",
+                        "start_date": "2026-01-01", "end_date": "2026-12-31", "status": "active"})
+    assert Subscription.objects.get().product.name == "Sensors"
+
+
+def test_the_history_page_says_who_changed_what(as_carol, acme):
+    as_carol.post(reverse("account_edit", args=[acme.pk]), {"name": "Acme Manufacturing",
+                                                            "industry": "Chemicals"})
+    page = as_carol.get(reverse("account_history", args=[acme.pk])).content.decode()
+    assert "Carol Owner" in page and "Chemicals" in page

@@ -1,0 +1,61 @@
+"""What the engagement page reads, in a fixed number of queries whatever the checklist size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from cairn.engagements.models import ActivityStatus, Engagement
+from cairn.timeline.models import TaskStatus
+
+
+def engagement_page(engagement: Engagement) -> dict[str, Any]:
+    phases = list(engagement.playbook_version.phases.all())
+    activities = list(
+        engagement.activities.select_related("activity", "assignee").order_by(
+            "activity__phase__position", "activity__position"
+        )
+    )
+    outputs = list(
+        engagement.outputs.select_related("output", "document").order_by(
+            "output__phase__position", "output__position"
+        )
+    )
+    current = engagement.current_phase
+    open_evaluation = next((e for e in engagement.evaluations.all() if e.is_open), None)
+    by_phase = []
+    for phase in phases:
+        items = [a for a in activities if a.activity.phase_id == phase.pk]
+        finished = sum(1 for a in items if a.status != ActivityStatus.OPEN)
+        by_phase.append(
+            {
+                "phase": phase,
+                "activities": items,
+                "outputs": [o for o in outputs if o.output.phase_id == phase.pk],
+                "finished": finished,
+                "total": len(items),
+                "state": (
+                    "current" if phase.pk == current.pk
+                    else "done" if phase.position < current.position and not phase.periodic
+                    else "ahead"
+                ),
+            }
+        )
+    workers = get_user_model().objects.filter(is_active=True).exclude(role="readonly")
+    return {
+        "phases": by_phase,
+        "phase_count": len(phases),
+        "team": list(engagement.team.all()),
+        "outcomes": list(engagement.outcomes.all()),
+        "moves": list(
+            engagement.moves.select_related("from_phase", "to_phase", "moved_by")[:50]
+        ),
+        "evaluations": list(engagement.evaluations.select_related("opened_by")),
+        "open_evaluation": open_evaluation,
+        "has_evaluation_phase": any(p.periodic for p in phases),
+        "open_tasks": list(
+            engagement.tasks.filter(status=TaskStatus.OPEN).select_related("assignee", "account")
+        ),
+        "workers": list(workers),
+    }
