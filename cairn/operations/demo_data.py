@@ -1,0 +1,430 @@
+"""Load (and remove) the demo data set described in `demo_content`.
+
+Everything goes through the domain actions a person's clicks would call, so the demo shows
+exactly what real use produces: checklists, gates, phase moves on the timeline, documents
+with versions. Afterwards the timestamps of each step are moved back to the day the story
+says it happened, which the actions themselves (rightly) never allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Model
+from django.utils import timezone
+
+from cairn.customers.models import Account, Contact, Product, Subscription
+from cairn.documents.actions import Details, create_written, update_written
+from cairn.documents.models import Document, DocumentKind, DocumentType, DocumentVersion
+from cairn.engagements.actions import (
+    EngagementData,
+    move_to_phase,
+    open_evaluation,
+    set_output,
+    start_engagement,
+    update_activity,
+)
+from cairn.engagements.models import (
+    ActivityStatus,
+    Engagement,
+    EngagementActivity,
+    EngagementOutput,
+    Evaluation,
+    Outcome,
+    PhaseMove,
+)
+from cairn.operations import demo_documents as docs
+from cairn.operations.demo_content import (
+    ACCOUNTS,
+    DEMO_EMAIL_DOMAIN,
+    DEMO_ID_PREFIX,
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    ENGAGEMENTS,
+    PRODUCTS,
+    SKIPS,
+    TASKS,
+    TEAM,
+    TIMELINE,
+    AccountSpec,
+    EngagementSpec,
+)
+from cairn.people.models import User
+from cairn.playbooks.actions import default_version
+from cairn.playbooks.models import Phase, PlaybookVersion
+from cairn.timeline.actions import complete_task, create_task, log_entry
+from cairn.timeline.models import Entry, Task
+
+
+class DemoConflict(Exception):
+    """The database holds something the demo would collide with."""
+
+
+def demo_users() -> list[User]:
+    return list(User.objects.filter(email__endswith="@" + DEMO_EMAIL_DOMAIN))
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(
+        username=DEMO_USERNAME, email=f"{DEMO_USERNAME}@{DEMO_EMAIL_DOMAIN}"
+    ).exists()
+
+
+def _at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+class _Clock:
+    """Moves the timestamps of rows written since the last stamp to a chosen moment."""
+
+    FIELDS: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
+        (Entry, ("occurred_at",)),
+        (PhaseMove, ("moved_at",)),
+        (DocumentVersion, ("created_at",)),
+        (Document, ("created_at", "updated_at")),
+        (Evaluation, ("opened_at",)),
+        (Task, ("created_at",)),
+    )
+
+    def __init__(self) -> None:
+        self.marks = self._marks()
+
+    def _marks(self) -> dict[type[Model], int]:
+        return {
+            model: model._default_manager.aggregate(m=Max("id"))["m"] or 0
+            for model, _ in self.FIELDS
+        }
+
+    def mark(self) -> None:
+        """Leave rows written so far alone at the next stamp."""
+        self.marks = self._marks()
+
+    def stamp(self, when: dt.datetime) -> None:
+        for model, fields in self.FIELDS:
+            model._default_manager.filter(id__gt=self.marks[model]).update(
+                **dict.fromkeys(fields, when)
+            )
+        self.mark()
+
+
+def _email(first: str, last: str, domain: str) -> str:
+    local = f"{first}.{last}".lower().replace("'", "").replace(" ", "")
+    plain = unicodedata.normalize("NFKD", local).encode("ascii", "ignore").decode()
+    return f"{plain}@{domain}"
+
+
+def _team() -> dict[str, User]:
+    users = {}
+    for username, role, first, last, title in TEAM:
+        users[username] = User.objects.create_user(
+            username=username, password=DEMO_PASSWORD, role=role, first_name=first,
+            last_name=last, title=title, email=f"{username}@{DEMO_EMAIL_DOMAIN}",
+        )
+    return users
+
+
+def _products() -> dict[str, Product]:
+    products = {}
+    for name, sku, description in PRODUCTS:
+        products[sku], _ = Product.objects.get_or_create(
+            name=name, defaults={"sku": sku, "description": description}
+        )
+    return products
+
+
+def _account(
+    spec: AccountSpec,
+    users: dict[str, User],
+    accounts: dict[str, Account],
+    products: dict[str, Product],
+    today: dt.date,
+) -> Account:
+    account = Account(
+        name=spec.name, external_id=DEMO_ID_PREFIX + spec.key, industry=spec.industry,
+        region=spec.region, employees=spec.employees, website=f"https://www.{spec.domain}",
+        segment=spec.segment, owner=users[spec.owner], parent=accounts.get(spec.parent),
+    )
+    account._history_user = users[DEMO_USERNAME]  # type: ignore[attr-defined]
+    account.save()
+    people: list[Contact] = []
+    for first, last, title, department, manager in spec.contacts:
+        contact = Contact(
+            account=account, first_name=first, last_name=last, title=title,
+            department=department, email=_email(first, last, spec.domain),
+            phone=f"+1 555 01{len(people):02d}",
+            reports_to=people[manager] if manager is not None else None,
+        )
+        contact._history_user = users[spec.owner]  # type: ignore[attr-defined]
+        contact.save()
+        people.append(contact)
+    for sku, quantity, arr, start, end, status in spec.subscriptions:
+        Subscription.objects.create(
+            account=account, product=products[sku], quantity=quantity, arr=Decimal(arr),
+            start_date=today + dt.timedelta(days=start), end_date=today + dt.timedelta(days=end),
+            status=status,
+        )
+    return account
+
+
+def _outcome_lines(engagement: Engagement, spec: EngagementSpec) -> str:
+    outcomes = list(engagement.outcomes.all())
+    if not outcomes:
+        return spec.required_outcomes
+    lines = []
+    for o in outcomes:
+        now = f", now {o.current.normalize():f}" if o.current is not None else ""
+        base = o.baseline.normalize() if o.baseline is not None else "?"
+        lines.append(f"- **{o.name}**: from {base:f} to {o.target.normalize():f} {o.unit}{now}")
+    return "\n".join(lines)
+
+
+def _write_document(
+    engagement: Engagement,
+    phase: Phase,
+    doc_type: str,
+    title: str,
+    bodies: list[str],
+    by: User,
+) -> Document:
+    """A written document with one version per body, the last one current."""
+    details = Details(title=title, doc_type=doc_type, phase=phase)
+    document = create_written(
+        engagement, details, bodies[0], by=by, comment="First draft" if len(bodies) > 1 else ""
+    )
+    for body in bodies[1:]:
+        assert document.current_version is not None
+        update_written(
+            document, details, body, base_version=document.current_version.number, by=by,
+            comment="Completed after the handover meeting",
+        )
+    return document
+
+
+class _EngagementStory:
+    """Walks one engagement from its start to the phase the spec names."""
+
+    def __init__(
+        self, spec: EngagementSpec, users: dict[str, User], version: PlaybookVersion,
+        today: dt.date, clock: _Clock,
+    ) -> None:
+        self.spec = spec
+        self.users = users
+        self.owner = users[spec.owner]
+        self.version = version
+        self.today = today
+        self.clock = clock
+        self.phases = [p for p in version.phases.order_by("position") if not p.periodic]
+
+    def run(self, account: Account, products: dict[str, Product]) -> Engagement:
+        spec = self.spec
+        start = self.today + dt.timedelta(days=spec.started)
+        engagement = start_engagement(
+            account,
+            EngagementData(
+                initiative=spec.initiative, owner=self.owner, start_date=start,
+                challenge=spec.challenge, required_outcomes=spec.required_outcomes,
+                solution=spec.solution,
+            ),
+            by=self.owner, version=self.version, team=[self.users[u] for u in spec.team],
+        )
+        engagement.products.set([products[sku] for sku in spec.products])
+        for name, unit, baseline, target, current, due in spec.outcomes:
+            Outcome.objects.create(
+                engagement=engagement, name=name, unit=unit, baseline=Decimal(str(baseline)),
+                target=Decimal(str(target)),
+                current=Decimal(str(current)) if current is not None else None,
+                due_date=self.today + dt.timedelta(days=due),
+            )
+        self.clock.stamp(_at(start, 9))
+        self.outcomes = _outcome_lines(engagement, spec)
+        target = [p.key for p in self.phases].index(spec.phase)
+        # The story spreads the finished phases evenly between the start and last week.
+        span = max((-spec.started) - 7, target + 1)
+        for i, phase in enumerate(self.phases[:target]):
+            day = start + dt.timedelta(days=span * (i + 1) // (target + 1))
+            self._finish_phase(engagement, phase, day)
+            overridden = spec.override is not None and spec.override[0] == phase.key
+            move_to_phase(
+                engagement, self.phases[i + 1], by=self.owner,
+                reason=spec.override[1] if overridden and spec.override else "",
+                override=overridden,
+            )
+            self.clock.stamp(_at(day, 16))
+        self._work_in_progress(engagement, self.phases[target])
+        if spec.open_evaluation:
+            # move_to_phase worked on its own copy; the evaluation names the current phase.
+            engagement.refresh_from_db()
+            open_evaluation(engagement, by=self.owner)
+            self.clock.stamp(_at(self.today - dt.timedelta(days=3), 11))
+        return engagement
+
+    def _fill(self, engagement: Engagement, phase: Phase, doc_type: str) -> tuple[str, str]:
+        title, body = (
+            docs.REPORTS.get(phase.key) if doc_type == DocumentType.REPORT else None
+        ) or docs.BY_TYPE.get(doc_type, ("", ""))
+        values = {
+            "account": engagement.account.name, "initiative": engagement.initiative,
+            "challenge": engagement.challenge, "solution": engagement.solution,
+            "outcomes": self.outcomes, "owner": str(self.owner),
+        }
+        return title, body.format(**values)
+
+    def _deliver(self, engagement: Engagement, item: EngagementOutput, when: dt.date) -> None:
+        document = None
+        title, body = self._fill(engagement, item.output.phase, item.output.document_type)
+        if body:
+            bodies = [body]
+            if item.output.document_type == DocumentType.HANDOVER_NOTES:
+                first = docs.HANDOVER_FIRST_DRAFT.format(
+                    account=engagement.account.name, solution=engagement.solution,
+                    challenge=engagement.challenge,
+                )
+                bodies = [first, body]
+            document = _write_document(
+                engagement, item.output.phase, item.output.document_type, title, bodies,
+                self.owner,
+            )
+        set_output(
+            item, by=self.owner, delivered=True, document_id=document.pk if document else None,
+            note="" if document else "Kept in the customer's shared drive.",
+        )
+        EngagementOutput.objects.filter(pk=item.pk).update(delivered_at=_at(when, 15))
+
+    def _finish_phase(self, engagement: Engagement, phase: Phase, day: dt.date) -> None:
+        skip = SKIPS.get(phase.key)
+        items = EngagementActivity.objects.filter(
+            engagement=engagement, activity__phase=phase
+        ).select_related("activity")
+        for item in items:
+            if skip and item.activity.position == skip[0]:
+                update_activity(item, by=self.owner, status=ActivityStatus.SKIPPED,
+                                skip_reason=skip[1])
+            else:
+                update_activity(item, by=self.owner, status=ActivityStatus.DONE)
+        items.update(completed_at=_at(day, 12))
+        gated = self.spec.override is not None and self.spec.override[0] == phase.key
+        for out in self._outputs(engagement, phase):
+            if gated and out.output.required:
+                continue
+            self._deliver(engagement, out, day)
+
+    def _outputs(self, engagement: Engagement, phase: Phase) -> list[EngagementOutput]:
+        return list(
+            EngagementOutput.objects.filter(
+                engagement=engagement, output__phase=phase
+            ).select_related("output", "output__phase")
+        )
+
+    def _work_in_progress(self, engagement: Engagement, phase: Phase) -> None:
+        """The current phase: the first half ticked, the rest assigned with due dates."""
+        items = list(
+            EngagementActivity.objects.filter(
+                engagement=engagement, activity__phase=phase
+            ).select_related("activity")
+        )
+        half = len(items) // 2
+        recent = self.today - dt.timedelta(days=2)
+        for n, item in enumerate(items):
+            if n < half:
+                update_activity(item, by=self.owner, status=ActivityStatus.DONE)
+                EngagementActivity.objects.filter(pk=item.pk).update(completed_at=_at(recent))
+                continue
+            # One item slipped past its date; the others are spread over the coming weeks.
+            offset = -2 if n == half else 4 * (n - half)
+            update_activity(
+                item, by=self.owner, assignee=self.owner,
+                due_date=self.today + dt.timedelta(days=offset),
+            )
+        outputs = self._outputs(engagement, phase)
+        if outputs and outputs[0].output.document_type and not outputs[0].output.required:
+            self._deliver(engagement, outputs[0], recent)
+        self.clock.stamp(_at(recent, 14))
+
+
+def _engagements_by_account(accounts: dict[str, Account]) -> dict[int, Engagement]:
+    return {e.account_id: e for e in Engagement.objects.filter(account__in=accounts.values())}
+
+
+def _timeline(users: dict[str, User], accounts: dict[str, Account], today: dt.date) -> None:
+    engagements = _engagements_by_account(accounts)
+    for key, kind, days_ago, title, body in TIMELINE:
+        account = accounts[key]
+        log_entry(
+            account, kind, title, author=account.owner or users[DEMO_USERNAME],
+            engagement=engagements.get(account.pk), body=body,
+            occurred_at=_at(today - dt.timedelta(days=days_ago), 11),
+        )
+
+
+def _tasks(
+    users: dict[str, User], accounts: dict[str, Account], today: dt.date, clock: _Clock
+) -> None:
+    engagements = _engagements_by_account(accounts)
+    for username, key, title, due, done in TASKS:
+        account = accounts[key]
+        task = create_task(
+            title=title, assignee=users[username], account=account,
+            created_by=users[DEMO_USERNAME], engagement=engagements.get(account.pk),
+            due_date=today + dt.timedelta(days=due) if due is not None else None,
+        )
+        if done:
+            complete_task(task, users[username])
+    clock.stamp(_at(today - dt.timedelta(days=1), 9))
+
+
+def _template(leader: User) -> None:
+    document = Document(
+        title="Engagement strategy (template)", doc_type=DocumentType.ENGAGEMENT_STRATEGY,
+        kind=DocumentKind.WRITTEN, is_template=True, created_by=leader,
+    )
+    document._history_user = leader  # type: ignore[attr-defined]
+    document.save()
+    version = DocumentVersion.objects.create(
+        document=document, number=1, body=docs.TEMPLATE_STRATEGY, created_by=leader
+    )
+    document.current_version = version
+    document.save(update_fields=["current_version", "updated_at"])
+
+
+@transaction.atomic
+def load(today: dt.date | None = None) -> bool:
+    """Load the demo data set; False (and nothing written) when it is already there."""
+    if is_loaded():
+        return False
+    usernames = [t[0] for t in TEAM]
+    if User.objects.filter(username__in=usernames).exists():
+        raise DemoConflict(
+            f"Users named {', '.join(usernames)} are reserved for the demo, and one exists."
+        )
+    if Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).exists():
+        raise DemoConflict("Demo accounts exist without the demo users. Run with --reset.")
+    today = today or timezone.localdate()
+    clock = _Clock()
+    users = _team()
+    products = _products()
+    accounts: dict[str, Account] = {}
+    for spec in ACCOUNTS:
+        accounts[spec.key] = _account(spec, users, accounts, products, today)
+    version = default_version()
+    for story in ENGAGEMENTS:
+        _EngagementStory(story, users, version, today, clock).run(accounts[story.account], products)
+    _timeline(users, accounts, today)
+    clock.mark()
+    _tasks(users, accounts, today, clock)
+    _template(users[DEMO_USERNAME])
+    return True
+
+
+@transaction.atomic
+def wipe() -> None:
+    """Remove the demo's users, accounts (with everything under them) and unused products."""
+    users = demo_users()
+    Document.objects.filter(is_template=True, created_by__in=users).delete()
+    Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).delete()
+    Product.objects.filter(
+        name__in=[p[0] for p in PRODUCTS], subscriptions__isnull=True
+    ).delete()
+    User.objects.filter(pk__in=[u.pk for u in users]).delete()
