@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    path("import/", include("cairn.customers.import_urls")),
     path("", include("cairn.customers.urls")),
     path("engagements/", include("cairn.engagements.urls")),
     path("playbooks/", include("cairn.playbooks.urls")),
