@@ -7,6 +7,9 @@ with a message naming the variable, instead of surfacing later as a confusing er
 from __future__ import annotations
 
 import os
+import zoneinfo
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -50,3 +53,53 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def envchoice(name: str, default: str, choices: list[str]) -> str:
+    raw = os.environ.get(name, default).strip()
+    value = raw.upper() if all(c.isupper() for c in choices) else raw
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+    return value
+
+
+def envzone(name: str, default: str) -> str:
+    """A time zone name; Django would otherwise fail later with a bare ValueError."""
+    value = envstr(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone name such as UTC or Europe/Paris, not {value!r}."
+        ) from None
+    return value
+
+
+def _check_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(
+            f"{name} must be an address starting with http:// or https://, not {value!r}."
+        )
+    return value
+
+
+def envurl(name: str, default: str) -> str:
+    return _check_url(name, envstr(name) or default)
+
+
+def envurls(name: str, default: list[str]) -> list[str]:
+    """Absolute http(s) addresses, comma-separated."""
+    return [_check_url(name, value) for value in envlist(name, default)]
+
+
+def envemail(name: str, default: str) -> str:
+    """An e-mail address, bare or with a display name ("Cairn <cairn@example.com>")."""
+    value = envstr(name) or default
+    _, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    if not local or not domain:
+        raise ImproperlyConfigured(
+            f"{name} must be an e-mail address such as cairn@example.com, not {value!r}."
+        )
+    return value

@@ -13,7 +13,17 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from cairn.config import envbool, envint, envlist, envstr
+from cairn.config import (
+    envbool,
+    envchoice,
+    envemail,
+    envint,
+    envlist,
+    envstr,
+    envurl,
+    envurls,
+    envzone,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -49,8 +59,8 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = envbool("CAIRN_DEBUG", False)
 ALLOWED_HOSTS = envlist("CAIRN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = envlist("CAIRN_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("CAIRN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = envurls("CAIRN_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = envurl("CAIRN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -144,7 +154,7 @@ LOGIN_REDIRECT_URL = "portfolio"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = envstr("CAIRN_TIME_ZONE", "UTC")
+TIME_ZONE = envzone("CAIRN_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -174,7 +184,7 @@ EMAIL_PORT = envint("CAIRN_EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = envstr("CAIRN_EMAIL_USER")
 EMAIL_HOST_PASSWORD = envstr("CAIRN_EMAIL_PASSWORD")
 EMAIL_USE_TLS = envbool("CAIRN_EMAIL_USE_TLS", True)
-DEFAULT_FROM_EMAIL = envstr("CAIRN_EMAIL_FROM", "cairn@localhost")
+DEFAULT_FROM_EMAIL = envemail("CAIRN_EMAIL_FROM", "cairn@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("CAIRN_SECURE_COOKIES", False)
@@ -184,10 +194,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+_LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("CAIRN_LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"], "level": envchoice("CAIRN_LOG_LEVEL", "INFO", _LOG_LEVELS)},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]
