@@ -37,7 +37,10 @@ class AccountOut(Schema):
 
     @staticmethod
     def resolve_arr(account: object) -> Decimal:
-        return getattr(account, "total_arr", None) or Decimal(0)
+        # Sums come back with two decimals from PostgreSQL and none from SQLite: the
+        # same cents on both.
+        total = getattr(account, "total_arr", None) or Decimal(0)
+        return Decimal(total).quantize(Decimal("0.01"))
 
     @staticmethod
     def resolve_next_renewal(account: object) -> dt.date | None:
