@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from cairn.cli import main
@@ -284,8 +284,11 @@ def test_a_csm_importing_from_the_cli_cannot_update_another_csms_account(tmp_pat
     assert "you may not change the account 'Acme Manufacturing'" in errors
 
 
-def test_the_cairn_command_exits_non_zero_on_a_bad_row(tmp_path, capsys):
+def test_the_cairn_command_exits_non_zero_on_a_bad_row(tmp_path, capsys, monkeypatch):
     path = write(tmp_path, "Account Name,Website\nAcme,not a url\n")
+    # The entry point closes connections when the command ends, which would end the test's
+    # transaction on PostgreSQL; the test keeps its connection.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exit_info:
         main(["cairn", "import", "accounts", str(path)])
 
