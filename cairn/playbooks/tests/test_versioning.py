@@ -20,7 +20,7 @@ from cairn.playbooks.models import (
     Stage,
     VersionStatus,
 )
-from cairn.playbooks.tests.helpers import names
+from cairn.playbooks.tests.helpers import names, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -172,24 +172,11 @@ def test_every_change_to_a_published_version_is_refused(
         lambda: actions.move_output_position(output, "down", by=alice),
         lambda: actions.discard_draft(playbook_version, by=alice),
     ]
-    before = _snapshot(playbook_version)
+    before = snapshot(playbook_version)
     for attempt in attempts:
         with pytest.raises(ValidationError, match="is published and cannot be changed"):
             attempt()
-    assert _snapshot(playbook_version) == before
-
-
-def _snapshot(version: PlaybookVersion) -> list[tuple[object, ...]]:
-    phases = list(version.phases.values_list("pk", "position", "name", "stage", "purpose"))
-    activities = list(
-        Activity.objects.filter(phase__version=version).values_list("pk", "position", "name")
-    )
-    outputs = list(
-        Output.objects.filter(phase__version=version).values_list(
-            "pk", "position", "name", "required"
-        )
-    )
-    return sorted(phases) + sorted(activities) + sorted(outputs)
+    assert snapshot(playbook_version) == before
 
 
 @pytest.mark.parametrize(
@@ -219,14 +206,14 @@ def test_the_server_refuses_a_crafted_post_to_a_published_version(
         phase=phase.pk, version=playbook_version.pk,
         activity=phase.activities.first().pk, output=phase.outputs.first().pk,
     )
-    before = _snapshot(playbook_version)
+    before = snapshot(playbook_version)
     headers = {"HX-Request": "true"} if htmx else {}
 
     response = as_alice.post(url, data, headers=headers)
 
     assert response.status_code == (200 if htmx else 400)
     assert "is published and cannot be changed" in response.content.decode()
-    assert _snapshot(playbook_version) == before
+    assert snapshot(playbook_version) == before
 
 
 def test_a_leader_copies_a_playbook_for_the_team(
