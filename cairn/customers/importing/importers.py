@@ -196,9 +196,9 @@ class Importer:
                 by_name[account.name.lower()] = account
         found: dict[str, Account] = {}
         for key in keys:
-            account = by_external.get(key) or by_name.get(key.lower())
-            if account is not None:
-                found[key] = account
+            match = by_external.get(key) or by_name.get(key.lower())
+            if match is not None:
+                found[key] = match
         return found
 
     def resolve_account_column(self) -> None:

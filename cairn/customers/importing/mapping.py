@@ -141,10 +141,10 @@ def propose(kind: Kind, headers: list[str]) -> dict[str, str]:
     used: set[str] = set()
     for field in kind.fields:
         for candidate in (field.label, *field.synonyms, field.name):
-            header = by_key.get(squash(candidate))
-            if header is not None and header not in used:
-                proposal[field.name] = header
-                used.add(header)
+            found = by_key.get(squash(candidate))
+            if found is not None and found not in used:
+                proposal[field.name] = found
+                used.add(found)
                 break
     return proposal
 

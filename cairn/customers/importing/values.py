@@ -171,11 +171,11 @@ def date_value(raw: object, order: str = DateOrder.AUTO) -> dt.date:
             "file's date order."
         )
     if match := _DAY_MONTH_NAME.fullmatch(original):
-        day, name, year = match.groups()
-        return _make_date(original, int(year), _month(original, name), int(day))
+        day_text, name, year_text = match.groups()
+        return _make_date(original, int(year_text), _month(original, name), int(day_text))
     if match := _MONTH_NAME_DAY.fullmatch(original):
-        name, day, year = match.groups()
-        return _make_date(original, int(year), _month(original, name), int(day))
+        name, day_text, year_text = match.groups()
+        return _make_date(original, int(year_text), _month(original, name), int(day_text))
     raise BadValue(f"{original!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31.")
 
 
