@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import pytest
 from django.template import Context, Template
 from django.urls import reverse
 

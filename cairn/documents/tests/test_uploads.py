@@ -141,7 +141,7 @@ def test_changing_only_the_details_of_an_upload_keeps_the_version(as_carol, enga
 
 
 def test_the_text_of_plain_text_uploads_is_kept_for_search(as_carol, engagement):
-    _upload(as_carol, engagement, "notes.md", "Kick-off with the **steering** group".encode())
+    _upload(as_carol, engagement, "notes.md", b"Kick-off with the **steering** group")
     _upload(as_carol, engagement, "photo.png", b"\x89PNG steering")
     texts = dict(DocumentVersion.objects.values_list("filename", "extracted_text"))
     assert texts["notes.md"] == "Kick-off with the **steering** group"
