@@ -44,9 +44,10 @@ class WrittenForm(DetailsForm):
         label="Text", required=False, strip=False,
         widget=forms.Textarea(attrs={
             "rows": 24, "spellcheck": "true",
-            # Live preview: htmx posts the text to the sanitizing renderer as the user types.
+            # Live preview: htmx posts the text to the sanitizing renderer as the user types
+            # (the first preview is rendered with the page).
             "hx-post": reverse_lazy("document_preview"),
-            "hx-trigger": "load, input changed delay:400ms",
+            "hx-trigger": "input changed delay:400ms",
             "hx-target": "#preview",
             "hx-swap": "innerHTML",
         }),

@@ -128,7 +128,7 @@ def snippet(document: Document, words: list[str]) -> SafeString:
     version = document.current_version
     if version is None:
         return mark_safe("")
-    text = " ".join((version.body or version.extracted_text or "").split())
+    text = _plain(version.body or version.extracted_text or "")
     if not text:
         return mark_safe("")
     if not words:
@@ -140,6 +140,15 @@ def snippet(document: Document, words: list[str]) -> SafeString:
     end = min(len(text), start + SNIPPET_RADIUS * 2)
     extract = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
     return _mark(extract, words)
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"[#*_`|~]+|^\s*>+", re.MULTILINE)
+
+
+def _plain(markdown: str) -> str:
+    # A snippet reads better without Markdown's punctuation: links keep their text only.
+    return " ".join(_MARKUP.sub(" ", _LINK.sub(r"\1", markdown)).split())
 
 
 def _mark(text: str, words: list[str]) -> SafeString:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -159,9 +159,14 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = form_class(request.POST or None, request.FILES or None, engagement=doc.engagement,
                       initial=initial)
     conflict = None
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["base_version"] is None:
+        # Without it the conflict check cannot work, so never guess.
+        form.add_error(None, "The form lost track of the version you started from. "
+                             "Copy your text, reload the page and save again.")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        base = data["base_version"] if data["base_version"] is not None else initial["base_version"]
+        base: int = data["base_version"]
+        version: DocumentVersion | None
         try:
             if doc.is_written:
                 version = actions.update_written(
@@ -177,8 +182,9 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             conflict = exc.current
             form.add_error(None, str(exc))
             # The user has now seen the newer version; a second save is a deliberate choice.
-            form.data = form.data.copy()
-            form.data["base_version"] = str(conflict.number)
+            resubmit = request.POST.copy()
+            resubmit["base_version"] = str(conflict.number)
+            form.data = resubmit
         except ValidationError as exc:
             bind_errors(form, exc)
         else:
@@ -242,7 +248,9 @@ def document_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 
 @require_GET
-def document_download(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+def document_download(
+    request: HttpRequest, pk: int, number: int | None = None
+) -> HttpResponseBase:
     doc = _document(pk)
     version = doc.current_version if number is None else _version(doc, number)
     if version is None or not version.file:

@@ -58,3 +58,13 @@ def test_the_action_locks_the_document_and_refuses_a_stale_base(written, carol, 
         actions.update_written(written, details, "second", base_version=1, by=carol)
     assert refused.value.current.number == 2
     assert written.versions.count() == 2
+
+
+def test_an_edit_without_its_base_version_is_refused_rather_than_guessed(as_carol, written):
+    response = as_carol.post(reverse("document_edit", args=[written.pk]), {
+        "title": written.title, "doc_type": written.doc_type, "body": "no base",
+    })
+    assert response.status_code == 200
+    assert b"lost track of the version you started from" in response.content
+    assert b"no base" in response.content
+    assert written.versions.count() == 1

@@ -169,3 +169,9 @@ def test_the_recent_and_templates_page_runs_a_constant_number_of_queries(
     few = count()
     add(18)
     assert count() == few
+
+
+def test_snippets_read_as_text_without_markdown_punctuation(as_rita, engagement, carol):
+    _write(engagement, carol, "Kick-off", "## Agenda\n\n**Sponsor** intro, see [the plan](https://x.example)")
+    content = as_rita.get(reverse("document_search"), {"q": "sponsor"}).content.decode()
+    assert "Agenda <mark>Sponsor</mark> intro, see the plan" in content

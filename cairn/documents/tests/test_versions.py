@@ -132,3 +132,19 @@ def test_the_editor_page_wires_the_preview_with_htmx(as_carol, written):
     assert f'hx-post="{reverse("document_preview")}"'.encode() in response.content
     assert b'id="preview"' in response.content
     assert b'name="base_version" value="1"' in response.content
+
+
+def test_the_forms_to_write_upload_and_make_a_template_open_for_the_owner(
+    as_carol, engagement, written, first_phase
+):
+    pages = [
+        reverse("document_new", args=[engagement.pk]) + f"?phase={first_phase.pk}",
+        reverse("document_upload", args=[engagement.pk]),
+        reverse("document_save_as_template", args=[written.pk]),
+        reverse("document_from_template", args=[engagement.pk]),
+    ]
+    for url in pages:
+        response = as_carol.get(url)
+        assert response.status_code == 200, url
+    new_page = as_carol.get(pages[0]).content.decode()
+    assert f'<option value="{first_phase.pk}" selected>' in new_page
