@@ -221,7 +221,9 @@ def test_the_editor_appears_only_to_leaders_on_a_draft(
 ) -> None:
     draft_url = f"/playbooks/{standard.pk}/?version={draft.number}"
     published_url = f"/playbooks/{standard.pk}/?version=1"
-    assert "Add activity" in as_alice.get(draft_url).content.decode()
+    editor = as_alice.get(draft_url).content.decode()
+    assert "Add activity" in editor
+    assert "{#" not in editor and "#}" not in editor, "no template comment leaks into the page"
     assert "Add activity" not in as_alice.get(published_url).content.decode()
     for client in (as_rita, as_carol):
         page = client.get(draft_url).content.decode()
