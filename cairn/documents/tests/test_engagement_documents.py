@@ -82,3 +82,12 @@ def test_the_version_list_takes_a_constant_number_of_queries(as_rita, written, c
         actions.update_written(written, actions.Details(title=written.title), f"v{number}",
                                base_version=number, by=carol)
     assert count() == few
+
+
+def test_the_engagement_page_lists_its_documents_with_the_write_links(as_carol, written,
+                                                                      engagement):
+    page = as_carol.get(engagement.get_absolute_url())
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert written.get_absolute_url() in content
+    assert reverse("document_new", args=[engagement.pk]) in content
