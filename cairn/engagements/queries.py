@@ -5,9 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 
 from cairn.engagements.models import ActivityStatus, Engagement
+from cairn.playbooks.models import Phase
 from cairn.timeline.models import TaskStatus
+
+
+def _state(phase: Phase, current: Phase) -> str:
+    if phase.pk == current.pk:
+        return "current"
+    if phase.position < current.position and not phase.periodic:
+        return "done"
+    return "ahead"
+
+
+def phase_progress(engagement: Engagement, phase: Phase) -> dict[str, Any]:
+    """One phase's step in the stepper: how many of its activities are done or skipped."""
+    counts = engagement.activities.filter(activity__phase=phase).aggregate(
+        total=Count("id"), finished=Count("id", filter=~Q(status=ActivityStatus.OPEN))
+    )
+    return {"phase": phase, "state": _state(phase, engagement.current_phase), **counts}
 
 
 def engagement_page(engagement: Engagement) -> dict[str, Any]:
@@ -35,11 +53,7 @@ def engagement_page(engagement: Engagement) -> dict[str, Any]:
                 "outputs": [o for o in outputs if o.output.phase_id == phase.pk],
                 "finished": finished,
                 "total": len(items),
-                "state": (
-                    "current" if phase.pk == current.pk
-                    else "done" if phase.position < current.position and not phase.periodic
-                    else "ahead"
-                ),
+                "state": _state(phase, current),
             }
         )
     workers = get_user_model().objects.filter(is_active=True).exclude(role="readonly")

@@ -23,7 +23,7 @@ from cairn.engagements.forms import (
     StatusForm,
 )
 from cairn.engagements.models import Engagement, EngagementActivity, EngagementOutput, Outcome
-from cairn.engagements.queries import engagement_page
+from cairn.engagements.queries import engagement_page, phase_progress
 from cairn.people import permissions
 from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry
@@ -149,12 +149,14 @@ def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         error = " ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
     if request.htmx:
         item.refresh_from_db()
+        # The row comes back with its phase's step, swapped out of band, so the counts agree.
         return render(
             request,
-            "engagements/_activity.html",
+            "engagements/_activity_response.html",
             {"item": item, "engagement": engagement, "can_edit": True, "error": error,
-             "workers": ActivityForm().fields["assignee"].queryset},
-            status=200,
+             "workers": ActivityForm().fields["assignee"].queryset,
+             "p": phase_progress(engagement, item.activity.phase), "oob": True,
+             "today": timezone.localdate()},
         )
     if error:
         messages.error(request, error)
@@ -195,8 +197,8 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
                 override=data["override"],
             )
         except actions.GateBlocked as exc:
+            # The page lists what is missing and offers the override; no second message.
             missing = exc.missing
-            form.add_error(None, exc.messages[0])
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.message_dict.items():
