@@ -159,7 +159,7 @@ def _referenced_names(expression: Any) -> list[str]:
     if isinstance(expression, str):
         return [expression]
     if isinstance(expression, models.F):
-        return [expression.name]
+        return [str(getattr(expression, "name", ""))]
     names: list[str] = []
     for inner in getattr(expression, "get_source_expressions", list)():
         names.extend(_referenced_names(inner))
@@ -171,7 +171,7 @@ def _condition_names(condition: models.Q) -> list[str]:
     for child in condition.children:
         if isinstance(child, models.Q):
             names.extend(_condition_names(child))
-        else:
+        elif isinstance(child, tuple):
             names.append(str(child[0]).split("__")[0])
     return names[:1]
 

@@ -72,9 +72,9 @@ def _filter_accounts(queryset: QuerySet[Account], filters: AccountFilter) -> Que
         ).exclude(status=Status.CLOSED)
         queryset = queryset.filter(Exists(in_phase))
     if filters.renewal_after is not None:
-        queryset = queryset.filter(next_renewal__gte=filters.renewal_after)
+        queryset = queryset.filter(Q(next_renewal__gte=filters.renewal_after))
     if filters.renewal_before is not None:
-        queryset = queryset.filter(next_renewal__lte=filters.renewal_before)
+        queryset = queryset.filter(Q(next_renewal__lte=filters.renewal_before))
     return queryset
 
 

@@ -6,11 +6,14 @@ and are removed as they are shown, so they appear exactly once and never in a UR
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -24,15 +27,20 @@ _NEW_PASSWORD = "people.new_password"  # noqa: S105
 _NEW_TOKEN = "people.new_token"  # noqa: S105
 
 
+def _me(request: HttpRequest) -> User:
+    # Every view here sits behind the login middleware.
+    return cast(User, request.user)
+
+
 def _require_admin(request: HttpRequest) -> None:
     permissions.require(
         permissions.can_manage_users(request.user), "Only admins manage users."
     )
 
 
-def _add_errors(form: object, exc: ValidationError) -> None:
+def _add_errors(form: BaseForm, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def users(request: HttpRequest) -> HttpResponse:
@@ -54,7 +62,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
         try:
             user, password = actions.create_user(
-                data, password=form.cleaned_data["password"] or None, by=request.user  # type: ignore[arg-type]
+                data, password=form.cleaned_data["password"] or None, by=_me(request)
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -72,7 +80,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.update_user(person, form.cleaned_data, by=request.user)  # type: ignore[arg-type]
+            actions.update_user(person, form.cleaned_data, by=_me(request))
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -86,7 +94,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     person = get_object_or_404(User, pk=pk)
     try:
-        actions.deactivate_user(person, by=request.user)  # type: ignore[arg-type]
+        actions.deactivate_user(person, by=_me(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -98,7 +106,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     _require_admin(request)
     person = get_object_or_404(User, pk=pk)
-    actions.reactivate_user(person, by=request.user)  # type: ignore[arg-type]
+    actions.reactivate_user(person, by=_me(request))
     messages.success(request, f"{person} can log in again.")
     return redirect("users")
 
@@ -111,12 +119,12 @@ def _profile_page(
     token_form: TokenForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user = request.user
+    user = _me(request)
     context = {
         "profile_form": profile_form or ProfileForm(instance=user),
         "password_form": password_form or PasswordChangeForm(user),
         "token_form": token_form or TokenForm(),
-        "tokens": ApiToken.objects.filter(user=user),  # type: ignore[misc]
+        "tokens": ApiToken.objects.filter(user=user),
         "new_token": request.session.pop(_NEW_TOKEN, None),
     }
     return render(request, "people/profile.html", context, status=status)
@@ -126,7 +134,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _profile_page(request)
     # Bind a copy so a failed validation does not change the user shown in the top bar.
-    user = User.objects.get(pk=request.user.pk)
+    user = User.objects.get(pk=_me(request).pk)
     form = ProfileForm(request.POST, instance=user)
     if form.is_valid():
         actions.update_profile(user, form.cleaned_data)
@@ -137,7 +145,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST)
+    form = PasswordChangeForm(_me(request), request.POST)
     if form.is_valid():
         user = form.save()
         # Keep this session signed in; other sessions end with the old password.
@@ -153,7 +161,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
-            token, key = actions.issue_token(request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+            token, key = actions.issue_token(_me(request), form.cleaned_data["name"])
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -320,3 +320,15 @@ def test_products_are_read_only_in_the_api(api_alice: Client, product: Product) 
     assert api_alice.get("/api/v1/products/").json()["items"][0]["sku"] == "EM-1"
     assert api_alice.get(f"/api/v1/products/{product.pk}").json()["name"] == "Energy Monitor"
     assert post(api_alice, "/api/v1/products/", {"name": "New"}).status_code == 405
+
+
+def test_a_constraint_the_database_enforces_alone_still_answers_400_and_saves_nothing(
+    api_carol: Client, acme: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two requests can pass validation at once; then only the database's constraint
+    # stops the second. Skipping full_clean() here plays that race.
+    monkeypatch.setattr(Account, "full_clean", lambda self, *args, **kwargs: None)
+    response = post(api_carol, "/api/v1/accounts/", {"name": "acme manufacturing"})
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert Account.objects.count() == 1
