@@ -54,6 +54,8 @@ class Command(BaseCommand):
         for note in server.warnings_for(host):
             self.stderr.write(self.style.WARNING(f"Warning: {note}"))
         self.stdout.write("Serving; press Ctrl+C to stop.")
+        # Redirected to a file or a journal, stdout is buffered: show the URL before serving.
+        self.stdout.flush()
         server.serve(host, port, options["threads"])
 
     def _wipe(self) -> None:

@@ -22,4 +22,6 @@ class Command(BaseCommand):
         for note in server.warnings_for(host):
             self.stderr.write(self.style.WARNING(f"Warning: {note}"))
         self.stdout.write(f"Cairn is at {server.url_for(host, port)} (Ctrl+C to stop)")
+        # Redirected to a file or a journal, stdout is buffered: show the URL before serving.
+        self.stdout.flush()
         server.serve(host, port, threads)
