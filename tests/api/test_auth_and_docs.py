@@ -21,6 +21,7 @@ ENDPOINTS = [
     "/api/v1/subscriptions/", "/api/v1/products/", "/api/v1/engagements/",
     "/api/v1/engagements/{engagement}", "/api/v1/engagements/{engagement}/activities",
     "/api/v1/engagements/{engagement}/moves", "/api/v1/outcomes/", "/api/v1/tasks/",
+    "/api/v1/documents/",
 ]
 
 
@@ -80,7 +81,7 @@ def test_the_openapi_document_is_json_listing_every_path(api_carol: Client) -> N
         "/api/v1/engagements/{engagement_id}/activities", "/api/v1/activities/{activity_id}",
         "/api/v1/outcomes/", "/api/v1/outcomes/{outcome_id}", "/api/v1/tasks/",
         "/api/v1/tasks/{task_id}", "/api/v1/tasks/{task_id}/complete",
-        "/api/v1/tasks/{task_id}/reopen",
+        "/api/v1/tasks/{task_id}/reopen", "/api/v1/documents/",
     }
     assert expected <= paths
     # Every URL the API answers is in the document, and nothing else.
