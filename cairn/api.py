@@ -6,7 +6,6 @@ Every error comes out as JSON with a `detail` sentence; a bad request also lists
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -278,8 +277,6 @@ api.add_router("/engagements", "cairn.engagements.api.engagements")
 api.add_router("/activities", "cairn.engagements.api.activities")
 api.add_router("/outcomes", "cairn.engagements.api.outcomes")
 api.add_router("/tasks", "cairn.timeline.api.tasks")
-# The documents engineer writes this router; mount it as soon as the module exists.
-if importlib.util.find_spec("cairn.documents.api") is not None:
-    api.add_router("/documents", "cairn.documents.api.router")
+api.add_router("/documents", "cairn.documents.api.router")
 
 __all__ = ["api"]
