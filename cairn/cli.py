@@ -10,6 +10,7 @@ import os
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.utils import OperationalError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,6 +24,16 @@ def main(argv: list[str] | None = None) -> None:
     except ImproperlyConfigured as exc:
         print(f"cairn: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except OperationalError as exc:
+        # Most often the database is down or the URL points to the wrong place: say so in
+        # one line. With CAIRN_DEBUG on, the traceback is worth more than the sentence.
+        from django.conf import settings
+
+        if settings.DEBUG:
+            raise
+        where = settings.DATABASES["default"].get("NAME")
+        print(f"cairn: database error ({where}): {exc}".strip(), file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ an operator sees.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,18 @@ def test_the_embedded_mode_keeps_its_secret_key_private_in_the_data_directory(
     assert result.returncode == 0, result.stderr
     assert len(key_file.read_text().strip()) >= 50
     assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_unreachable_database_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+
+    result = cairn(
+        "migrate", tmp_path=tmp_path,
+        CAIRN_DATABASE_URL=f"postgres://cairn@127.0.0.1:{closed_port}/cairn",
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("cairn: database error (cairn): connection failed")
+    assert "Traceback" not in result.stderr
