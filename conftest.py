@@ -14,6 +14,14 @@ from django.test import Client
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # PBKDF2 is slow on purpose (about a third of a second a user on a small CI machine);
+    # tests create several personas each, and need correct hashing, not slow hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _user(django_user_model, username: str, role: str, first: str, last: str):  # type: ignore[no-untyped-def]
     return django_user_model.objects.create_user(
         username=username, password=PASSWORD, role=role, first_name=first, last_name=last,
