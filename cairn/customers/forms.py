@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from cairn.customers.models import Account, Contact, Product, Segment, Subscription
+from cairn.forms import choice
 from cairn.playbooks.models import Phase
 
 User = get_user_model()
@@ -25,11 +26,11 @@ class AccountForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role="readonly")
+        choice(self, "owner").queryset = User.objects.filter(is_active=True).exclude(role="readonly")
         parents = Account.objects.only("id", "name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        choice(self, "parent").queryset = parents
         self.fields["parent"].label = "Parent account"
 
 
@@ -44,7 +45,7 @@ class ContactForm(forms.ModelForm):
         colleagues = account.contacts.all()
         if self.instance.pk:
             colleagues = colleagues.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = colleagues
+        choice(self, "reports_to").queryset = colleagues
 
     def clean_reports_to(self) -> Contact | None:
         manager = self.cleaned_data.get("reports_to")
@@ -76,7 +77,7 @@ class SubscriptionForm(forms.ModelForm):
         self.fields["product"].required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         name = (data.get("new_product") or "").strip()
         if name and not data.get("product"):
             existing = Product.objects.filter(name__iexact=name).first()
@@ -88,7 +89,7 @@ class SubscriptionForm(forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # A product typed in is saved with the subscription; until then the model cannot
         # check it, and the save re-validates the whole subscription anyway.
-        exclusions = super()._get_validation_exclusions()
+        exclusions: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
         product = self.cleaned_data.get("product")
         if product is not None and product.pk is None:
             exclusions.add("product")
@@ -118,10 +119,10 @@ class PortfolioFilter(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role="readonly")
+        choice(self, "owner").queryset = User.objects.filter(is_active=True).exclude(role="readonly")
         # Phases are matched by key, so the filter works across playbook versions.
         phases = Phase.objects.order_by("position").values_list("key", "name").distinct()
         seen: dict[str, str] = {}
         for key, name in phases:
             seen.setdefault(key, name)
-        self.fields["phase"].choices = [("", "Any phase"), *seen.items()]
+        cast(forms.ChoiceField, self.fields["phase"]).choices = [("", "Any phase"), *seen.items()]

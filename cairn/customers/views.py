@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from cairn.customers import actions, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
 from cairn.customers.models import Account, Contact, Subscription
 from cairn.engagements.models import Engagement
+from cairn.http import AuthedRequest
 from cairn.people import permissions
 from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry, TaskStatus
@@ -23,14 +24,14 @@ from cairn.timeline.models import Entry, TaskStatus
 PAGE_SIZE = 25
 
 
-def _querystring_without_page(request: HttpRequest) -> str:
+def _querystring_without_page(request: AuthedRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
 
 
-def portfolio(request: HttpRequest) -> HttpResponse:
+def portfolio(request: AuthedRequest) -> HttpResponse:
     form = PortfolioFilter(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(queries.portfolio(filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -47,7 +48,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("owner", "parent"), pk=pk)
     contacts = account.contacts.select_related("reports_to")
     subscriptions = account.subscriptions.select_related("product")
@@ -82,7 +83,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: AuthedRequest) -> HttpResponse:
     permissions.require(permissions.can_create_accounts(request.user))
     form = AccountForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/account_form.html", {"form": form, "account": None})
 
 
-def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     permissions.require(permissions.can_edit_account(request.user, account))
     form = AccountForm(request.POST or None, instance=account)
@@ -104,7 +105,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def account_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     permissions.require(permissions.is_leader(request.user), "Only CS leaders delete accounts.")
     name = account.name
@@ -113,7 +114,7 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portfolio")
 
 
-def account_history(request: HttpRequest, pk: int) -> HttpResponse:
+def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     changes = []
     for model, label in ((Account, "Account"), (Contact, "Contact"), (Subscription, "Subscription"),
@@ -130,7 +131,7 @@ def account_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _child_form(
-    request: HttpRequest,
+    request: AuthedRequest,
     account: Account,
     form_class: type[ContactForm] | type[SubscriptionForm],
     instance: Contact | Subscription | None,
@@ -155,28 +156,28 @@ def _child_form(
     )
 
 
-def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_create(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     return _child_form(request, account, ContactForm, None, "contact")
 
 
-def contact_edit(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_edit(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
     return _child_form(request, contact.account, ContactForm, contact, "contact")
 
 
-def subscription_create(request: HttpRequest, pk: int) -> HttpResponse:
+def subscription_create(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     return _child_form(request, account, SubscriptionForm, None, "subscription")
 
 
-def subscription_edit(request: HttpRequest, pk: int, sub_pk: int) -> HttpResponse:
+def subscription_edit(request: AuthedRequest, pk: int, sub_pk: int) -> HttpResponse:
     sub = get_object_or_404(Subscription.objects.select_related("account"), pk=sub_pk, account=pk)
     return _child_form(request, sub.account, SubscriptionForm, sub, "subscription")
 
 
 @require_POST
-def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
     permissions.require(permissions.can_edit_account(request.user, contact.account))
     actions.delete_record(contact, by=request.user)
@@ -184,7 +185,7 @@ def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpRespon
     return redirect(contact.account)
 
 
-def org_chart(request: HttpRequest, pk: int) -> HttpResponse:
+def org_chart(request: AuthedRequest, pk: int) -> HttpResponse:
     """Contacts as a reporting tree, grouped by department at the leaves."""
     account = get_object_or_404(Account, pk=pk)
     contacts = list(account.contacts.all())

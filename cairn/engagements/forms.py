@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from cairn.engagements.models import ActivityStatus, Engagement, Evaluation, Outcome, Status
+from cairn.forms import choice
 from cairn.playbooks.models import Phase, PlaybookVersion, VersionStatus
 
 User = get_user_model()
@@ -42,8 +43,8 @@ class EngagementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _workers()
-        self.fields["team"].queryset = _workers()
+        choice(self, "owner").queryset = _workers()
+        choice(self, "team").queryset = _workers()
         self.fields["team"].required = False
         if editing:
             # The playbook version is fixed once the engagement runs on it.
@@ -59,10 +60,10 @@ class ActivityForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _workers()
+        choice(self, "assignee").queryset = _workers()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("status") == ActivityStatus.SKIPPED and not (data.get("skip_reason") or "").strip():
             self.add_error("skip_reason", "Say why the activity is skipped.")
         return data
@@ -80,12 +81,12 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_phase"].queryset = engagement.playbook_version.phases.exclude(
+        choice(self, "to_phase").queryset = engagement.playbook_version.phases.exclude(
             pk=engagement.current_phase_id
         ).exclude(periodic=True)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("override") and not (data.get("reason") or "").strip():
             self.add_error("reason", "Write why you move on without the required outputs.")
         return data

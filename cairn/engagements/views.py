@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -24,6 +24,8 @@ from cairn.engagements.forms import (
 )
 from cairn.engagements.models import Engagement, EngagementActivity, EngagementOutput, Outcome
 from cairn.engagements.queries import engagement_page, phase_progress
+from cairn.forms import choice, form_errors_text
+from cairn.http import AuthedRequest
 from cairn.people import permissions
 from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry
@@ -44,7 +46,7 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     can_edit = permissions.can_edit_engagement(request.user, engagement)
     feed = Paginator(
@@ -67,7 +69,7 @@ def engagement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "engagements/engagement.html", context)
 
 
-def engagement_create(request: HttpRequest, account_pk: int) -> HttpResponse:
+def engagement_create(request: AuthedRequest, account_pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=account_pk)
     permissions.require(permissions.can_write(request.user))
     form = EngagementForm(
@@ -109,7 +111,7 @@ def engagement_create(request: HttpRequest, account_pk: int) -> HttpResponse:
     )
 
 
-def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def engagement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     form = EngagementForm(request.POST or None, instance=engagement, editing=True)
@@ -127,7 +129,7 @@ def engagement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     item = get_object_or_404(
@@ -146,7 +148,7 @@ def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         except ValidationError as exc:
             error = _error_text(exc)
     else:
-        error = " ".join(f"{form.fields[f].label or f}: {' '.join(e)}" for f, e in form.errors.items())
+        error = form_errors_text(form)
     if request.htmx:
         item.refresh_from_db()
         # The row comes back with its phase's step, swapped out of band, so the counts agree.
@@ -154,7 +156,7 @@ def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
             request,
             "engagements/_activity_response.html",
             {"item": item, "engagement": engagement, "can_edit": True, "error": error,
-             "workers": ActivityForm().fields["assignee"].queryset,
+             "workers": choice(ActivityForm(), "assignee").queryset,
              "p": phase_progress(engagement, item.activity.phase), "oob": True,
              "today": timezone.localdate()},
         )
@@ -166,7 +168,7 @@ def activity_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 
 
 @require_POST
-def output_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def output_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     item = get_object_or_404(EngagementOutput, pk=item_pk, engagement=engagement)
@@ -183,7 +185,7 @@ def output_update(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     return redirect(f"{engagement.get_absolute_url()}#outputs")
 
 
-def move(request: HttpRequest, pk: int) -> HttpResponse:
+def move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change phase. A blocked gate shows what is missing and offers the override."""
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
@@ -217,7 +219,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def outcome_form(request: HttpRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
+def outcome_form(request: AuthedRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     outcome = get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement) if outcome_pk else None
@@ -235,7 +237,7 @@ def outcome_form(request: HttpRequest, pk: int, outcome_pk: int | None = None) -
 
 
 @require_POST
-def outcome_delete(request: HttpRequest, pk: int, outcome_pk: int) -> HttpResponse:
+def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement).delete()
@@ -244,7 +246,7 @@ def outcome_delete(request: HttpRequest, pk: int, outcome_pk: int) -> HttpRespon
 
 
 @require_POST
-def status_update(request: HttpRequest, pk: int) -> HttpResponse:
+def status_update(request: AuthedRequest, pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     form = StatusForm(request.POST)
@@ -260,7 +262,7 @@ def status_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def evaluation_open(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_open(request: AuthedRequest, pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     try:
@@ -275,7 +277,7 @@ def evaluation_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{engagement.get_absolute_url()}#evaluation")
 
 
-def evaluation_close(request: HttpRequest, pk: int, evaluation_pk: int) -> HttpResponse:
+def evaluation_close(request: AuthedRequest, pk: int, evaluation_pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     evaluation = get_object_or_404(engagement.evaluations, pk=evaluation_pk)

@@ -52,7 +52,7 @@ def can_edit_engagement(user: User | AnonymousUser, engagement: Engagement) -> b
         return False
     if is_leader(user) or engagement.owner_id == user.pk:
         return True
-    return engagement.team.filter(pk=user.pk).exists()
+    return engagement.team.filter(pk=user.pk or 0).exists()
 
 
 def can_edit_playbooks(user: User | AnonymousUser) -> bool:

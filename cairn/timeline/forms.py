@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from cairn.forms import choice
 from cairn.timeline.models import LOGGED_KINDS, EntryKind, Task
 
 User = get_user_model()
@@ -26,7 +28,7 @@ class EntryForm(forms.Form):
 
     def clean_occurred_at(self) -> Any:
         value = self.cleaned_data.get("occurred_at")
-        if value and value > timezone.now() + timezone.timedelta(days=1):
+        if value and value > timezone.now() + dt.timedelta(days=1):
             raise forms.ValidationError("A logged meeting or call cannot be in the future.")
         return value
 
@@ -42,6 +44,6 @@ class TaskForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True).exclude(
+        choice(self, "assignee").queryset = User.objects.filter(is_active=True).exclude(
             role="readonly"
         )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cairn.customers.models import Account
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
+from cairn.forms import form_errors_text
+from cairn.http import AuthedRequest
 from cairn.people import permissions
 from cairn.timeline import actions
 from cairn.timeline.forms import EntryForm, TaskForm
@@ -20,7 +22,7 @@ from cairn.timeline.models import Task, TaskStatus
 SOON_DAYS = 14
 
 
-def my_work(request: HttpRequest) -> HttpResponse:
+def my_work(request: AuthedRequest) -> HttpResponse:
     """The CSM's day: overdue work first, then what is due soon, then the rest."""
     today = timezone.localdate()
     soon = today + dt.timedelta(days=SOON_DAYS)
@@ -37,8 +39,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
         .select_related("activity__phase", "engagement__account")
         .order_by("due_date")
     )
-    overdue = [t for t in tasks if t.due_date and t.due_date < today]
-    due_soon = [t for t in tasks if t.due_date and today <= t.due_date <= soon]
+    dated = [(t.due_date, t) for t in tasks if t.due_date is not None]
+    overdue = [t for due, t in sorted(dated, key=lambda d: d[0]) if due < today]
+    due_soon = [t for due, t in sorted(dated, key=lambda d: d[0]) if today <= due <= soon]
     later = [t for t in tasks if t not in overdue and t not in due_soon]
     engagements = (
         Engagement.objects.filter(owner=request.user.pk)
@@ -49,11 +52,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
         request,
         "timeline/my_work.html",
         {
-            "overdue": sorted(overdue, key=lambda t: t.due_date),
-            "due_soon": sorted(due_soon, key=lambda t: t.due_date),
+            "overdue": overdue,
+            "due_soon": due_soon,
             "later": later,
-            "activities_overdue": [a for a in activities if a.due_date < today],
-            "activities_soon": [a for a in activities if today <= a.due_date <= soon],
+            "activities_overdue": [a for a in activities if a.due_date and a.due_date < today],
+            "activities_soon": [a for a in activities if a.due_date and today <= a.due_date <= soon],
             "engagements": engagements,
             "today": today,
             "soon_days": SOON_DAYS,
@@ -61,13 +64,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _log(request: HttpRequest, account: Account, engagement: Engagement | None) -> HttpResponse:
+def _log(request: AuthedRequest, account: Account, engagement: Engagement | None) -> HttpResponse:
     form = EntryForm(request.POST)
     back = engagement.get_absolute_url() if engagement else account.get_absolute_url()
     if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else "Entry"
-            messages.error(request, f"{label}: {' '.join(errors)}")
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     actions.log_entry(
         account, form.cleaned_data["kind"], form.cleaned_data["title"],
@@ -79,20 +80,20 @@ def _log(request: HttpRequest, account: Account, engagement: Engagement | None) 
 
 
 @require_POST
-def log_on_account(request: HttpRequest, pk: int) -> HttpResponse:
+def log_on_account(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
     permissions.require(permissions.can_edit_account(request.user, account))
     return _log(request, account, None)
 
 
 @require_POST
-def log_on_engagement(request: HttpRequest, pk: int) -> HttpResponse:
+def log_on_engagement(request: AuthedRequest, pk: int) -> HttpResponse:
     engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     return _log(request, engagement.account, engagement)
 
 
-def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """A task on an engagement, optionally tied to one of its checklist activities."""
     engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
@@ -128,7 +129,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def task_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def task_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("account", "engagement"), pk=pk)
     allowed = task.assignee_id == request.user.pk and permissions.can_write(request.user)
     if task.engagement:
