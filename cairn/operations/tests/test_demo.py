@@ -154,3 +154,35 @@ def test_the_demo_serves_with_waitress_unless_told_not_to(monkeypatch) -> None: 
     call_command("demo", "--port", "8124", "--host", "127.0.0.1", stdout=io.StringIO())
 
     assert served == [{"host": "127.0.0.1", "port": 8124, "threads": 8, "ident": "Cairn"}]
+
+
+def test_reset_refuses_to_remove_demo_users_who_own_other_work(acme: Account) -> None:
+    from cairn.engagements.actions import EngagementData, start_engagement
+
+    demo()
+    priya = User.objects.get(username="priya")
+    start_engagement(
+        acme, EngagementData(initiative="Real work", owner=priya, start_date=dt.date(2026, 1, 5)),
+        by=priya,
+    )
+    before = counts()
+
+    with pytest.raises(CommandError, match="reassign it before --reset"):
+        demo("--reset")
+
+    assert counts() == before
+
+
+def test_every_demo_page_opens_for_the_demo_user() -> None:
+    demo()
+    client = Client()
+    client.force_login(User.objects.get(username=DEMO_USERNAME))
+    urls = ["/", "/my-work/"]
+    urls += [a.get_absolute_url() for a in Account.objects.all()]
+    urls += [e.get_absolute_url() for e in Engagement.objects.all()]
+    urls += [d.get_absolute_url() for d in Document.objects.filter(is_template=False)[:5]]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert set(statuses.values()) == {200}, statuses
+    assert "Halvorsen Maritime" in client.get("/").content.decode()
