@@ -275,7 +275,7 @@ SKIPS: dict[str, tuple[int, str]] = {
 TIMELINE: list[tuple[str, str, int, str, str]] = [
     ("halvorsen-maritime", "meeting", 12, "Quarterly business review with Ingrid and Mats",
      "Fuel per nautical mile is down 6 % on the pilot vessels. Ingrid wants the same view for "
-     "the Baltic fleet next year. **Next:** value report before the renewal."),
+     "the Baltic fleet next year. Next: the value report before the renewal."),
     ("halvorsen-maritime", "email", 5, "Renewal quote sent to procurement",
      "Sent the renewal for the platform, forecasting and the success plan. Asked for a decision "
      "by the end of the month."),
