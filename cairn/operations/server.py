@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TextIO
 
 from django.conf import settings
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser, OutputWrapper
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
@@ -51,7 +50,7 @@ def database_description() -> str:
     return f"PostgreSQL, database {db['NAME']!r} on {where} as {db.get('USER') or 'default user'}"
 
 
-def describe(out: TextIO) -> None:
+def describe(out: OutputWrapper) -> None:
     out.write(f"Data directory: {settings.DATA_DIR} (uploaded files in {settings.MEDIA_ROOT})\n")
     out.write(f"Database: {database_description()}\n")
 
