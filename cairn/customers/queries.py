@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from cairn.customers.models import Account, SubscriptionStatus
+from cairn.customers.models import Account, Subscription, SubscriptionStatus
 from cairn.engagements.models import Engagement, Status
 
 LIVE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIAL, SubscriptionStatus.RENEWED]
@@ -24,12 +24,18 @@ SORT_FIELDS = {
 
 def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     """Accounts with their ARR, next renewal and running engagements, filtered and sorted."""
-    live = Q(subscriptions__status__in=LIVE)
+    # Correlated subqueries rather than a join and GROUP BY: the database then works out ARR
+    # and renewal only for the page of accounts shown, not for the whole portfolio.
+    live = Subscription.objects.filter(account=OuterRef("pk"), status__in=LIVE).order_by()
     accounts = (
         Account.objects.select_related("owner")
         .annotate(
-            total_arr=Sum("subscriptions__arr", filter=live),
-            next_renewal=Min("subscriptions__end_date", filter=live),
+            total_arr=Subquery(
+                live.values("account").annotate(total=Sum("arr")).values("total")
+            ),
+            next_renewal=Subquery(
+                live.values("account").annotate(first=Min("end_date")).values("first")
+            ),
         )
         .prefetch_related(
             Prefetch(
@@ -59,9 +65,9 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     window = filters.get("renewal")
     today = timezone.localdate()
     if window == "overdue":
-        accounts = accounts.filter(next_renewal__lt=today)
+        accounts = accounts.filter(Exists(live.filter(end_date__lt=today)))
     elif window:
-        accounts = accounts.filter(
-            next_renewal__gte=today, next_renewal__lte=today + dt.timedelta(days=int(window))
-        )
+        # Any live subscription renewing in the window counts, even beside an overdue one.
+        ends = today + dt.timedelta(days=int(window))
+        accounts = accounts.filter(Exists(live.filter(end_date__gte=today, end_date__lte=ends)))
     return accounts.order_by(*SORT_FIELDS.get(filters.get("sort") or "name", ["name"]))

@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cairn.customers import actions, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
 from cairn.customers.models import Account, Contact, Subscription
-from cairn.engagements.models import Engagement
+from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.http import AuthedRequest
 from cairn.people import permissions
 from cairn.timeline.forms import EntryForm
@@ -52,11 +53,18 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account.objects.select_related("owner", "parent"), pk=pk)
     contacts = account.contacts.select_related("reports_to")
     subscriptions = account.subscriptions.select_related("product")
+    # A correlated count per engagement: a join over the whole checklist table lets
+    # PostgreSQL pick a full scan once there are hundreds of thousands of items.
+    open_items = (
+        EngagementActivity.objects.filter(engagement=OuterRef("pk"), status=ActivityStatus.OPEN)
+        .order_by()
+        .values("engagement")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     engagements = (
         account.engagements.select_related("owner", "current_phase")
-        .annotate(
-            open_activities=Count("activities", filter=Q(activities__status="open"), distinct=True)
-        )
+        .annotate(open_activities=Coalesce(Subquery(open_items), 0))
         .order_by("status", "-start_date")
     )
     feed = Paginator(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 
 from cairn.engagements.models import ActivityStatus, Engagement
@@ -56,7 +55,6 @@ def engagement_page(engagement: Engagement) -> dict[str, Any]:
                 "state": _state(phase, current),
             }
         )
-    workers = get_user_model().objects.filter(is_active=True).exclude(role="readonly")
     return {
         "phases": by_phase,
         "phase_count": len(phases),
@@ -71,5 +69,4 @@ def engagement_page(engagement: Engagement) -> dict[str, Any]:
         "open_tasks": list(
             engagement.tasks.filter(status=TaskStatus.OPEN).select_related("assignee", "account")
         ),
-        "workers": list(workers),
     }

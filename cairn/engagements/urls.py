@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/move/", views.move, name="engagement_move"),
     path("<int:pk>/status/", views.status_update, name="engagement_status"),
     path("<int:pk>/activities/<int:item_pk>/", views.activity_update, name="activity_update"),
+    path("<int:pk>/activities/<int:item_pk>/row/", views.activity_row, name="activity_row"),
     path("<int:pk>/outputs/<int:item_pk>/", views.output_update, name="output_update"),
     path("<int:pk>/outcomes/new/", views.outcome_form, name="outcome_create"),
     path("<int:pk>/outcomes/<int:outcome_pk>/", views.outcome_form, name="outcome_edit"),

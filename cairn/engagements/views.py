@@ -128,14 +128,46 @@ def engagement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
-    item = get_object_or_404(
-        EngagementActivity.objects.select_related("activity", "assignee"),
+def _checklist_item(engagement: Engagement, item_pk: int) -> EngagementActivity:
+    return get_object_or_404(
+        EngagementActivity.objects.select_related("activity__phase", "assignee"),
         pk=item_pk, engagement=engagement,
     )
+
+
+def activity_row(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """One checklist row as it is shown on the engagement page (htmx: cancel an edit)."""
+    engagement = _engagement(pk)
+    item = _checklist_item(engagement, item_pk)
+    can_edit = permissions.can_edit_engagement(request.user, engagement)
+    return render(
+        request,
+        "engagements/_activity.html",
+        {"item": item, "engagement": engagement, "can_edit": can_edit,
+         "today": timezone.localdate()},
+    )
+
+
+def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Tick, skip (with a reason) or reopen an activity; set its assignee, due date, note.
+
+    GET gives the edit form: a fragment for htmx, a page without JavaScript.
+    """
+    engagement = _engagement(pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    item = _checklist_item(engagement, item_pk)
+    context: dict[str, object] = {
+        "item": item, "engagement": engagement, "can_edit": True, "error": "",
+        "workers": choice(ActivityForm(), "assignee").queryset, "today": timezone.localdate(),
+    }
+    context["values"] = {
+        "status": item.status, "skip_reason": item.skip_reason, "note": item.note,
+        "assignee": str(item.assignee_id or ""),
+        "due_date": item.due_date.isoformat() if item.due_date else "",
+    }
+    if request.method != "POST":
+        template = "engagements/_activity_edit.html" if request.htmx else "engagements/activity_form.html"
+        return render(request, template, context)
     form = ActivityForm(request.POST)
     error = ""
     if form.is_valid():
@@ -149,21 +181,20 @@ def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpRespon
             error = _error_text(exc)
     else:
         error = form_errors_text(form)
-    if request.htmx:
-        item.refresh_from_db()
-        # The row comes back with its phase's step, swapped out of band, so the counts agree.
-        return render(
-            request,
-            "engagements/_activity_response.html",
-            {"item": item, "engagement": engagement, "can_edit": True, "error": error,
-             "workers": choice(ActivityForm(), "assignee").queryset,
-             "p": phase_progress(engagement, item.activity.phase), "oob": True,
-             "today": timezone.localdate()},
-        )
+    item.refresh_from_db()
+    context["error"] = error
     if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, f"“{item.activity.name}” updated.")
+        # The form comes back with what the user typed, not with what is stored.
+        context["values"] = {k: request.POST.get(k, "") for k in context["values"]}  # type: ignore[attr-defined]
+    if request.htmx:
+        if error:
+            return render(request, "engagements/_activity_edit.html", context)
+        # The row comes back with its phase's step, swapped out of band, so the counts agree.
+        context.update({"p": phase_progress(engagement, item.activity.phase), "oob": True})
+        return render(request, "engagements/_activity_response.html", context)
+    if error:
+        return render(request, "engagements/activity_form.html", context, status=400)
+    messages.success(request, f"“{item.activity.name}” updated.")
     return redirect(f"{engagement.get_absolute_url()}#activity-{item.pk}")
 
 

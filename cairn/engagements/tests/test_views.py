@@ -142,3 +142,29 @@ def test_outcomes_are_added_and_validated(engagement, as_carol):
                         "current": "90"})
     outcome = engagement.outcomes.get()
     assert outcome.progress_percent == 50
+
+
+def test_the_activity_edit_form_opens_in_place_and_cancels_back_to_the_row(engagement, as_carol):
+    item = engagement.activities.first()
+    form = as_carol.get(reverse("activity_update", args=[engagement.pk, item.pk]),
+                        HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="skip_reason"' in form and "<html" not in form
+    row = as_carol.get(reverse("activity_row", args=[engagement.pk, item.pk]),
+                       HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="skip_reason"' not in row and "Details" in row
+
+
+def test_without_javascript_the_activity_form_is_a_page_and_errors_keep_it(engagement, as_carol):
+    item = engagement.activities.first()
+    url = reverse("activity_update", args=[engagement.pk, item.pk])
+    assert "<html" in as_carol.get(url).content.decode()
+    response = as_carol.post(url, {"status": "skipped", "skip_reason": "", "note": "typed text"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Reason for skipping: Say why the activity is skipped." in page
+    assert 'value="typed text"' in page
+
+
+def test_a_reader_gets_no_activity_edit_form(engagement, as_rita):
+    item = engagement.activities.first()
+    assert as_rita.get(reverse("activity_update", args=[engagement.pk, item.pk])).status_code == 403
