@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "cairn.engagements",
     "cairn.documents",
     "cairn.timeline",
+    "cairn.usage",
+    "cairn.metrics",
+    "cairn.health",
     "cairn.operations",
 ]
 
@@ -170,6 +173,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "files"
+# Product-usage events and metric time series, as Parquet (docs/analytics.md).
+ANALYTICS_DIR = DATA_DIR / "analytics"
 UPLOAD_MAX_BYTES = envint("CAIRN_UPLOAD_MAX_MB", 25, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,0 +1,80 @@
+"""Metric definitions as data, and the latest value of each metric per account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class MetricKind(models.TextChoices):
+    COUNT = "count", "Count of events"
+    SUM = "sum", "Sum of event values"
+    RATE_PER_MONTH = "rate_per_month", "Rate per month"
+    TENURE_RATE = "tenure_rate", "Tenure-scaled rate per month"
+    RATIO = "ratio", "Ratio of two metrics"
+    TOTAL = "total", "Total of several metrics"
+    PERCENT_CHANGE = "percent_change", "Percent change between windows"
+    DAYS_SINCE_LAST = "days_since_last", "Days since the last event"
+    ACTIVE_USERS = "active_users", "Distinct active users"
+    SEAT_UTILIZATION = "seat_utilization", "Utilization of licensed seats"
+
+
+class MetricDefinition(models.Model):
+    """One behavioural metric, defined by a CS ops person in the UI or in a file.
+
+    `params` holds what the kind needs beyond the common fields, e.g. for a ratio
+    {"numerator": "logins-28d", "denominator": "active-users-28d"}, for a total
+    {"metrics": [...]}, for a rate {"of": "count" | "sum"}. The engine validates it.
+    """
+
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=24, choices=MetricKind.choices)
+    event_type = models.CharField(max_length=120, blank=True)
+    window_days = models.PositiveIntegerField(default=28)
+    params = models.JSONField(default=dict, blank=True)
+    higher_is_better = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MetricKind.values), name="metrics_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(window_days__gte=1) & models.Q(window_days__lte=3650),
+                name="metrics_window_in_range",
+                violation_error_message="The window must be between 1 and 3650 days.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricValue(models.Model):
+    """The latest computed value of a metric for an account (the series is in Parquet)."""
+
+    account = models.ForeignKey(
+        "customers.Account", on_delete=models.CASCADE, related_name="metric_values"
+    )
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="values")
+    observed_on = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "metric"], name="metrics_latest_value_once"),
+        ]
+        indexes = [models.Index(fields=["metric", "observed_on"], name="metrics_value_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.metric.slug}={self.value} for account {self.account_id} on {self.observed_on}"
