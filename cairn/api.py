@@ -23,6 +23,7 @@ from ninja.security import HttpBearer, django_auth
 from cairn.customers.actions import save_record
 from cairn.engagements.actions import GateBlocked
 from cairn.people.models import ApiToken, User
+from cairn.validation import constraint_fields
 
 M = TypeVar("M", bound=models.Model)
 
@@ -132,47 +133,6 @@ def validation_errors(request: HttpRequest, exc: ValidationError) -> HttpRespons
         message = str(error.get("msg", "Invalid value."))
         errors.append({"field": field, "message": message})
     return _bad_request(request, errors)
-
-
-def constraint_fields(model: type[models.Model]) -> dict[str, str]:
-    """Which field each of a model's named constraints is about, keyed by its message.
-
-    A constraint over an expression (say, a case-insensitive unique name) is reported by
-    Django as a non-field error; its message still belongs next to a field.
-    """
-    fields: dict[str, str] = {}
-    for constraint in model._meta.constraints:
-        message = str(getattr(constraint, "violation_error_message", "") or "")
-        names: list[str] = list(getattr(constraint, "fields", ()) or ())
-        for expression in getattr(constraint, "expressions", ()) or ():
-            names.extend(_referenced_names(expression))
-        condition = getattr(constraint, "condition", None)
-        if not names and condition is not None:
-            names.extend(_condition_names(condition))
-        if message and names:
-            fields[message] = names[-1]
-    return fields
-
-
-def _referenced_names(expression: Any) -> list[str]:
-    if isinstance(expression, str):
-        return [expression]
-    if isinstance(expression, models.F):
-        return [str(getattr(expression, "name", ""))]
-    names: list[str] = []
-    for inner in getattr(expression, "get_source_expressions", list)():
-        names.extend(_referenced_names(inner))
-    return names
-
-
-def _condition_names(condition: models.Q) -> list[str]:
-    names: list[str] = []
-    for child in condition.children:
-        if isinstance(child, models.Q):
-            names.extend(_condition_names(child))
-        elif isinstance(child, tuple):
-            names.append(str(child[0]).split("__")[0])
-    return names[:1]
 
 
 def model_errors(

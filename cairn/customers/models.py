@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from cairn.validation import FieldedConstraints, assignable
 
 
 class Segment(models.TextChoices):
@@ -15,7 +18,7 @@ class Segment(models.TextChoices):
     TECH_TOUCH = "tech_touch", "Tech touch"
 
 
-class Account(models.Model):
+class Account(FieldedConstraints):
     """A customer organization."""
 
     name = models.CharField(max_length=200)
@@ -69,8 +72,21 @@ class Account(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("account", args=[self.pk])
 
+    def clean(self) -> None:
+        assignable(self.owner, "owner")
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": "An account cannot be its own parent."})
+        # Walk up the chosen parent's ancestors: meeting this account would make a loop.
+        seen: set[int] = set()
+        node = self.parent
+        while node is not None and node.pk not in seen:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": "This would make the account its own ancestor."})
+            seen.add(node.pk)
+            node = node.parent
 
-class Contact(models.Model):
+
+class Contact(FieldedConstraints):
     """A person at the customer. `reports_to` lets Cairn draw the org chart."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
@@ -111,8 +127,19 @@ class Contact(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    def clean(self) -> None:
+        manager = self.reports_to
+        if manager is not None and manager.account_id != self.account_id:
+            raise ValidationError({"reports_to": "A contact reports to someone at the same account."})
+        seen: set[int] = set()
+        while manager is not None and manager.pk not in seen:
+            if self.pk is not None and manager.pk == self.pk:
+                raise ValidationError({"reports_to": "This would make a reporting loop."})
+            seen.add(manager.pk)
+            manager = manager.reports_to
 
-class Product(models.Model):
+
+class Product(FieldedConstraints):
     name = models.CharField(max_length=150)
     sku = models.CharField(max_length=60, blank=True)
     description = models.TextField(blank=True)
@@ -139,7 +166,7 @@ class SubscriptionStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
-class Subscription(models.Model):
+class Subscription(FieldedConstraints):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="subscriptions")
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="subscriptions")
     quantity = models.PositiveIntegerField(default=1)

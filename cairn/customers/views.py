@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -34,7 +36,12 @@ def _querystring_without_page(request: AuthedRequest) -> str:
 
 def portfolio(request: AuthedRequest) -> HttpResponse:
     form = PortfolioFilter(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    # A stale or mistyped filter (an owner who left, say) is dropped on its own; the
+    # others still apply.
+    filters: dict[str, object] = {}
+    if form.is_bound:
+        form.is_valid()  # fills cleaned_data with the fields that are valid
+        filters = dict(form.cleaned_data)
     page = Paginator(queries.portfolio(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -122,20 +129,35 @@ def account_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("portfolio")
 
 
+HISTORY_ROWS = 150
+
+
 def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Who changed what and when on the account, its contacts, subscriptions, engagements.
+
+    Each change is compared with the record before it in Python, from one query per model,
+    so the page's query count does not grow with the history.
+    """
     account = get_object_or_404(Account, pk=pk)
     changes = []
     for model, label in ((Account, "Account"), (Contact, "Contact"), (Subscription, "Subscription"),
                          (Engagement, "Engagement")):
         scope = {"id": pk} if model is Account else {"account_id": pk}
-        records = model.history.filter(**scope).select_related("history_user").order_by(  # type: ignore[attr-defined]
-            "-history_date"
-        )[:100]
+        records = list(
+            model.history.filter(**scope)  # type: ignore[attr-defined]
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        previous = None
         for record in records:
-            diff = record.diff_against(record.prev_record).changes if record.prev_record else []
+            same = previous is not None and previous.id == record.id
+            diff: list[Any] = record.diff_against(previous).changes if same and previous else []
             changes.append({"record": record, "label": label, "changes": diff})
+            previous = record
     changes.sort(key=lambda c: c["record"].history_date, reverse=True)
-    return render(request, "customers/history.html", {"account": account, "changes": changes[:150]})
+    return render(
+        request, "customers/history.html", {"account": account, "changes": changes[:HISTORY_ROWS]}
+    )
 
 
 def _child_form(

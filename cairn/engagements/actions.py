@@ -9,13 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cairn.customers.models import Account
+from cairn.customers.models import Account, Product
 from cairn.engagements.models import (
     ActivityStatus,
     Engagement,
     EngagementActivity,
     EngagementOutput,
     Evaluation,
+    Outcome,
     PhaseMove,
     Status,
 )
@@ -24,6 +25,7 @@ from cairn.playbooks import actions as playbooks
 from cairn.playbooks.models import Activity, Output, Phase, PlaybookVersion
 from cairn.timeline.actions import record
 from cairn.timeline.models import EntryKind
+from cairn.validation import assignable
 
 
 class GateBlocked(ValidationError):
@@ -35,6 +37,11 @@ class GateBlocked(ValidationError):
         super().__init__(
             f"Required outputs are missing: {names}. Deliver them, or override with a reason."
         )
+
+
+def _ensure_not_closed(engagement: Engagement) -> None:
+    if engagement.status == Status.CLOSED:
+        raise ValidationError("The engagement is closed. Reopen it to change it.")
 
 
 @dataclass
@@ -55,6 +62,7 @@ def start_engagement(
     by: User,
     version: PlaybookVersion | None = None,
     team: list[User] | None = None,
+    products: list[Product] | None = None,
 ) -> Engagement:
     """Open an engagement at the first phase of a published playbook version.
 
@@ -80,8 +88,12 @@ def start_engagement(
     engagement._history_user = by  # type: ignore[attr-defined]
     engagement.full_clean()
     engagement.save()
+    for member in team or []:
+        assignable(member, "team")
     if team:
         engagement.team.set(team)
+    if products:
+        engagement.products.set(products)
     EngagementActivity.objects.bulk_create(
         EngagementActivity(engagement=engagement, activity=activity)
         for activity in Activity.objects.filter(phase__version=version)
@@ -100,6 +112,30 @@ def start_engagement(
         f"Engagement started: {engagement.initiative} ({first.name})",
         engagement=engagement, author=by, link=engagement.get_absolute_url(), occurred_at=now,
     )
+    return engagement
+
+
+@transaction.atomic
+def update_engagement(
+    engagement: Engagement,
+    changes: dict[str, object],
+    *,
+    by: User,
+    team: list[User] | None = None,
+    products: list[Product] | None = None,
+) -> Engagement:
+    """Change an engagement's fields, team and products together, or not at all."""
+    for name, value in changes.items():
+        setattr(engagement, name, value)
+    engagement._history_user = by  # type: ignore[attr-defined]
+    engagement.full_clean()
+    engagement.save()
+    if team is not None:
+        for member in team:
+            assignable(member, "team")
+        engagement.team.set(team)
+    if products is not None:
+        engagement.products.set(products)
     return engagement
 
 
@@ -188,6 +224,7 @@ def update_activity(
 
     Arguments left out are left alone (False stands for "not given" where None is a value).
     """
+    _ensure_not_closed(item.engagement)
     if status is not None:
         if status not in ActivityStatus.values:
             raise ValidationError({"status": f"Unknown status {status!r}."})
@@ -219,13 +256,60 @@ def set_output(
     document_id: int | None = None,
     note: str = "",
 ) -> EngagementOutput:
+    _ensure_not_closed(item.engagement)
+    was = item.delivered
     item.delivered = delivered
     item.note = note
     item.document_id = document_id if delivered else None
     item.delivered_at = timezone.now() if delivered else None
     item.delivered_by = by if delivered else None
     item.save()
+    if was != delivered:
+        # Outputs open the phase gates, so whoever ticks or unticks one is on the record.
+        engagement = item.engagement
+        state = "delivered" if delivered else "marked not delivered"
+        record(
+            engagement.account, EntryKind.NOTE, f"Output {state}: {item.output.name}",
+            engagement=engagement, author=by, body=note,
+            link=f"{engagement.get_absolute_url()}#output-{item.pk}",
+        )
     return item
+
+
+@transaction.atomic
+def save_outcome(outcome: Outcome, *, by: User) -> Outcome:
+    """Create or change an outcome; the timeline says who set which target."""
+    engagement = outcome.engagement
+    _ensure_not_closed(engagement)
+    created = outcome.pk is None
+    outcome.full_clean()
+    outcome.save()
+    unit = f" {outcome.unit}" if outcome.unit else ""
+    record(
+        engagement.account, EntryKind.NOTE,
+        f"Outcome {'added' if created else 'changed'}: {outcome.name} "
+        f"(baseline {_num(outcome.baseline)}, target {_num(outcome.target)}{unit}, "
+        f"now {_num(outcome.current)})",
+        engagement=engagement, author=by, link=f"{engagement.get_absolute_url()}#outcomes",
+    )
+    return outcome
+
+
+@transaction.atomic
+def delete_outcome(outcome: Outcome, *, by: User) -> None:
+    engagement = outcome.engagement
+    _ensure_not_closed(engagement)
+    record(
+        engagement.account, EntryKind.NOTE, f"Outcome removed: {outcome.name}",
+        engagement=engagement, author=by, link=f"{engagement.get_absolute_url()}#outcomes",
+    )
+    outcome.delete()
+
+
+def _num(value: object) -> str:
+    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(
+        value.normalize() if hasattr(value, "normalize") else value
+    )
 
 
 @transaction.atomic
@@ -252,7 +336,24 @@ def evaluation_phase(engagement: Engagement) -> Phase | None:
 
 @transaction.atomic
 def open_evaluation(engagement: Engagement, *, by: User) -> Evaluation:
-    """Start a round of engagement evaluation; the current phase carries on beside it."""
+    """Start a round of engagement evaluation; the current phase carries on beside it.
+
+    Evaluation looks back on delivered value, so it opens once the engagement has reached
+    the phase before the evaluation phase (value realization in the default playbook).
+    """
+    engagement = Engagement.objects.select_for_update().select_related("current_phase").get(
+        pk=engagement.pk
+    )
+    _ensure_not_closed(engagement)
+    phase = evaluation_phase(engagement)
+    if phase is None:
+        raise ValidationError("This engagement's playbook has no evaluation phase.")
+    if engagement.current_phase.position < phase.position - 1:
+        before = engagement.playbook_version.phases.filter(position=phase.position - 1).first()
+        raise ValidationError(
+            f"Evaluation opens from {before.name if before else phase.name} on; "
+            f"the engagement is in {engagement.current_phase.name}."
+        )
     if engagement.evaluations.filter(closed_at__isnull=True).exists():
         raise ValidationError("An evaluation is already open for this engagement.")
     evaluation = Evaluation.objects.create(engagement=engagement, opened_at=timezone.now(), opened_by=by)

@@ -23,7 +23,6 @@ from cairn.api import (
     Pagination,
     apply,
     related,
-    save,
     user_of,
 )
 from cairn.customers.models import Account
@@ -101,16 +100,20 @@ def get_engagement(request: HttpRequest, engagement_id: int) -> Engagement:
 )
 def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, Engagement]:
     user = user_of(request)
-    # As in the UI: anyone who may write starts engagements, on any account.
     permissions.require(permissions.can_write(user), "Read-only users cannot start engagements.")
     account = related(Account, payload.account, "account")
     owner = related(User, payload.owner, "owner") if payload.owner is not None else user
+    team = _users(payload.team, "team")
+    permissions.require(
+        permissions.can_start_engagement(user, account, owner, team),
+        "You can start engagements only on accounts you look after, and only ones you lead or "
+        "work on.",
+    )
     data = actions.EngagementData(
         initiative=payload.initiative, owner=owner, start_date=payload.start_date,
         challenge=payload.challenge, required_outcomes=payload.required_outcomes,
         solution=payload.solution,
     )
-    team = _users(payload.team, "team")
     engagement = actions.start_engagement(account, data, by=user, team=team)
     return 201, _engagements().get(pk=engagement.pk)
 
@@ -123,10 +126,11 @@ def _update(engagement: Engagement, data: dict[str, Any], *, by: User) -> None:
     team = data.pop("team", None)
     if "owner" in data and data["owner"] is None:
         raise ValidationError({"owner": "An engagement needs a lead CSM."})
-    apply(engagement, data, {"owner": User})
-    save(engagement, by=by)
-    if team is not None:
-        engagement.team.set(_users(team, "team"))
+    if "owner" in data:
+        data["owner"] = related(User, data["owner"], "owner")
+    actions.update_engagement(
+        engagement, data, by=by, team=_users(team, "team") if team is not None else None
+    )
     if status is not None:
         actions.set_status(engagement, status, by=by, reason=reason)
 
@@ -239,20 +243,27 @@ def get_outcome(request: HttpRequest, outcome_id: int) -> Outcome:
 def create_outcome(request: HttpRequest, payload: OutcomeIn) -> tuple[int, Outcome]:
     outcome = apply(Outcome(), payload.model_dump(exclude_unset=True), {"engagement": Engagement})
     user = _editable(request, outcome.engagement)
-    return 201, save(outcome, by=user)
+    return 201, _saved_outcome(outcome, user)
 
 
 @outcomes.patch("/{int:outcome_id}", response={200: OutcomeOut, **WRITE_ERRORS})
 def update_outcome(request: HttpRequest, outcome_id: int, payload: OutcomePatch) -> Outcome:
     outcome = _outcome(outcome_id)
     user = _editable(request, outcome.engagement)
-    return save(apply(outcome, payload.model_dump(exclude_unset=True)), by=user)
+    return _saved_outcome(apply(outcome, payload.model_dump(exclude_unset=True)), user)
 
 
 @outcomes.delete("/{int:outcome_id}", response={204: None, **WRITE_ERRORS})
 def delete_outcome(request: HttpRequest, outcome_id: int) -> tuple[int, None]:
     outcome = _outcome(outcome_id)
-    _editable(request, outcome.engagement)
-    with transaction.atomic():
-        outcome.delete()
+    user = _editable(request, outcome.engagement)
+    actions.delete_outcome(outcome, by=user)
     return 204, None
+
+
+def _saved_outcome(outcome: Outcome, user: User) -> Outcome:
+    try:
+        return actions.save_outcome(outcome, by=user)
+    except ValidationError as exc:
+        exc.model = Outcome  # type: ignore[attr-defined]
+        raise

@@ -7,6 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from cairn.customers.models import Account, Product
 from cairn.playbooks.models import Activity, Output, Phase, PlaybookVersion
+from cairn.validation import assignable
 
 
 class Status(models.TextChoices):
@@ -58,6 +59,13 @@ class Engagement(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("engagement", args=[self.pk])
+
+    def clean(self) -> None:
+        assignable(self.owner if self.owner_id else None, "owner")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == Status.CLOSED
 
 
 class Outcome(models.Model):
@@ -130,6 +138,9 @@ class EngagementActivity(models.Model):
 
     def __str__(self) -> str:
         return str(self.activity)
+
+    def clean(self) -> None:
+        assignable(self.assignee, "assignee")
 
 
 class EngagementOutput(models.Model):

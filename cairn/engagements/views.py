@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.customers.actions import save_record
 from cairn.customers.models import Account
 from cairn.documents.queries import documents_for_engagement
 from cairn.engagements import actions
@@ -80,25 +79,27 @@ def engagement_create(request: AuthedRequest, account_pk: int) -> HttpResponse:
         form.initial["playbook_version"] = actions.playbooks.default_version().pk
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        owner = data["owner"]
-        if not permissions.is_leader(request.user) and owner.pk != request.user.pk and (
-            request.user not in data["team"]
-        ):
-            form.add_error("owner", "You can only start engagements you own or work on.")
+        team = list(data["team"])
+        if not permissions.can_start_engagement(request.user, account, data["owner"], team):
+            form.add_error(
+                "owner",
+                "You can start engagements only on accounts you look after, and only ones you "
+                "lead or work on.",
+            )
         else:
             try:
                 engagement = actions.start_engagement(
                     account,
                     actions.EngagementData(
-                        initiative=data["initiative"], owner=owner, start_date=data["start_date"],
-                        challenge=data["challenge"], required_outcomes=data["required_outcomes"],
-                        solution=data["solution"],
+                        initiative=data["initiative"], owner=data["owner"],
+                        start_date=data["start_date"], challenge=data["challenge"],
+                        required_outcomes=data["required_outcomes"], solution=data["solution"],
                     ),
                     by=request.user,
                     version=data["playbook_version"],
-                    team=list(data["team"]),
+                    team=team,
+                    products=list(data["products"]),
                 )
-                engagement.products.set(data["products"])
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -116,11 +117,17 @@ def engagement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     form = EngagementForm(request.POST or None, instance=engagement, editing=True)
     if request.method == "POST" and form.is_valid():
-        record = form.save(commit=False)
-        save_record(record, by=request.user)
-        form.save_m2m()
-        messages.success(request, "Engagement saved.")
-        return redirect(engagement)
+        data = dict(form.cleaned_data)
+        team, products = list(data.pop("team")), list(data.pop("products"))
+        try:
+            actions.update_engagement(
+                engagement, data, by=request.user, team=team, products=products
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Engagement saved.")
+            return redirect(engagement)
     return render(
         request,
         "engagements/engagement_form.html",
@@ -203,15 +210,19 @@ def output_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
     item = get_object_or_404(EngagementOutput, pk=item_pk, engagement=engagement)
-    document_id = request.POST.get("document") or None
-    if document_id and not engagement.documents.filter(pk=document_id).exists():
+    raw = request.POST.get("document", "").strip()
+    document_id = int(raw) if raw.isdigit() else None
+    if raw and (document_id is None or not engagement.documents.filter(pk=document_id).exists()):
         messages.error(request, "Document: choose a document of this engagement.")
         return redirect(engagement)
-    actions.set_output(
-        item, by=request.user, delivered=request.POST.get("delivered") == "on",
-        document_id=int(document_id) if document_id else None,
-        note=request.POST.get("note", "").strip(),
-    )
+    try:
+        actions.set_output(
+            item, by=request.user, delivered=request.POST.get("delivered") == "on",
+            document_id=document_id, note=request.POST.get("note", "").strip(),
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(engagement)
     messages.success(request, "Output updated.")
     return redirect(f"{engagement.get_absolute_url()}#outputs")
 
@@ -257,9 +268,13 @@ def outcome_form(request: AuthedRequest, pk: int, outcome_pk: int | None = None)
     form = OutcomeForm(request.POST or None, instance=outcome)
     form.instance.engagement = engagement
     if request.method == "POST" and form.is_valid():
-        save_record(form.instance, by=request.user)
-        messages.success(request, f"Outcome “{form.instance.name}” saved.")
-        return redirect(f"{engagement.get_absolute_url()}#outcomes")
+        try:
+            actions.save_outcome(form.instance, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Outcome “{form.instance.name}” saved.")
+            return redirect(f"{engagement.get_absolute_url()}#outcomes")
     return render(
         request,
         "engagements/outcome_form.html",
@@ -271,8 +286,13 @@ def outcome_form(request: AuthedRequest, pk: int, outcome_pk: int | None = None)
 def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResponse:
     engagement = _engagement(pk)
     permissions.require(permissions.can_edit_engagement(request.user, engagement))
-    get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement).delete()
-    messages.success(request, "Outcome removed.")
+    outcome = get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement)
+    try:
+        actions.delete_outcome(outcome, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Outcome removed.")
     return redirect(f"{engagement.get_absolute_url()}#outcomes")
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cairn.customers.models import Account
     from cairn.engagements.models import Engagement
     from cairn.people.models import User
+    from cairn.timeline.models import Task
 
 
 def _active(user: User | AnonymousUser) -> bool:
@@ -53,6 +54,30 @@ def can_edit_engagement(user: User | AnonymousUser, engagement: Engagement) -> b
     if is_leader(user) or engagement.owner_id == user.pk:
         return True
     return engagement.team.filter(pk=user.pk or 0).exists()
+
+
+def can_start_engagement(
+    user: User | AnonymousUser, account: Account, owner: User, team: list[User]
+) -> bool:
+    """Leaders start any engagement; a CSM starts one they lead or work on, for an
+    account they already look after (so starting one cannot be a way into others' accounts)."""
+    if is_leader(user):
+        return True
+    if not can_edit_account(user, account):
+        return False
+    return owner.pk == user.pk or any(member.pk == user.pk for member in team)
+
+
+def can_change_task(user: User | AnonymousUser, task: Task) -> bool:
+    """The assignee may always work their own task; otherwise the rule of the engagement
+    or account it belongs to applies."""
+    if not can_write(user):
+        return False
+    if task.assignee_id == user.pk:
+        return True
+    if task.engagement is not None:
+        return can_edit_engagement(user, task.engagement)
+    return can_edit_account(user, task.account)
 
 
 def can_edit_playbooks(user: User | AnonymousUser) -> bool:

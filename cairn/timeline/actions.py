@@ -66,7 +66,7 @@ def create_task(
     due_date: dt.date | None = None,
     description: str = "",
 ) -> Task:
-    task = Task.objects.create(
+    task = Task(
         title=title,
         description=description,
         assignee=assignee,
@@ -76,6 +76,8 @@ def create_task(
         due_date=due_date,
         created_by=created_by,
     )
+    task.full_clean()
+    task.save()
     due = f", due {due_date:%d %b %Y}" if due_date else ""
     record(
         account, EntryKind.TASK, f"Task for {assignee}: {title}{due}",
@@ -104,3 +106,30 @@ def reopen_task(task: Task, by: User) -> Task:
     task.completed_at = None
     task.save(update_fields=["status", "completed_at"])
     return task
+
+
+@transaction.atomic
+def update_task(task: Task, changes: dict[str, object], *, by: User) -> Task:
+    """Change a task's title, assignee, due date or description; reassigning is recorded."""
+    before = task.assignee
+    for name, value in changes.items():
+        if name == "title" and isinstance(value, str):
+            value = value.strip()
+        setattr(task, name, value)
+    task.full_clean()
+    task.save()
+    if task.assignee_id != before.pk:
+        record(
+            task.account, EntryKind.TASK, f"Task reassigned to {task.assignee}: {task.title}",
+            engagement=task.engagement, author=by, link=task.get_absolute_url(),
+        )
+    return task
+
+
+@transaction.atomic
+def delete_task(task: Task, *, by: User) -> None:
+    record(
+        task.account, EntryKind.TASK, f"Task deleted: {task.title}",
+        engagement=task.engagement, author=by,
+    )
+    task.delete()

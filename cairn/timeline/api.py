@@ -17,25 +17,13 @@ from cairn.people import permissions
 from cairn.people.models import User
 from cairn.timeline import actions
 from cairn.timeline.models import Task, TaskStatus
-from cairn.timeline.schemas import TaskFilter, TaskIn, TaskOut
+from cairn.timeline.schemas import TaskFilter, TaskIn, TaskOut, TaskPatch
 
 tasks = Router(tags=["tasks"])
 
 
 def _tasks() -> QuerySet[Task]:
     return Task.objects.select_related("assignee", "created_by")
-
-
-def _may_change(user: User, task: Task) -> bool:
-    # The assignee may always close their own task; otherwise the usual rule of the
-    # engagement or account the task belongs to applies.
-    if not permissions.can_write(user):
-        return False
-    if task.assignee_id == user.pk:
-        return True
-    if task.engagement is not None:
-        return permissions.can_edit_engagement(user, task.engagement)
-    return permissions.can_edit_account(user, task.account)
 
 
 @tasks.get("/", response=list[TaskOut], summary="List tasks")
@@ -85,13 +73,8 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
             raise ValidationError(
                 {"activity": "The checklist item must belong to the task's engagement."}
             )
-    title = payload.title.strip()
-    if not title:
-        raise ValidationError({"title": "A task needs a title."})
-    if len(title) > Task._meta.get_field("title").max_length:  # type: ignore[operator]
-        raise ValidationError({"title": "Keep the title under 200 characters."})
     task = actions.create_task(
-        title=title, assignee=related(User, payload.assignee, "assignee"), account=account,
+        title=payload.title.strip(), assignee=related(User, payload.assignee, "assignee"), account=account,
         created_by=user, engagement=engagement, activity=activity, due_date=payload.due_date,
         description=payload.description,
     )
@@ -101,7 +84,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
 def _changeable(request: HttpRequest, task_id: int) -> tuple[Task, User]:
     task = get_object_or_404(_tasks().select_related("account", "engagement"), pk=task_id)
     user = user_of(request)
-    permissions.require(_may_change(user, task), "You may not change this task.")
+    permissions.require(permissions.can_change_task(user, task), "You may not change this task.")
     return task, user
 
 
@@ -117,3 +100,20 @@ def reopen_task(request: HttpRequest, task_id: int) -> Task:
     task, user = _changeable(request, task_id)
     actions.reopen_task(task, user)
     return _tasks().get(pk=task.pk)
+
+
+@tasks.patch("/{int:task_id}", response={200: TaskOut, **WRITE_ERRORS}, summary="Change a task")
+def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
+    task, user = _changeable(request, task_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if "assignee" in changes:
+        changes["assignee"] = related(User, changes["assignee"], "assignee")
+    actions.update_task(task, changes, by=user)
+    return _tasks().get(pk=task.pk)
+
+
+@tasks.delete("/{int:task_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a task")
+def delete_task(request: HttpRequest, task_id: int) -> tuple[int, None]:
+    task, user = _changeable(request, task_id)
+    actions.delete_task(task, by=user)
+    return 204, None

@@ -7,6 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.validation import assignable
+
 
 class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
@@ -106,6 +108,9 @@ class Task(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("my_work") + f"#task-{self.pk}"
+
+    def clean(self) -> None:
+        assignable(self.assignee if self.assignee_id else None, "assignee")
 
     @property
     def is_overdue(self) -> bool:

@@ -46,6 +46,13 @@ class TaskIn(Schema):
     description: str = ""
 
 
+class TaskPatch(Schema):
+    title: str | None = None
+    assignee: int | None = Field(None, description="User id of the person who does it.")
+    due_date: dt.date | None = None
+    description: str | None = None
+
+
 class TaskFilter(FilterSchema):
     assignee: int | None = Field(None, description="User id.")
     status: TaskStatusValue | None = None

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cairn.customers.models import Account
@@ -93,50 +96,120 @@ def log_on_engagement(request: AuthedRequest, pk: int) -> HttpResponse:
     return _log(request, engagement.account, engagement)
 
 
-def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    """A task on an engagement, optionally tied to one of its checklist activities."""
-    engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
-    activity = None
-    if request.GET.get("activity") or request.POST.get("activity"):
-        activity = get_object_or_404(
-            EngagementActivity.objects.select_related("activity"),
-            pk=request.GET.get("activity") or request.POST.get("activity"),
-            engagement=engagement,
-        )
+def _task_form_page(
+    request: AuthedRequest,
+    form: TaskForm,
+    account: Account,
+    engagement: Engagement | None,
+    activity: EngagementActivity | None = None,
+    task: Task | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "timeline/task_form.html",
+        {"form": form, "account": account, "engagement": engagement, "activity": activity,
+         "task": task},
+    )
+
+
+def _create(
+    request: AuthedRequest,
+    account: Account,
+    engagement: Engagement | None,
+    activity: EngagementActivity | None,
+) -> HttpResponse:
     form = TaskForm(
         request.POST or None,
         initial={"assignee": request.user.pk, "title": activity.activity.name if activity else ""},
     )
     if request.method == "POST" and form.is_valid():
-        actions.create_task(
-            title=form.cleaned_data["title"],
-            description=form.cleaned_data["description"],
-            assignee=form.cleaned_data["assignee"],
-            due_date=form.cleaned_data["due_date"],
-            account=engagement.account,
+        try:
+            actions.create_task(
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                assignee=form.cleaned_data["assignee"],
+                due_date=form.cleaned_data["due_date"],
+                account=account,
+                engagement=engagement,
+                activity=activity,
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Task created.")
+            return redirect(engagement or account)
+    return _task_form_page(request, form, account, engagement, activity)
+
+
+def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A task on an engagement, optionally tied to one of its checklist activities."""
+    engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
+    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    activity = None
+    raw = request.POST.get("activity") or request.GET.get("activity") or ""
+    if raw:
+        if not raw.isdigit():
+            raise Http404("No such checklist item.")
+        activity = get_object_or_404(
+            EngagementActivity.objects.select_related("activity"), pk=int(raw),
             engagement=engagement,
-            activity=activity,
-            created_by=request.user,
         )
-        messages.success(request, "Task created.")
-        return redirect(engagement)
-    return render(
-        request,
-        "timeline/task_form.html",
-        {"form": form, "engagement": engagement, "activity": activity},
+    return _create(request, engagement.account, engagement, activity)
+
+
+def account_task_create(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A task on the account itself, outside any engagement (a renewal call, say)."""
+    account = get_object_or_404(Account, pk=pk)
+    permissions.require(permissions.can_edit_account(request.user, account))
+    return _create(request, account, None, None)
+
+
+def _task(request: AuthedRequest, pk: int) -> Task:
+    task = get_object_or_404(
+        Task.objects.select_related("account", "engagement", "assignee"), pk=pk
     )
+    permissions.require(permissions.can_change_task(request.user, task))
+    return task
+
+
+def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    form = TaskForm(request.POST or None, instance=task)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        task.refresh_from_db()
+        try:
+            actions.update_task(task, changes, by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Task saved.")
+            return redirect(_safe_next(request, task.engagement or task.account))
+    return _task_form_page(request, form, task.account, task.engagement, task=task)
+
+
+@require_POST
+def task_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = _task(request, pk)
+    actions.delete_task(task, by=request.user)
+    messages.success(request, f"Task “{task.title}” deleted.")
+    return redirect(task.engagement or task.account)
+
+
+def _safe_next(request: AuthedRequest, fallback: object) -> str:
+    """The page to return to, if the form says one on this site; never another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback.get_absolute_url() if hasattr(fallback, "get_absolute_url") else str(fallback)
 
 
 @require_POST
 def task_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("account", "engagement"), pk=pk)
-    allowed = task.assignee_id == request.user.pk and permissions.can_write(request.user)
-    if task.engagement:
-        allowed = allowed or permissions.can_edit_engagement(request.user, task.engagement)
-    else:
-        allowed = allowed or permissions.can_edit_account(request.user, task.account)
-    permissions.require(allowed)
+    task = _task(request, pk)
     if task.status == TaskStatus.OPEN:
         actions.complete_task(task, request.user)
     else:
@@ -144,4 +217,4 @@ def task_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render(request, "timeline/_task.html", {"task": task, "today": timezone.localdate()})
     messages.success(request, "Task updated.")
-    return redirect(request.POST.get("next") or "my_work")
+    return redirect(_safe_next(request, reverse("my_work")))

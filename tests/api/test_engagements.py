@@ -19,20 +19,42 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_csm_starts_an_engagement_that_copies_the_checklist(
-    api_dave: Client, acme: Account, dave: User, carol: User, playbook_version: Any
+    api_carol: Client, acme: Account, dave: User, carol: User, playbook_version: Any
 ) -> None:
-    response = post(api_dave, "/api/v1/engagements/", {
+    response = post(api_carol, "/api/v1/engagements/", {
         "account": acme.pk, "initiative": "Cut downtime", "start_date": "2026-10-01",
-        "team": [carol.pk],
+        "team": [dave.pk],
     })
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["owner"]["username"] == "dave"
+    assert body["owner"]["username"] == "carol"
     assert body["current_phase"]["key"] == "preparation"
-    assert [m["username"] for m in body["team"]] == ["carol"]
+    assert [m["username"] for m in body["team"]] == ["dave"]
     engagement = Engagement.objects.get(pk=body["id"])
     assert engagement.activities.exists()
     assert Entry.objects.filter(engagement=engagement, kind=EntryKind.PHASE_MOVE).exists()
+
+
+def test_a_csm_cannot_start_an_engagement_on_an_account_they_do_not_look_after(
+    api_dave: Client, acme: Account
+) -> None:
+    # Otherwise joining an engagement would be a way into someone else's account.
+    response = post(api_dave, "/api/v1/engagements/", {
+        "account": acme.pk, "initiative": "Cut downtime", "start_date": "2026-10-01",
+    })
+    assert response.status_code == 403
+    assert not Engagement.objects.exists()
+
+
+def test_work_cannot_go_to_a_read_only_user(
+    api_carol: Client, acme: Account, rita: User
+) -> None:
+    response = post(api_carol, "/api/v1/engagements/", {
+        "account": acme.pk, "initiative": "Cut downtime", "start_date": "2026-10-01",
+        "owner": rita.pk,
+    })
+    assert response.status_code in (400, 403)
+    assert not Engagement.objects.exists()
 
 
 def test_a_read_only_user_cannot_start_an_engagement(api_rita: Client, acme: Account) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cairn.customers.models import Account, Contact, Product, Subscription
 from cairn.engagements.actions import EngagementData, start_engagement
+from cairn.engagements.models import Engagement
 
 pytestmark = pytest.mark.django_db
 
@@ -38,16 +39,38 @@ def test_logging_in_is_required_everywhere(client, acme, engagement):
         assert response.url.startswith(reverse("login"))
 
 
-def test_the_portfolio_runs_the_same_queries_for_2_and_20_accounts(as_carol, carol, playbook_version):
-    def count() -> int:
+def bulk_portfolio(n: int, owner, version, start: int = 0) -> None:  # type: ignore[no-untyped-def]
+    """Accounts with a subscription and a running engagement each, inserted in bulk."""
+    product, _ = Product.objects.get_or_create(name="Monitor")
+    today = timezone.localdate()
+    first = version.phases.order_by("position").first()
+    accounts = Account.objects.bulk_create(
+        Account(name=f"Bulk {i:05}", owner=owner, segment="smb") for i in range(start, start + n)
+    )
+    Subscription.objects.bulk_create(
+        Subscription(account=a, product=product, arr=1000, start_date=today,
+                     end_date=today + dt.timedelta(days=90))
+        for a in accounts
+    )
+    Engagement.objects.bulk_create(
+        Engagement(account=a, initiative="Roll-out", owner=owner, start_date=today,
+                   playbook_version=version, current_phase=first)
+        for a in accounts
+    )
+
+
+def test_the_portfolio_runs_the_same_queries_for_10_and_1000_accounts(
+    as_carol, carol, playbook_version
+):
+    def count(**params: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert as_carol.get("/").status_code == 200
+            assert as_carol.get("/", params).status_code == 200
         return len(ctx.captured_queries)
 
-    make_accounts(2, carol, playbook_version)
-    few = count()
-    make_accounts(18, carol, playbook_version, start=2)
-    assert count() == few
+    bulk_portfolio(10, carol, playbook_version)
+    few = [count(), count(sort="-arr", renewal="90", phase="preparation")]
+    bulk_portfolio(990, carol, playbook_version, start=10)
+    assert [count(), count(sort="-arr", renewal="90", phase="preparation")] == few
 
 
 def test_the_portfolio_filters_by_phase_owner_segment_and_renewal(
@@ -164,3 +187,38 @@ def test_the_history_page_says_who_changed_what(as_carol, acme):
                                                             "industry": "Chemicals"})
     page = as_carol.get(reverse("account_history", args=[acme.pk])).content.decode()
     assert "Carol Owner" in page and "Chemicals" in page
+
+
+def test_the_history_page_runs_the_same_queries_as_history_grows(as_carol, carol, acme):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_carol.get(reverse("account_history", args=[acme.pk])).status_code == 200
+        return len(ctx.captured_queries)
+
+    as_carol.post(reverse("account_edit", args=[acme.pk]), {"name": "Acme Manufacturing"})
+    few = count()
+    for i in range(10):
+        as_carol.post(reverse("account_edit", args=[acme.pk]),
+                      {"name": "Acme Manufacturing", "industry": f"Industry {i}"})
+        Contact.objects.create(account=acme, first_name=f"Person {i}")
+    assert count() == few
+
+
+def test_a_stale_filter_does_not_switch_off_the_others(as_alice, carol, playbook_version):
+    make_accounts(2, carol, playbook_version)
+    page = as_alice.get("/", {"q": "Customer 0001", "owner": 999999}).content.decode()
+    assert "Customer 0001" in page and "Customer 0000" not in page
+
+
+def test_a_duplicate_name_is_reported_on_the_name_field(as_carol, acme):
+    response = as_carol.post(reverse("account_create"), {"name": "acme MANUFACTURING"})
+    assert 'id="id_name_error"' in response.content.decode()
+
+
+def test_an_account_cannot_become_its_own_grandparent(as_carol, acme, carol):
+    child = Account.objects.create(name="Acme Plant Lyon", owner=carol, parent=acme)
+    response = as_carol.post(reverse("account_edit", args=[acme.pk]),
+                             {"name": "Acme Manufacturing", "parent": child.pk})
+    assert "its own ancestor" in response.content.decode()
+    acme.refresh_from_db()
+    assert acme.parent is None

@@ -73,3 +73,52 @@ def test_a_task_can_be_tied_to_a_checklist_activity(as_carol, carol, engagement)
     )
     assert response.status_code == 302
     assert Task.objects.get().activity == item
+
+
+def test_the_return_address_after_a_toggle_never_leaves_the_site(as_carol, carol, acme):
+    task = create_task(title="Call", assignee=carol, account=acme, created_by=carol)
+    response = as_carol.post(reverse("task_toggle", args=[task.pk]),
+                             {"next": "https://evil.example/phish"})
+    assert response.url == reverse("my_work")
+    response = as_carol.post(reverse("task_toggle", args=[task.pk]), {"next": acme.get_absolute_url()})
+    assert response.url == acme.get_absolute_url()
+
+
+def test_an_activity_id_that_is_not_a_number_is_not_found(as_carol, engagement):
+    url = reverse("task_create", args=[engagement.pk]) + "?activity=abc"
+    assert as_carol.get(url).status_code == 404
+
+
+def test_a_task_is_edited_and_reassigned_with_a_trace(as_carol, carol, dave, acme):
+    task = create_task(title="Call", assignee=carol, account=acme, created_by=carol)
+    response = as_carol.post(reverse("task_edit", args=[task.pk]),
+                             {"title": "Call the COO", "assignee": dave.pk, "due_date": ""})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.title == "Call the COO" and task.assignee == dave
+    assert Entry.objects.filter(title="Task reassigned to Dave Outsider: Call the COO").exists()
+
+
+def test_a_task_cannot_go_to_a_read_only_user(as_carol, carol, rita, acme):
+    task = create_task(title="Call", assignee=carol, account=acme, created_by=carol)
+    response = as_carol.post(reverse("task_edit", args=[task.pk]),
+                             {"title": "Call", "assignee": rita.pk})
+    assert response.status_code == 200
+    task.refresh_from_db()
+    assert task.assignee == carol
+
+
+def test_a_task_is_deleted_by_someone_who_may_change_it(as_carol, as_dave, carol, acme):
+    task = create_task(title="Call", assignee=carol, account=acme, created_by=carol)
+    assert as_dave.post(reverse("task_delete", args=[task.pk])).status_code == 403
+    as_carol.post(reverse("task_delete", args=[task.pk]))
+    assert not Task.objects.filter(pk=task.pk).exists()
+    assert Entry.objects.filter(title="Task deleted: Call").exists()
+
+
+def test_a_task_on_the_account_itself(as_carol, carol, acme):
+    response = as_carol.post(reverse("account_task_create", args=[acme.pk]),
+                             {"title": "Renewal call", "assignee": carol.pk, "due_date": "2026-12-01"})
+    assert response.url == acme.get_absolute_url()
+    task = Task.objects.get()
+    assert task.account == acme and task.engagement is None
