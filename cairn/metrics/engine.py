@@ -1,0 +1,333 @@
+"""The metric engine: every metric of a grid of observation dates in one Ibis expression.
+
+Written once with Ibis and run by DuckDB or Spark (cairn.metrics.backends); nothing here is
+engine-specific. The plan, chosen so each event is read once per grid whatever the number of
+metrics or dates:
+
+1. Cut the days before the last observation date into *intervals* at every boundary any
+   metric's window has at any observation date (for a weekly grid and 28-day windows,
+   weeks). Every window is then an exact union of intervals.
+2. One pass over the events (only the needed columns, only the days the grid reads, only the
+   event types the metrics name): per (account, interval, event type) count, sum of value and
+   last day; and, when a metric counts people, the distinct (account, interval, user).
+3. A small `cover` table says which intervals make up which window at which date; joining it
+   and summing with conditions gives every event metric at every date at once.
+4. Per (account, date): subscriptions give seats and tenure; ratios and totals combine the
+   columns above.
+
+A window at date d is (d - window, d] in UTC days. Days are numbered from 1970-01-01 so that
+date arithmetic is integer arithmetic, which every engine does the same way.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from cairn.metrics.kinds import ANY_EVENT_KINDS, DERIVED_KINDS, Spec, in_dependency_order
+from cairn.metrics.models import MetricKind
+
+EPOCH = dt.date(1970, 1, 1)
+MONTH_DAYS = 28.0
+USER_KINDS = {MetricKind.ACTIVE_USERS, MetricKind.SEAT_UTILIZATION}
+EVENT_COLUMNS = ["account_id", "user_id", "event_type", "ts", "value"]
+EVENT_SCHEMA = pa.schema([
+    ("account_id", pa.int64()), ("user_id", pa.string()), ("event_type", pa.string()),
+    ("ts", pa.timestamp("us", tz="UTC")), ("value", pa.float64()),
+])
+SUBSCRIPTION_SCHEMA = pa.schema([
+    ("account_id", pa.int64()), ("start_date", pa.date32()), ("end_date", pa.date32()),
+    ("quantity", pa.int64()),
+])
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days (d - days - shift, d - shift] before an observation date d."""
+
+    days: int
+    shift: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"w{self.days}_{self.shift}"
+
+
+def _windows(spec: Spec) -> list[Window]:
+    if spec.kind in DERIVED_KINDS:
+        return []
+    current = Window(spec.window_days)
+    if spec.kind == MetricKind.PERCENT_CHANGE:
+        return [current, Window(spec.window_days, spec.window_days)]
+    return [current]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The observation dates, their intervals, and which intervals form which window."""
+
+    dates: tuple[dt.date, ...]
+    windows: tuple[Window, ...]
+    boundaries: tuple[int, ...]  # offsets in days before the last date, ascending
+
+    @classmethod
+    def build(cls, dates: Sequence[dt.date], specs: Sequence[Spec]) -> Grid:
+        dates = tuple(sorted(set(dates)))
+        windows = tuple(sorted({w for s in specs for w in _windows(s)}, key=lambda w: (w.days, w.shift)))
+        last = dates[-1]
+        points = {0}
+        for date in dates:
+            offset = (last - date).days
+            for window in windows:
+                points.update((offset + window.shift, offset + window.shift + window.days))
+        return cls(dates, windows, tuple(sorted(points)))
+
+    @property
+    def first_day(self) -> dt.date:
+        """The earliest event day any window reads."""
+        return self.dates[-1] - dt.timedelta(days=self.boundaries[-1] - 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.dates[-1]
+
+    def day_map(self) -> pa.Table:
+        """Each day the grid reads, with its number and its interval."""
+        days, numbers, intervals = [], [], []
+        last = self.dates[-1]
+        for offset in range(self.boundaries[-1]):
+            day = last - dt.timedelta(days=offset)
+            days.append(day)
+            numbers.append(day_number(day))
+            intervals.append(bisect.bisect_right(self.boundaries, offset) - 1)
+        return pa.table({
+            "event_day": pa.array(days, pa.date32()), "day_number": pa.array(numbers, pa.int64()),
+            "interval": pa.array(intervals, pa.int64()),
+        })
+
+    def cover(self) -> pa.Table:
+        """(observation date, interval) pairs with a flag per window the interval lies in."""
+        rows: dict[str, list[Any]] = {"observed_on": [], "interval": []}
+        rows.update({w.name: [] for w in self.windows})
+        last = self.dates[-1]
+        for date in self.dates:
+            offset = (last - date).days
+            for index, start in enumerate(self.boundaries[:-1]):
+                flags = [offset + w.shift <= start < offset + w.shift + w.days for w in self.windows]
+                if not any(flags):
+                    continue
+                rows["observed_on"].append(date)
+                rows["interval"].append(index)
+                for window, flag in zip(self.windows, flags, strict=True):
+                    rows[window.name].append(flag)
+        schema = [("observed_on", pa.date32()), ("interval", pa.int64())]
+        schema += [(w.name, pa.bool_()) for w in self.windows]
+        return pa.table(rows, schema=pa.schema(schema))
+
+    def dates_table(self) -> pa.Table:
+        return pa.table({
+            "observed_on": pa.array(self.dates, pa.date32()),
+            "obs_number": pa.array([day_number(d) for d in self.dates], pa.int64()),
+        })
+
+
+def _ts_bounds(grid: Grid) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(grid.first_day, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(grid.last_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return start, end
+
+
+def _event_types(specs: Sequence[Spec]) -> list[str] | None:
+    """The event types to read, or None when some metric reads every event."""
+    if any(s.kind in ANY_EVENT_KINDS and not s.event_type for s in specs):
+        return None
+    return sorted({s.event_type for s in specs if s.kind not in DERIVED_KINDS})
+
+
+def _key(*parts: object) -> str:
+    return "_".join(str(p) for p in parts)
+
+
+class Plan:
+    """Builds the Ibis expression for a set of specs on a grid."""
+
+    def __init__(self, specs: Sequence[Spec], grid: Grid) -> None:
+        self.specs = in_dependency_order(specs)
+        self.grid = grid
+        self.types = sorted({s.event_type for s in self.specs if s.kind not in DERIVED_KINDS | USER_KINDS})
+        self.user_specs = [s for s in self.specs if s.kind in USER_KINDS]
+
+    def _events(self, events: ir.Table) -> ir.Table:
+        start, end = _ts_bounds(self.grid)
+        # The ts predicate is pushed down into the Parquet scan (row-group statistics).
+        projected = events.select(*EVENT_COLUMNS)
+        filtered = projected.filter(
+            projected.ts >= ibis.literal(start), projected.ts < ibis.literal(end)
+        )
+        types = _event_types(self.specs)
+        if types is not None:
+            filtered = filtered.filter(filtered.event_type.isin(types))
+        days = ibis.memtable(self.grid.day_map())
+        dated = filtered.mutate(event_day=filtered.ts.date())
+        return dated.join(days, "event_day")
+
+    def _event_stats(self, events: ir.Table, cover: ir.Table) -> ir.Table:
+        """Per (account, date): count, sum and last day of each event type in each window."""
+        typed = events.filter(events.event_type.isin(self.types))
+        rolled = typed.group_by(["account_id", "interval", "event_type"]).aggregate(
+            n=typed.count(), s=typed.value.sum(), last=typed.day_number.max()
+        )
+        joined = rolled.join(cover, "interval")
+        aggregates: dict[str, ir.Value] = {}
+        for spec in self.specs:
+            if spec.kind in DERIVED_KINDS | USER_KINDS:
+                continue
+            is_type = joined.event_type == spec.event_type
+            for window in _windows(spec):
+                inside = is_type & joined[window.name]
+                aggregates[_key("n", spec.event_type, window.name)] = joined.n.sum(where=inside)
+                aggregates[_key("s", spec.event_type, window.name)] = joined.s.sum(where=inside)
+                aggregates[_key("last", spec.event_type, window.name)] = joined["last"].max(where=inside)
+        return joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates)
+
+    def _user_stats(self, events: ir.Table, cover: ir.Table) -> ir.Table:
+        """Per (account, date): distinct users of each people metric in its window."""
+        flags = {
+            # A blank event type means any event: every row counts.
+            _key("any", s.event_type or "*"): ibis.ifelse(
+                (events.event_type == s.event_type) if s.event_type else events.account_id.notnull(), 1, 0
+            ).max()
+            for s in self.user_specs
+        }
+        rolled = events.group_by(["account_id", "interval", "user_id"]).aggregate(**flags)
+        joined = rolled.join(cover, "interval")
+        aggregates = {}
+        for spec in self.user_specs:
+            window = Window(spec.window_days)
+            inside = (joined[_key("any", spec.event_type or "*")] == 1) & joined[window.name]
+            aggregates[_key("u", spec.event_type or "*", window.name)] = joined.user_id.nunique(where=inside)
+        return joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates)
+
+    def expression(self, events: ir.Table, accounts: pa.Table, subscriptions: pa.Table) -> ir.Table:
+        dated = self._events(events)
+        cover = ibis.memtable(self.grid.cover())
+        dates = ibis.memtable(self.grid.dates_table())
+        base = ibis.memtable(accounts.select(["account_id"])).cross_join(dates)
+        keys = ["account_id", "observed_on"]
+        if self.types:
+            stats = self._event_stats(dated, cover)
+            base = base.left_join(stats, keys).select(base, *[stats[c] for c in stats.columns[2:]])
+        if self.user_specs:
+            users = self._user_stats(dated, cover)
+            base = base.left_join(users, keys).select(base, *[users[c] for c in users.columns[2:]])
+        if any(s.kind in (MetricKind.SEAT_UTILIZATION, MetricKind.TENURE_RATE) for s in self.specs):
+            base = self._with_subscriptions(base, subscriptions, dates)
+        values = self._values(base)
+        return base.select("account_id", "observed_on", **values)
+
+    def _with_subscriptions(self, base: ir.Table, subscriptions: pa.Table, dates: ir.Table) -> ir.Table:
+        numbered = pa.table({
+            "account_id": subscriptions["account_id"],
+            "start_number": pa.array([day_number(d) for d in subscriptions["start_date"].to_pylist()], pa.int64()),
+            "end_number": pa.array([day_number(d) for d in subscriptions["end_date"].to_pylist()], pa.int64()),
+            "quantity": subscriptions["quantity"].cast(pa.int64()),
+        })
+        subs = ibis.memtable(numbered)
+        live = subs.join(
+            dates, [subs.start_number <= dates.obs_number, subs.end_number >= dates.obs_number]
+        )
+        seats = live.group_by(["account_id", "observed_on"]).aggregate(seats=live.quantity.sum())
+        first = subs.group_by("account_id").aggregate(first_start=subs.start_number.min())
+        with_seats = base.left_join(seats, ["account_id", "observed_on"]).select(base, seats.seats)
+        return with_seats.left_join(first, "account_id").select(with_seats, first.first_start)
+
+    def _values(self, t: ir.Table) -> dict[str, ir.Value]:
+        values: dict[str, ir.Value] = {}
+        zero = ibis.literal(0.0)
+        none = ibis.null().cast("float64")
+
+        def stat(prefix: str, spec: Spec, window: Window) -> ir.Value:
+            return t[_key(prefix, spec.event_type, window.name)].cast("float64").coalesce(zero)
+
+        def measure(spec: Spec, window: Window) -> ir.Value:
+            return stat("s" if spec.of == "sum" else "n", spec, window)
+
+        builders: dict[str, Callable[[Spec], ir.Value]] = {
+            MetricKind.COUNT: lambda s: stat("n", s, Window(s.window_days)),
+            MetricKind.SUM: lambda s: stat("s", s, Window(s.window_days)),
+            MetricKind.RATE_PER_MONTH: lambda s: measure(s, Window(s.window_days)) * MONTH_DAYS / s.window_days,
+            MetricKind.TENURE_RATE: lambda s: self._tenure_rate(t, s, stat("n", s, Window(s.window_days))),
+            MetricKind.PERCENT_CHANGE: lambda s: self._percent_change(
+                measure(s, Window(s.window_days)), measure(s, Window(s.window_days, s.window_days))
+            ),
+            MetricKind.DAYS_SINCE_LAST: lambda s: (
+                t.obs_number - t[_key("last", s.event_type, Window(s.window_days).name)]
+            ).cast("float64"),
+            MetricKind.ACTIVE_USERS: lambda s: self._users(t, s).coalesce(zero),
+            MetricKind.SEAT_UTILIZATION: lambda s: ibis.ifelse(
+                t.seats > 0, self._users(t, s).coalesce(zero) / t.seats.cast("float64"), none
+            ),
+            MetricKind.RATIO: lambda s: ibis.ifelse(
+                values[s.denominator] == 0, zero, values[s.numerator] / values[s.denominator]
+            ),
+            MetricKind.TOTAL: lambda s: _add([values[m] for m in s.metrics]),
+        }
+        for spec in self.specs:
+            values[spec.slug] = builders[spec.kind](spec)
+        return values
+
+    def _users(self, t: ir.Table, spec: Spec) -> ir.Value:
+        return t[_key("u", spec.event_type or "*", Window(spec.window_days).name)].cast("float64")
+
+    def _tenure_rate(self, t: ir.Table, spec: Spec, count: ir.Value) -> ir.Value:
+        # Tenure counts the first subscription's start day as day 1; an account with no
+        # subscription started by the date is measured over the whole window.
+        tenure = t.obs_number - t.first_start + 1
+        days = ibis.ifelse(
+            t.first_start.notnull() & (tenure >= 1) & (tenure < spec.window_days),
+            tenure, spec.window_days,
+        ).cast("float64")
+        return count * MONTH_DAYS / days
+
+    def _percent_change(self, current: ir.Value, previous: ir.Value) -> ir.Value:
+        return ibis.ifelse(previous == 0, ibis.literal(0.0), (current - previous) / previous)
+
+
+def _add(parts: list[ir.Value]) -> ir.Value:
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
+def compute(
+    con: Any,
+    events: ir.Table,
+    specs: Sequence[Spec],
+    dates: Sequence[dt.date],
+    accounts: pa.Table,
+    subscriptions: pa.Table | None = None,
+) -> pa.Table:
+    """Every metric of `specs` for every account at every date, as one wide Arrow table.
+
+    Columns: account_id, observed_on, then one float64 column per metric slug. `events` is an
+    Ibis table with the event columns of docs/analytics.md, on the backend `con` that runs it.
+    """
+    if not specs or not dates:
+        return pa.table({"account_id": pa.array([], pa.int64()), "observed_on": pa.array([], pa.date32())})
+    grid = Grid.build(dates, specs)
+    plan = Plan(specs, grid)
+    subscriptions = subscriptions if subscriptions is not None else SUBSCRIPTION_SCHEMA.empty_table()
+    # Run on the given backend even when the expression holds only in-memory tables.
+    return con.to_pyarrow(plan.expression(events, accounts, subscriptions))
