@@ -218,21 +218,25 @@ def update_uploaded(
     by: User,
     upload: UploadedFile | None = None,
     comment: str = "",
-) -> DocumentVersion | None:
+) -> DocumentVersion:
     """Change an uploaded document's details, and replace its file if a new one is given."""
     locked = _lock(document, base_version)
     if locked.kind != DocumentKind.UPLOADED:
         raise ValidationError({"file": "Only uploaded documents have a file to replace."})
     _check_details(details, locked.engagement)
     _apply(locked, details)
-    version = None
     if upload is not None:
         version = _add_version(locked, by=by, upload=upload, comment=comment)
-    _save(locked, by)
-    if version is not None:
         title = f"New file for {locked.title}: {version.filename} (version {version.number})"
     else:
-        title = f"Document details changed: {locked.title}"
+        # A change of title, type or phase is a save too: it gets a version (the same file),
+        # so a second person editing from the older version meets a conflict, not a loss.
+        version = _add_version(
+            locked, by=by, copy_of=locked.current_version,
+            comment=comment or "Details changed",
+        )
+        title = f"Document details changed: {locked.title} (version {version.number})"
+    _save(locked, by)
     _record(locked, title, by, body=comment)
     return version
 

@@ -188,8 +188,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             bind_errors(form, exc)
         else:
-            saved = f"version {version.number}" if version else "its details"
-            messages.success(request, f"“{doc.title}” saved: {saved}.")
+            messages.success(request, f"“{doc.title}” saved: version {version.number}.")
             return redirect("document", pk=doc.pk)
     status = 409 if conflict else 200
     return render(request, "documents/edit.html", {
@@ -209,9 +208,31 @@ def document_versions(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(pk)
     versions = doc.versions.select_related("created_by", "restored_from").order_by("-number")
     return render(request, "documents/versions.html", {
-        "document": doc, "versions": versions,
+        "document": doc, "versions": versions, "details_history": _details_history(doc),
         "can_edit": rules.can_edit_document(request.user, doc),
     })
+
+
+DETAIL_FIELDS = ["title", "doc_type", "phase"]
+
+
+def _details_history(doc: Document) -> list[dict[str, object]]:
+    """Changes to the title, type and phase, newest first, each against the one before.
+
+    One query: records are compared in Python, not through simple-history's prev_record.
+    """
+    history = doc.history  # type: ignore[attr-defined]
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
+    rows: list[dict[str, object]] = []
+    previous = None
+    for record in records:
+        changes: list[object] = []
+        if previous is not None:
+            changes = record.diff_against(previous, included_fields=DETAIL_FIELDS).changes
+        if previous is None or changes:
+            rows.append({"record": record, "changes": changes})
+        previous = record
+    return rows[::-1]
 
 
 def _version(doc: Document, number: int) -> DocumentVersion:

@@ -128,7 +128,9 @@ def test_replacing_the_file_makes_a_new_version_and_keeps_the_old_file(as_carol,
     assert b"".join(current.streaming_content) == b"first plan"
 
 
-def test_changing_only_the_details_of_an_upload_keeps_the_version(as_carol, engagement):
+def test_changing_only_the_details_of_an_upload_is_a_new_version_of_the_same_file(
+    as_carol, engagement
+):
     _upload(as_carol, engagement, "plan.txt", b"first plan")
     document = Document.objects.get()
     response = as_carol.post(reverse("document_edit", args=[document.pk]), {
@@ -137,7 +139,23 @@ def test_changing_only_the_details_of_an_upload_keeps_the_version(as_carol, enga
     assert response.status_code == 302
     document.refresh_from_db()
     assert document.title == "Onboarding plan"
-    assert document.current_version.number == 1
+    assert document.current_version.number == 2
+    assert document.current_version.filename == "plan.txt"
+    assert document.current_version.comment == "Details changed"
+
+
+def test_two_people_changing_an_uploads_details_meet_a_conflict(
+    as_carol, as_alice, engagement
+):
+    _upload(as_carol, engagement, "plan.txt", b"first plan")
+    document = Document.objects.get()
+    url = reverse("document_edit", args=[document.pk])
+    first = as_carol.post(url, {"title": "Carol's title", "doc_type": "other", "base_version": 1})
+    second = as_alice.post(url, {"title": "Alice's title", "doc_type": "other", "base_version": 1})
+    assert first.status_code == 302
+    assert second.status_code == 409
+    document.refresh_from_db()
+    assert document.title == "Carol's title"
 
 
 def test_the_text_of_plain_text_uploads_is_kept_for_search(as_carol, engagement):
@@ -146,3 +164,15 @@ def test_the_text_of_plain_text_uploads_is_kept_for_search(as_carol, engagement)
     texts = dict(DocumentVersion.objects.values_list("filename", "extracted_text"))
     assert texts["notes.md"] == "Kick-off with the **steering** group"
     assert texts["photo.png"] == ""
+
+
+def test_the_versions_page_shows_who_changed_the_details(as_carol, engagement):
+    _upload(as_carol, engagement, "plan.txt", b"first plan")
+    document = Document.objects.get()
+    as_carol.post(reverse("document_edit", args=[document.pk]), {
+        "title": "Onboarding plan", "doc_type": "onboarding_plan", "base_version": 1,
+    })
+    page = as_carol.get(reverse("document_versions", args=[document.pk])).content.decode()
+    assert "History of the details" in page
+    assert "plan.txt → Onboarding plan" in page or "→ Onboarding plan" in page
+    assert "Carol Owner" in page
