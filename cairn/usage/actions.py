@@ -1,0 +1,256 @@
+"""Ingesting product-usage events into the Parquet store, and replaying the quarantine.
+
+A batch is atomic: its event files and its quarantine file are written first, then its
+`IngestBatch` row (naming those files) is committed in one transaction. Until that commit no
+reader sees the files; if the process dies before it, the next ingest removes them.
+Writers take the store's lock, so the check against stored event ids is never raced.
+Every received row ends up stored, counted as a duplicate or quarantined with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from django.db import transaction
+
+from cairn.customers.models import Account
+from cairn.people.models import User
+from cairn.usage import store
+from cairn.usage.models import BatchSource, IngestBatch
+from cairn.usage.validation import check
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_ACCOUNT = "account_external_id: unknown account"
+_DAY_US = 86_400_000_000
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class AccountIndex:
+    """External ids of accounts and their primary keys, as Arrow arrays for vector lookups."""
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        pairs = list(pairs)
+        self.external_ids = pa.array([external for external, _ in pairs], pa.string())
+        self.pks = pa.array([pk for _, pk in pairs], pa.int64())
+
+    @classmethod
+    def load(cls, external_ids: Iterable[str] | None = None) -> AccountIndex:
+        """Every account with an external id, or only those named (in slices, for SQLite)."""
+        accounts = Account.objects.exclude(external_id="")
+        if external_ids is None:
+            return cls(accounts.values_list("external_id", "pk").iterator(chunk_size=10_000))
+        wanted = sorted(set(external_ids))
+        pairs: list[tuple[str, int]] = []
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            pairs.extend(accounts.filter(external_id__in=part).values_list("external_id", "pk"))
+        return cls(pairs)
+
+    def lookup(self, external_ids: pa.ChunkedArray) -> pa.ChunkedArray:
+        positions = pc.index_in(external_ids, value_set=self.external_ids)
+        return pc.take(self.pks, positions)
+
+
+@dataclass
+class Outcome:
+    batch: IngestBatch
+    already_ingested: bool = False
+
+
+def ingest_file_chunks(
+    chunks: Iterable[pa.Table], *, source_name: str, user: User | None
+) -> list[IngestBatch]:
+    """A file, one atomic batch per chunk: a crash keeps the chunks already committed, and
+    re-running the file stores only what is missing (the rest are duplicates)."""
+    batches: list[IngestBatch] = []
+    with store.write_lock():
+        store.remove_uncommitted()
+        index = AccountIndex.load()
+        for number, chunk in enumerate(chunks, start=1):
+            name = source_name if number == 1 else f"{source_name} (part {number})"
+            batches.append(
+                _ingest_batch(chunk, index, source=BatchSource.FILE, source_name=name, user=user)
+            )
+    return batches
+
+
+def ingest_api_batch(table: pa.Table, *, key: str, user: User | None) -> Outcome:
+    """One request's events. A key seen before is answered with the batch it made."""
+    with store.write_lock():
+        if key:
+            earlier = IngestBatch.objects.filter(key=key).first()
+            if earlier is not None:
+                return Outcome(earlier, already_ingested=True)
+        store.remove_uncommitted()
+        index = AccountIndex.load(table.column("account_external_id").drop_null().to_pylist())
+        batch = _ingest_batch(
+            table, index, source=BatchSource.API, source_name="API", user=user, key=key
+        )
+    return Outcome(batch)
+
+
+def replay_quarantine(*, user: User | None, batch: IngestBatch | None = None) -> list[IngestBatch]:
+    """Check quarantined rows again (of one batch, or of all): store what is now valid.
+
+    Each replayed quarantine becomes a new batch; rows still invalid move to its quarantine,
+    and the old batch's quarantine is closed in the same transaction as the new commit.
+    """
+    made: list[IngestBatch] = []
+    with store.write_lock():
+        store.remove_uncommitted()
+        index = AccountIndex.load()
+        sources = IngestBatch.objects.filter(quarantine_open=True).order_by("id")
+        if batch is not None:
+            sources = sources.filter(pk=batch.pk)
+        for source in list(sources):
+            rows = pq.read_table(store.absolute(source.quarantine_file)).drop_columns(["reason"])
+            made.append(
+                _ingest_batch(
+                    rows, index, source=BatchSource.REPLAY, user=user, replay_of=source,
+                    source_name=f"Replay of {source.source_name or source.batch_id}",
+                )
+            )
+            store.absolute(source.quarantine_file).unlink(missing_ok=True)
+    return made
+
+
+def _days(ts: pa.ChunkedArray) -> np.ndarray:
+    micros = ts.cast(pa.int64()).to_numpy()
+    return np.floor_divide(micros, _DAY_US).astype(np.int32)
+
+
+def _first_of_each_id(events: pa.Table) -> pa.Table:
+    rows = pa.array(np.arange(events.num_rows, dtype=np.int64))
+    firsts = (
+        pa.table({"event_id": events.column("event_id"), "row": rows})
+        .group_by("event_id", use_threads=False)
+        .aggregate([("row", "min")])
+        .column("row_min")
+    )
+    if len(firsts) == events.num_rows:
+        return events
+    return events.take(pa.array(np.sort(firsts.to_numpy())))
+
+
+def _unknown_accounts(events: pa.Table, account_ids: pa.ChunkedArray) -> pa.Table:
+    unknown = events.filter(pc.is_null(account_ids))
+    text = {
+        "line": unknown.column("line"),
+        "account_external_id": unknown.column("account_external_id"),
+        "user_id": unknown.column("user_id"),
+        "event_type": unknown.column("event_type"),
+        "timestamp": pc.strftime(unknown.column("ts"), format="%Y-%m-%dT%H:%M:%SZ"),
+        "value": unknown.column("value").cast(pa.string()),
+        "properties": unknown.column("properties"),
+        "event_id": unknown.column("event_id"),
+        "reason": pa.array([UNKNOWN_ACCOUNT] * unknown.num_rows, pa.string()),
+    }
+    return pa.table(text, schema=store.QUARANTINE_SCHEMA)
+
+
+def _ingest_batch(
+    chunk: pa.Table,
+    index: AccountIndex,
+    *,
+    source: str,
+    source_name: str,
+    user: User | None,
+    key: str = "",
+    replay_of: IngestBatch | None = None,
+) -> IngestBatch:
+    batch_id = uuid.uuid4().hex
+    received = chunk.num_rows
+    checked = check(chunk)
+    events = checked.events
+    account_ids = index.lookup(events.column("account_external_id"))
+    quarantine = [checked.rejected]
+    if account_ids.null_count:
+        quarantine.append(_unknown_accounts(events, account_ids))
+        known = pc.is_valid(account_ids)
+        events, account_ids = events.filter(known), account_ids.filter(known)
+    events = events.append_column("account_id", account_ids)
+    unique = _first_of_each_id(events)
+    days = _days(unique.column("ts"))
+    touched = [_EPOCH + dt.timedelta(days=int(d)) for d in np.unique(days)]
+    stored_ids = store.read_event_ids(store.committed_days_files(touched))
+    if len(stored_ids):
+        fresh = pc.invert(pc.is_in(unique.column("event_id"), value_set=stored_ids))
+        unique, days = unique.filter(fresh), days[np.asarray(fresh)]
+    rejected = pa.concat_tables(quarantine)
+    reasons = Counter(rejected.column("reason").to_pylist()) if rejected.num_rows else Counter()
+    written: list[Path] = []
+    try:
+        files = _write_days(unique, days, batch_id, written)
+        quarantine_name = ""
+        if rejected.num_rows:
+            path = store.quarantine_dir() / f"{batch_id}.parquet"
+            written.append(path)
+            store.write_parquet(rejected, path)
+            quarantine_name = store.relative(path)
+        file_days = np.unique(days).tolist() if len(days) else []
+        with transaction.atomic():
+            batch = IngestBatch.objects.create(
+                batch_id=batch_id, key=key, source=source, source_name=source_name[:300],
+                received=received, stored=unique.num_rows,
+                duplicates=received - unique.num_rows - rejected.num_rows,
+                quarantined=rejected.num_rows, quarantine_reasons=dict(reasons),
+                files=files, quarantine_file=quarantine_name,
+                quarantine_open=bool(rejected.num_rows),
+                first_day=_EPOCH + dt.timedelta(days=int(file_days[0])) if file_days else None,
+                last_day=_EPOCH + dt.timedelta(days=int(file_days[-1])) if file_days else None,
+                replay_of=replay_of, created_by=user,
+            )
+            if replay_of is not None:
+                replay_of.quarantine_open = False
+                replay_of.quarantine_file = ""
+                replay_of.save(update_fields=["quarantine_open", "quarantine_file"])
+    except BaseException:
+        # Not committed, so invisible anyway; removing now just saves the next ingest a job.
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    log.info("Ingested batch %s: %s", batch_id, batch_summary(batch))
+    return batch
+
+
+def _write_days(
+    events: pa.Table, days: np.ndarray, batch_id: str, written: list[Path]
+) -> list[str]:
+    """One file per UTC day the batch touches; returns their names relative to the store."""
+    if events.num_rows == 0:
+        return []
+    if np.any(days[1:] < days[:-1]):
+        order = np.argsort(days, kind="stable")
+        events, days = events.take(pa.array(order)), days[order]
+    columns = {name: events.column(name) for name in store.EVENT_SCHEMA.names[:-1]}
+    columns["batch_id"] = pa.repeat(batch_id, events.num_rows)
+    table = pa.table(columns, schema=store.EVENT_SCHEMA)
+    boundaries = (np.flatnonzero(np.diff(days)) + 1).tolist()
+    names: list[str] = []
+    for number, (start, end) in enumerate(
+        zip([0, *boundaries], [*boundaries, len(days)], strict=True)
+    ):
+        day = _EPOCH + dt.timedelta(days=int(days[start]))
+        path = store.day_dir(day) / f"{batch_id}-{number}.parquet"
+        written.append(path)
+        store.write_parquet(table.slice(start, end - start), path)
+        names.append(store.relative(path))
+    return names
+
+
+def batch_summary(batch: IngestBatch) -> str:
+    return (
+        f"{batch.received} received: {batch.stored} stored, {batch.duplicates} duplicate(s), "
+        f"{batch.quarantined} quarantined"
+    )

@@ -1,0 +1,286 @@
+"""Checking a chunk of raw events, column at a time, into valid events and quarantined rows.
+
+A chunk is an Arrow table with a `line` column (where each row came from) and the event
+columns a source sent. Text sources (CSV, JSON lines, the API, a quarantine replay) go
+through one fixed DuckDB query that parses and names the first problem of each row; typed
+Parquet columns are checked with Arrow kernels. Either way the result is the same: typed
+events with an `event_id` (the client's, or derived from the event's content), and the rows
+that could not be stored, as text, with a `reason` that names the field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cairn.usage.store import QUARANTINE_SCHEMA
+
+TEXT_COLUMNS = ("account_external_id", "user_id", "event_type", "timestamp", "value",
+                "properties", "event_id")
+# A reader that already knows a row is unusable (a line that is not JSON) says why here.
+PROBLEM = "problem"
+REQUIRED = ("account_external_id", "user_id", "event_type", "timestamp")
+ALIASES = {"ts": "timestamp", "account": "account_external_id", "user": "user_id",
+           "type": "event_type", "id": "event_id"}
+
+CHECKED_SCHEMA = pa.schema(
+    [
+        pa.field("line", pa.int64()),
+        pa.field("event_id", pa.string()),
+        pa.field("account_external_id", pa.string()),
+        pa.field("user_id", pa.string()),
+        pa.field("event_type", pa.string()),
+        pa.field("ts", pa.timestamp("us", tz="UTC")),
+        pa.field("value", pa.float64()),
+        pa.field("properties", pa.string()),
+    ]
+)
+
+# The zone must be written out: a date-time without one is ambiguous, so it is refused.
+_ZONE = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)\s*$"
+
+_TEXT_QUERY = """
+WITH cleaned AS (
+    SELECT line,
+        NULLIF(trim(account_external_id), '') AS account_external_id,
+        NULLIF(trim(user_id), '') AS user_id,
+        NULLIF(trim(event_type), '') AS event_type,
+        NULLIF(trim(timestamp), '') AS timestamp,
+        NULLIF(trim(value), '') AS value,
+        NULLIF(trim(properties), '') AS properties,
+        NULLIF(trim(event_id), '') AS event_id,
+        problem
+    FROM raw
+), parsed AS (
+    SELECT *,
+        TRY_CAST(timestamp AS TIMESTAMPTZ) AS parsed_ts,
+        TRY_CAST(value AS DOUBLE) AS parsed_value
+    FROM cleaned
+)
+SELECT line, event_id, account_external_id, user_id, event_type,
+    parsed_ts AS ts, parsed_value AS value, properties,
+    timestamp AS raw_timestamp, value AS raw_value,
+    CASE
+        WHEN problem IS NOT NULL THEN problem
+        WHEN account_external_id IS NULL THEN 'account_external_id: missing'
+        WHEN user_id IS NULL THEN 'user_id: missing'
+        WHEN event_type IS NULL THEN 'event_type: missing'
+        WHEN timestamp IS NULL THEN 'timestamp: missing'
+        WHEN parsed_ts IS NULL THEN 'timestamp: not an ISO 8601 date-time'
+        WHEN NOT regexp_matches(timestamp, $zone) THEN 'timestamp: no time zone'
+        WHEN value IS NOT NULL AND (parsed_value IS NULL OR NOT isfinite(parsed_value))
+            THEN 'value: not a number'
+        WHEN properties IS NOT NULL AND NOT (
+            CASE WHEN json_valid(properties) THEN json_type(properties) = 'OBJECT' ELSE false END
+        ) THEN 'properties: not a JSON object'
+    END AS reason
+FROM parsed
+"""
+
+# The derived id covers every field of the event, so only a true repeat shares it.
+_ID_QUERY = """
+SELECT line,
+    coalesce(event_id, md5(concat_ws(chr(31), account_external_id, user_id, event_type,
+        CAST(epoch_us(ts) AS VARCHAR), coalesce(CAST(value AS VARCHAR), ''),
+        coalesce(properties, '')))) AS event_id,
+    account_external_id, user_id, event_type, ts, value, properties
+FROM events
+"""
+
+
+class MissingColumns(ValueError):
+    """The source lacks a required column: nothing of it can be ingested."""
+
+
+@dataclass
+class Checked:
+    events: pa.Table  # CHECKED_SCHEMA, every row valid
+    rejected: pa.Table  # QUARANTINE_SCHEMA
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
+
+
+def canonical_columns(table: pa.Table) -> pa.Table:
+    """Rename the accepted aliases and refuse a source without the required columns."""
+    names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in table.column_names]
+    table = table.rename_columns(names)
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise MissingColumns(
+            f"Missing column(s): {', '.join(missing)}. Every event needs "
+            f"{', '.join(REQUIRED)}; value, properties and event_id are optional."
+        )
+    return table
+
+
+def _is_text(table: pa.Table) -> bool:
+    return all(
+        pa.types.is_string(table.schema.field(name).type)
+        or pa.types.is_large_string(table.schema.field(name).type)
+        or pa.types.is_null(table.schema.field(name).type)
+        for name in TEXT_COLUMNS
+        if name in table.column_names
+    )
+
+
+def _as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    if pa.types.is_string(column.type):
+        return column
+    if pa.types.is_struct(column.type) or pa.types.is_map(column.type) or pa.types.is_list(
+        column.type
+    ):
+        # Nested properties from a Parquet file: rare, so plain Python is fine here.
+        return pa.array(
+            [None if item is None else json.dumps(item, default=str) for item in column.to_pylist()],
+            pa.string(),
+        )
+    if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+        # Keep the zone in the text, so a replay parses it back to the same instant.
+        column = column.cast(pa.timestamp("us", tz="UTC"))
+        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+    return column.cast(pa.string())
+
+
+def _text_table(table: pa.Table) -> pa.Table:
+    columns = {"line": table.column("line").cast(pa.int64())}
+    for name in (*TEXT_COLUMNS, PROBLEM):
+        if name in table.column_names:
+            columns[name] = _as_text(table.column(name))
+        else:
+            columns[name] = pa.nulls(table.num_rows, pa.string())
+    return pa.table(columns)
+
+
+def _fast_typed(table: pa.Table) -> bool:
+    ts = table.schema.field("timestamp").type
+    if not (pa.types.is_timestamp(ts) and ts.tz is not None):
+        return False
+    if "value" in table.column_names:
+        kind = table.schema.field("value").type
+        if not (pa.types.is_floating(kind) or pa.types.is_integer(kind) or pa.types.is_null(kind)):
+            return False
+    if "properties" in table.column_names:
+        kind = table.schema.field("properties").type
+        if not (pa.types.is_string(kind) or pa.types.is_null(kind)):
+            return False
+    return True
+
+
+def check(table: pa.Table) -> Checked:
+    """Split a chunk into valid events and quarantined rows (the first problem of each row).
+
+    Text goes through the text query; zone-aware timestamps and numbers need no parsing.
+    """
+    if table.num_rows == 0:
+        return Checked(CHECKED_SCHEMA.empty_table(), QUARANTINE_SCHEMA.empty_table())
+    if _is_text(table) or PROBLEM in table.column_names or not _fast_typed(table):
+        return _check_text(_text_table(table))
+    return _check_typed(table)
+
+
+def _check_text(raw: pa.Table) -> Checked:
+    connection = _connection()
+    connection.register("raw", raw)
+    result = connection.execute(_TEXT_QUERY, {"zone": _ZONE}).to_arrow_table()
+    bad = pc.is_valid(result.column("reason"))
+    rejected = result.filter(bad)
+    quarantine = pa.table(
+        {
+            "line": rejected.column("line"),
+            "account_external_id": rejected.column("account_external_id"),
+            "user_id": rejected.column("user_id"),
+            "event_type": rejected.column("event_type"),
+            "timestamp": rejected.column("raw_timestamp"),
+            "value": rejected.column("raw_value"),
+            "properties": rejected.column("properties"),
+            "event_id": rejected.column("event_id"),
+            "reason": rejected.column("reason"),
+        },
+        schema=QUARANTINE_SCHEMA,
+    )
+    valid = result.filter(pc.invert(bad)).select(list(CHECKED_SCHEMA.names))
+    return Checked(_with_ids(connection, valid.cast(CHECKED_SCHEMA)), quarantine)
+
+
+def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.or_kleene(pc.is_null(column), pc.equal(pc.utf8_trim_whitespace(column), ""))
+
+
+def _check_typed(table: pa.Table) -> Checked:
+    """Zone-aware timestamps and numeric values need no parsing: only the text fields do."""
+    rows = table.num_rows
+    text = {
+        name: table.column(name).cast(pa.string()) if name in table.column_names
+        else pa.chunked_array([pa.nulls(rows, pa.string())])
+        for name in ("account_external_id", "user_id", "event_type", "properties", "event_id")
+    }
+    ts = table.column("timestamp").cast(pa.timestamp("us", tz="UTC"))
+    value = (
+        table.column("value").cast(pa.float64()) if "value" in table.column_names
+        else pa.chunked_array([pa.nulls(rows, pa.float64())])
+    )
+    reason = pa.chunked_array([pa.nulls(rows, pa.string())])
+    checks = [
+        ("account_external_id: missing", _blank(text["account_external_id"])),
+        ("user_id: missing", _blank(text["user_id"])),
+        ("event_type: missing", _blank(text["event_type"])),
+        ("timestamp: missing", pc.is_null(ts)),
+        ("value: not a number", pc.and_kleene(pc.is_valid(value), pc.invert(pc.is_finite(value)))),
+    ]
+    for message, failed in checks:
+        failed = pc.fill_null(failed, False)
+        if pc.any(failed).as_py():
+            reason = pc.if_else(pc.and_(pc.is_null(reason), failed), message, reason)
+    properties = text["properties"]
+    if pc.any(pc.is_valid(properties)).as_py():
+        reason = _check_properties(properties, reason)
+    events = pa.table(
+        {
+            "line": table.column("line").cast(pa.int64()),
+            "event_id": pc.if_else(_blank(text["event_id"]), None, text["event_id"]),
+            "account_external_id": text["account_external_id"],
+            "user_id": text["user_id"],
+            "event_type": text["event_type"],
+            "ts": ts,
+            "value": value,
+            "properties": properties,
+        },
+        schema=CHECKED_SCHEMA,
+    )
+    bad = pc.is_valid(reason)
+    if not pc.any(bad).as_py():
+        return Checked(_with_ids(_connection(), events), QUARANTINE_SCHEMA.empty_table())
+    rejected = events.filter(bad)
+    quarantine = _text_table(
+        rejected.rename_columns(
+            ["timestamp" if name == "ts" else name for name in rejected.column_names]
+        )
+    ).append_column("reason", reason.filter(bad))
+    valid = events.filter(pc.invert(bad))
+    return Checked(_with_ids(_connection(), valid), quarantine.cast(QUARANTINE_SCHEMA))
+
+
+def _check_properties(properties: pa.ChunkedArray, reason: pa.ChunkedArray) -> pa.ChunkedArray:
+    connection = _connection()
+    connection.register("props", pa.table({"p": properties}))
+    ok = connection.execute(
+        "SELECT p IS NULL OR (CASE WHEN json_valid(p) THEN json_type(p) = 'OBJECT' "
+        "ELSE false END) AS ok FROM props"
+    ).to_arrow_table().column("ok")
+    failed = pc.invert(ok)
+    return pc.if_else(pc.and_(pc.is_null(reason), failed), "properties: not a JSON object", reason)
+
+
+def _with_ids(connection: duckdb.DuckDBPyConnection, events: pa.Table) -> pa.Table:
+    if events.num_rows == 0 or events.column("event_id").null_count == 0:
+        return events
+    connection.register("events", events)
+    return connection.execute(_ID_QUERY).to_arrow_table().cast(CHECKED_SCHEMA)
