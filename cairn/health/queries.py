@@ -1,0 +1,123 @@
+"""Read-side queries of the health pages, each in a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cairn.customers.models import Account
+from cairn.health.cards import card_spec
+from cairn.health.inputs import gather, observations_for
+from cairn.health.models import AccountHealth, HealthAlert, HealthScore, ManualRating, Measure, Scorecard
+from cairn.health.scoring import Explanation, score_account
+
+HISTORY_DAYS = 180
+PREVIEW_SIZE = 10
+
+
+def latest_score(account: Account) -> HealthScore | None:
+    return HealthScore.objects.filter(account=account).select_related("scorecard").order_by(
+        "-scored_on"
+    ).first()
+
+
+def history(account: Account, days: int = HISTORY_DAYS) -> list[tuple[dt.date, float | None]]:
+    since = timezone.localdate() - dt.timedelta(days=days)
+    return list(
+        HealthScore.objects.filter(account=account, scored_on__gte=since)
+        .order_by("scored_on")
+        .values_list("scored_on", "score")
+    )
+
+
+def current_ratings(account: Account) -> list[ManualRating]:
+    """The latest rating per indicator (expired ones included, so the page can say so)."""
+    latest: dict[str, ManualRating] = {}
+    for rating in ManualRating.objects.filter(account=account).select_related("rated_by"):
+        latest.setdefault(rating.indicator, rating)
+    return sorted(latest.values(), key=lambda r: r.get_indicator_display())
+
+
+def rating_history(account: Account, limit: int = 20) -> QuerySet[ManualRating]:
+    return ManualRating.objects.filter(account=account).select_related("rated_by")[:limit]
+
+
+def alerts(account: Account, limit: int = 10) -> QuerySet[HealthAlert]:
+    return HealthAlert.objects.filter(account=account).select_related("task", "score")[:limit]
+
+
+def overview() -> dict[str, Any]:
+    """Counts per light, the accounts that fell most and the open alerts."""
+    counts = AccountHealth.objects.aggregate(
+        green=Count("pk", filter=Q(light="green")),
+        amber=Count("pk", filter=Q(light="amber")),
+        red=Count("pk", filter=Q(light="red")),
+        unknown=Count("pk", filter=Q(score__isnull=True)),
+    )
+    fallers = (
+        AccountHealth.objects.filter(change_30d__lt=0)
+        .select_related("account", "account__owner")
+        .order_by("change_30d")[:10]
+    )
+    open_alerts = (
+        HealthAlert.objects.filter(resolved_on__isnull=True)
+        .select_related("account", "account__owner", "score", "task")
+        .order_by("-raised_on")[:20]
+    )
+    return {"counts": counts, "fallers": list(fallers), "open_alerts": list(open_alerts)}
+
+
+def scorecards() -> QuerySet[Scorecard]:
+    return Scorecard.objects.select_related("updated_by").annotate(measure_count=Count("measures"))
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    account: Account
+    current: float | None
+    current_light: str
+    explanation: Explanation
+
+
+def sample_accounts(card: Scorecard, size: int = PREVIEW_SIZE) -> list[Account]:
+    """Real accounts the scorecard applies to, spread over the range of current scores."""
+    accounts = Account.objects.all()
+    if card.segments:
+        accounts = accounts.filter(segment__in=card.segments)
+    elif card.is_default:
+        taken = [s for other in Scorecard.objects.exclude(pk=card.pk or 0) for s in other.segments or []]
+        accounts = accounts.exclude(segment__in=taken)
+    ids = list(
+        accounts.order_by("health__score", "pk").values_list("pk", flat=True)[:2000]
+    )
+    if len(ids) > size:
+        step = len(ids) / size
+        ids = [ids[int(i * step)] for i in range(size)]
+    return list(Account.objects.filter(pk__in=ids).select_related("health").order_by("name"))
+
+
+def preview(card: Scorecard, measures: Sequence[Measure]) -> list[PreviewRow]:
+    """Score a sample of accounts with an unsaved scorecard: nothing is written."""
+    keys = [f"new-{i}" for i in range(len(measures))]
+    spec = card_spec(card, measures, keys)
+    accounts = sample_accounts(card)
+    today = timezone.localdate()
+    metrics, ratings = gather([spec], [a.pk for a in accounts], today)
+    rows = []
+    for account in accounts:
+        seen = observations_for(spec, account.pk, metrics, ratings)
+        health = getattr(account, "health", None)
+        rows.append(
+            PreviewRow(
+                account,
+                health.score if health else None,
+                health.light if health else "",
+                score_account(spec, seen, today),
+            )
+        )
+    return rows

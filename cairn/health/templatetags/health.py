@@ -1,0 +1,35 @@
+"""`{% load health %}{% account_health account as health %}`: an account's latest health, for
+the panel other apps' pages include (two queries, whatever the page)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from cairn.customers.models import Account
+from cairn.health.models import AccountHealth, HealthScore
+from cairn.health.scoring import trend
+
+register = template.Library()
+
+
+@register.simple_tag
+def account_health(account: Account) -> dict[str, Any]:
+    latest = AccountHealth.objects.filter(account=account).first()
+    if latest is None:
+        return {"scored": False}
+    explanation = (
+        HealthScore.objects.filter(account=account, scored_on=latest.scored_on)
+        .values_list("explanation", flat=True)
+        .first()
+    ) or {}
+    names = {m["key"]: m for m in explanation.get("measures", [])}
+    return {
+        "scored": True,
+        "latest": latest,
+        "trend": trend(latest.change),
+        "trend_30d": trend(latest.change_30d),
+        "pulled_down": [names[k] for k in explanation.get("pulled_down", []) if k in names],
+        "missing": [m["name"] for m in names.values() if m.get("points") is None],
+    }

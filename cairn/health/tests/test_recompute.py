@@ -1,0 +1,165 @@
+"""Recomputing scores: missing data, manual ratings, history, the latest score and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from cairn.customers.models import Account
+from cairn.health.actions import rate_account, recompute_scores
+from cairn.health.models import AccountHealth, HealthScore, ManualRating
+from cairn.health.tests.helpers import metric, scorecard, set_value
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 3, 31)
+
+
+def test_a_measure_without_data_shares_its_weight_instead_of_scoring_zero(acme):
+    scorecard()
+    set_value(acme, metric(), 0.8, TODAY)
+
+    recompute_scores(TODAY)
+
+    score = HealthScore.objects.get(account=acme, scored_on=TODAY)
+    assert score.score == 100 and score.light == "green"
+    seats, sponsor = score.explanation["measures"]
+    assert seats["effective_weight"] == 1 and seats["contribution"] == 100
+    assert sponsor["points"] is None and sponsor["effective_weight"] == 0
+
+
+def test_an_account_without_any_data_has_no_score_rather_than_zero(acme):
+    scorecard()
+
+    result = recompute_scores(TODAY)
+
+    score = HealthScore.objects.get(account=acme)
+    assert score.score is None and score.light == ""
+    assert result.without_data == 1
+    assert AccountHealth.objects.get(account=acme).score is None
+
+
+def test_stale_metric_values_are_missing(acme):
+    card = scorecard()
+    card.max_age_days = 10
+    card.save()
+    set_value(acme, metric(), 0.8, TODAY - dt.timedelta(days=11))
+
+    recompute_scores(TODAY)
+
+    assert HealthScore.objects.get(account=acme).score is None
+
+
+def test_a_segment_scorecard_scores_its_segment_and_the_default_the_rest(acme, carol):
+    scorecard("Default", seats_weight=1, sponsor_weight=1)
+    scorecard("Enterprise", default=False, segments=["enterprise"])
+    small = Account.objects.create(name="Small Co", segment="smb", owner=carol)
+
+    recompute_scores(TODAY)
+
+    assert HealthScore.objects.get(account=acme).scorecard.name == "Enterprise"
+    assert HealthScore.objects.get(account=small).scorecard.name == "Default"
+
+
+def test_a_manual_rating_survives_every_recompute_and_keeps_its_history(acme, carol):
+    scorecard()
+    set_value(acme, metric(), 0.2, timezone.localdate())
+    first = rate_account(
+        acme, indicator="sponsorship", rating="3", comment="Sponsor is busy",
+        expires_on=timezone.localdate() + dt.timedelta(days=30), by=carol,
+    )
+    rate_account(
+        acme, indicator="sponsorship", rating="5", comment="New VP loves us",
+        expires_on=timezone.localdate() + dt.timedelta(days=30), by=carol,
+    )
+
+    for _ in range(3):
+        recompute_scores()
+
+    assert ManualRating.objects.filter(account=acme).count() == 2
+    first.refresh_from_db()
+    assert (first.rating, first.comment) == ("3", "Sponsor is busy")
+    score = HealthScore.objects.get(account=acme, scored_on=timezone.localdate())
+    # Seats 0 points (weight 60), sponsorship 100 points (weight 40).
+    assert score.score == 40
+    sponsor = score.explanation["measures"][1]
+    assert (sponsor["value"], sponsor["points"], sponsor["note"]) == ("5", 100, "New VP loves us")
+
+
+def test_an_expired_rating_counts_as_missing_through_a_recompute(acme, carol):
+    scorecard()
+    set_value(acme, metric(), 0.5, TODAY)
+    ManualRating.objects.create(
+        account=acme, indicator="sponsorship", rating="1", comment="Sponsor left",
+        rated_on=TODAY - dt.timedelta(days=40), expires_on=TODAY - dt.timedelta(days=10),
+        rated_by=carol,
+    )
+
+    recompute_scores(TODAY)
+
+    score = HealthScore.objects.get(account=acme)
+    assert score.score == 50
+    sponsor = score.explanation["measures"][1]
+    assert sponsor["points"] is None and "expired" in sponsor["note"]
+    assert ManualRating.objects.filter(account=acme).count() == 1
+
+
+def test_history_keeps_one_row_per_day_and_the_latest_tracks_change(acme):
+    scorecard()
+    seats = metric()
+    for days_ago, value in ((31, 0.8), (1, 0.8), (0, 0.5)):
+        set_value(acme, seats, value, TODAY - dt.timedelta(days=days_ago))
+        recompute_scores(TODAY - dt.timedelta(days=days_ago))
+    recompute_scores(TODAY)
+
+    assert HealthScore.objects.filter(account=acme).count() == 3
+    latest = AccountHealth.objects.get(account=acme)
+    assert (latest.score, latest.previous_score, latest.change, latest.change_30d) == (
+        50, 100, -50, -50
+    )
+
+
+def test_backfilling_an_older_day_leaves_the_latest_score_alone(acme):
+    scorecard()
+    set_value(acme, metric(), 0.8, TODAY)
+    recompute_scores(TODAY)
+
+    recompute_scores(TODAY - dt.timedelta(days=5))
+
+    assert AccountHealth.objects.get(account=acme).scored_on == TODAY
+
+
+def test_the_cli_recomputes_and_reports(acme):
+    scorecard()
+    set_value(acme, metric(), 0.8, TODAY)
+    out = StringIO()
+
+    call_command("health", "recompute", "--as-of", "2026-03-31", stdout=out)
+
+    assert "Scored 1 accounts on 2026-03-31" in out.getvalue()
+    assert HealthScore.objects.filter(account=acme, scored_on=TODAY).exists()
+
+
+def test_the_cli_says_what_to_do_without_a_scorecard(acme):
+    with pytest.raises(CommandError, match="default-scorecard"):
+        call_command("health", "recompute", stdout=StringIO())
+
+
+def test_the_cli_installs_the_default_scorecard_once(db):
+    out = StringIO()
+    call_command("health", "default-scorecard", stdout=out)
+    call_command("health", "default-scorecard", stdout=out)
+
+    assert out.getvalue().count("Default scorecard: Standard health") == 2
+    from cairn.health.models import Scorecard
+
+    card = Scorecard.objects.get()
+    assert card.is_default
+    assert {m.indicator for m in card.measures.all()} == {
+        "sponsorship", "advocacy", "sentiment", "support_utilization", "company_health", "nps",
+        "product_utilization",
+    }
