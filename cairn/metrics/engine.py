@@ -116,24 +116,20 @@ class Grid:
             "interval": pa.array(intervals, pa.int64()),
         })
 
-    def cover(self) -> pa.Table:
-        """(observation date, interval) pairs with a flag per window the interval lies in."""
-        rows: dict[str, list[Any]] = {"observed_on": [], "interval": []}
-        rows.update({w.name: [] for w in self.windows})
+    def cover(self, window: Window) -> pa.Table:
+        """The (observation date, interval) pairs whose interval lies in the window."""
+        dates: list[dt.date] = []
+        intervals: list[int] = []
         last = self.dates[-1]
         for date in self.dates:
-            offset = (last - date).days
+            low = (last - date).days + window.shift
             for index, start in enumerate(self.boundaries[:-1]):
-                flags = [offset + w.shift <= start < offset + w.shift + w.days for w in self.windows]
-                if not any(flags):
-                    continue
-                rows["observed_on"].append(date)
-                rows["interval"].append(index)
-                for window, flag in zip(self.windows, flags, strict=True):
-                    rows[window.name].append(flag)
-        schema = [("observed_on", pa.date32()), ("interval", pa.int64())]
-        schema += [(w.name, pa.bool_()) for w in self.windows]
-        return pa.table(rows, schema=pa.schema(schema))
+                if low <= start < low + window.days:
+                    dates.append(date)
+                    intervals.append(index)
+        return pa.table({
+            "observed_on": pa.array(dates, pa.date32()), "interval": pa.array(intervals, pa.int64()),
+        })
 
     def dates_table(self) -> pa.Table:
         return pa.table({
@@ -153,6 +149,14 @@ def _event_types(specs: Sequence[Spec]) -> list[str] | None:
     if any(s.kind in ANY_EVENT_KINDS and not s.event_type for s in specs):
         return None
     return sorted({s.event_type for s in specs if s.kind not in DERIVED_KINDS})
+
+
+# Which per-interval statistics each event kind reads.
+_STATS: dict[str, set[str]] = {
+    MetricKind.COUNT: {"n"}, MetricKind.SUM: {"s"}, MetricKind.RATE_PER_MONTH: {"n", "s"},
+    MetricKind.TENURE_RATE: {"n"}, MetricKind.PERCENT_CHANGE: {"n", "s"},
+    MetricKind.DAYS_SINCE_LAST: {"last"},
+}
 
 
 def _key(*parts: object) -> str:
@@ -182,27 +186,39 @@ class Plan:
         dated = filtered.mutate(event_day=filtered.ts.date())
         return dated.join(days, "event_day")
 
-    def _event_stats(self, events: ir.Table, cover: ir.Table) -> ir.Table:
-        """Per (account, date): count, sum and last day of each event type in each window."""
+    def _event_stats(self, events: ir.Table) -> list[ir.Table]:
+        """Per window, per (account, date): count, sum and last day of each event type in it.
+
+        One join and aggregation per window length, each over only the event types that use
+        it, so a long window for one metric does not multiply the rows of all the others.
+        """
         typed = events.filter(events.event_type.isin(self.types))
         rolled = typed.group_by(["account_id", "interval", "event_type"]).aggregate(
             n=typed.count(), s=typed.value.sum(), last=typed.day_number.max()
         )
-        joined = rolled.join(cover, "interval")
-        aggregates: dict[str, ir.Value] = {}
+        needs: dict[Window, dict[str, set[str]]] = {}
         for spec in self.specs:
             if spec.kind in DERIVED_KINDS | USER_KINDS:
                 continue
-            is_type = joined.event_type == spec.event_type
             for window in _windows(spec):
-                inside = is_type & joined[window.name]
-                aggregates[_key("n", spec.event_type, window.name)] = joined.n.sum(where=inside)
-                aggregates[_key("s", spec.event_type, window.name)] = joined.s.sum(where=inside)
-                aggregates[_key("last", spec.event_type, window.name)] = joined["last"].max(where=inside)
-        return joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates)
+                needs.setdefault(window, {}).setdefault(spec.event_type, set()).update(_STATS[spec.kind])
+        tables = []
+        for window, by_type in needs.items():
+            cover = ibis.memtable(self.grid.cover(window))
+            part = rolled.filter(rolled.event_type.isin(sorted(by_type)))
+            joined = part.join(cover, "interval")
+            aggregates: dict[str, ir.Value] = {}
+            for event_type, stats in sorted(by_type.items()):
+                is_type = joined.event_type == event_type
+                for name in sorted(stats):
+                    column = joined[name]
+                    reduction = column.max(where=is_type) if name == "last" else column.sum(where=is_type)
+                    aggregates[_key(name, event_type, window.name)] = reduction
+            tables.append(joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates))
+        return tables
 
-    def _user_stats(self, events: ir.Table, cover: ir.Table) -> ir.Table:
-        """Per (account, date): distinct users of each people metric in its window."""
+    def _user_stats(self, events: ir.Table) -> list[ir.Table]:
+        """Per window, per (account, date): distinct users of each people metric."""
         flags = {
             # A blank event type means any event: every row counts.
             _key("any", s.event_type or "*"): ibis.ifelse(
@@ -211,26 +227,28 @@ class Plan:
             for s in self.user_specs
         }
         rolled = events.group_by(["account_id", "interval", "user_id"]).aggregate(**flags)
-        joined = rolled.join(cover, "interval")
-        aggregates = {}
+        by_window: dict[Window, set[str]] = {}
         for spec in self.user_specs:
-            window = Window(spec.window_days)
-            inside = (joined[_key("any", spec.event_type or "*")] == 1) & joined[window.name]
-            aggregates[_key("u", spec.event_type or "*", window.name)] = joined.user_id.nunique(where=inside)
-        return joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates)
+            by_window.setdefault(Window(spec.window_days), set()).add(spec.event_type or "*")
+        tables = []
+        for window, event_types in by_window.items():
+            joined = rolled.join(ibis.memtable(self.grid.cover(window)), "interval")
+            aggregates = {
+                _key("u", t, window.name): joined.user_id.nunique(where=joined[_key("any", t)] == 1)
+                for t in sorted(event_types)
+            }
+            tables.append(joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates))
+        return tables
 
     def expression(self, events: ir.Table, accounts: pa.Table, subscriptions: pa.Table) -> ir.Table:
         dated = self._events(events)
-        cover = ibis.memtable(self.grid.cover())
         dates = ibis.memtable(self.grid.dates_table())
         base = ibis.memtable(accounts.select(["account_id"])).cross_join(dates)
         keys = ["account_id", "observed_on"]
-        if self.types:
-            stats = self._event_stats(dated, cover)
-            base = base.left_join(stats, keys).select(base, *[stats[c] for c in stats.columns[2:]])
-        if self.user_specs:
-            users = self._user_stats(dated, cover)
-            base = base.left_join(users, keys).select(base, *[users[c] for c in users.columns[2:]])
+        parts = self._event_stats(dated) if self.types else []
+        parts += self._user_stats(dated) if self.user_specs else []
+        for part in parts:
+            base = base.left_join(part, keys).select(base, *[part[c] for c in part.columns[2:]])
         if any(s.kind in (MetricKind.SEAT_UTILIZATION, MetricKind.TENURE_RATE) for s in self.specs):
             base = self._with_subscriptions(base, subscriptions, dates)
         values = self._values(base)
@@ -239,8 +257,9 @@ class Plan:
     def _with_subscriptions(self, base: ir.Table, subscriptions: pa.Table, dates: ir.Table) -> ir.Table:
         numbered = pa.table({
             "account_id": subscriptions["account_id"],
-            "start_number": pa.array([day_number(d) for d in subscriptions["start_date"].to_pylist()], pa.int64()),
-            "end_number": pa.array([day_number(d) for d in subscriptions["end_date"].to_pylist()], pa.int64()),
+            # A date32 is already a day number from 1970-01-01.
+            "start_number": subscriptions["start_date"].cast(pa.int32()).cast(pa.int64()),
+            "end_number": subscriptions["end_date"].cast(pa.int32()).cast(pa.int64()),
             "quantity": subscriptions["quantity"].cast(pa.int64()),
         })
         subs = ibis.memtable(numbered)
@@ -266,7 +285,9 @@ class Plan:
         builders: dict[str, Callable[[Spec], ir.Value]] = {
             MetricKind.COUNT: lambda s: stat("n", s, Window(s.window_days)),
             MetricKind.SUM: lambda s: stat("s", s, Window(s.window_days)),
-            MetricKind.RATE_PER_MONTH: lambda s: measure(s, Window(s.window_days)) * MONTH_DAYS / s.window_days,
+            MetricKind.RATE_PER_MONTH: lambda s: (
+                measure(s, Window(s.window_days)) * MONTH_DAYS / s.window_days
+            ),
             MetricKind.TENURE_RATE: lambda s: self._tenure_rate(t, s, stat("n", s, Window(s.window_days))),
             MetricKind.PERCENT_CHANGE: lambda s: self._percent_change(
                 measure(s, Window(s.window_days)), measure(s, Window(s.window_days, s.window_days))

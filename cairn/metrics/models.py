@@ -78,3 +78,26 @@ class MetricValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric.slug}={self.value} for account {self.account_id} on {self.observed_on}"
+
+
+class MetricFill(models.Model):
+    """One observation date whose series files are whole and current.
+
+    A date is done only when this row exists with the fingerprints of the definitions and of
+    the inputs it was computed from; a recompute skips it while both still match, and
+    redoes it otherwise. The row is deleted before a date's files are rewritten, so a run
+    that stops half-way leaves the date visibly undone.
+    """
+
+    observed_on = models.DateField(unique=True)
+    definitions_fingerprint = models.CharField(max_length=64)
+    inputs_fingerprint = models.CharField(max_length=64)
+    engine = models.CharField(max_length=16)
+    accounts = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["observed_on"]
+
+    def __str__(self) -> str:
+        return f"metrics filled for {self.observed_on}"
