@@ -48,11 +48,14 @@ def envint(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
-def envlist(name: str, default: list[str]) -> list[str]:
+def envlist(name: str, default: list[str], *, allow_empty: bool = True) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items and not allow_empty:
+        raise ImproperlyConfigured(f"{name} is set but lists nothing; give at least one value.")
+    return items
 
 
 def envchoice(name: str, default: str, choices: list[str]) -> str:

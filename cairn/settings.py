@@ -58,7 +58,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = envbool("CAIRN_DEBUG", False)
-ALLOWED_HOSTS = envlist("CAIRN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+ALLOWED_HOSTS = envlist(
+    "CAIRN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"], allow_empty=False
+)
 CSRF_TRUSTED_ORIGINS = envurls("CAIRN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envurl("CAIRN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cairn.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

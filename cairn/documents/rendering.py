@@ -29,9 +29,18 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+def _same_site_images(tag: str, attribute: str, value: str) -> str | None:
+    # An image from another site would be fetched by every reader's browser: a tracking
+    # pixel, and an asset Cairn does not serve. Links may point anywhere; images may not.
+    if tag == "img" and attribute == "src" and ("//" in value or ":" in value):
+        return None
+    return value
+
+
 def sanitize(html: str) -> str:
     return nh3.clean(
         html,
+        attribute_filter=_same_site_images,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=ALLOWED_ATTRIBUTES,

@@ -83,9 +83,17 @@ def serve(host: str, port: int, threads: int) -> None:
     """Run waitress in the foreground until interrupted."""
     from waitress import serve as waitress_serve
 
+    from django.conf import settings
+
     from cairn.wsgi import application
 
+    # The server refuses a request body larger than the biggest upload (plus room for the
+    # form around it) before reading it, instead of spooling a huge file to disk first.
+    body_limit = settings.UPLOAD_MAX_BYTES + 1024 * 1024
     try:
-        waitress_serve(application, host=host, port=port, threads=threads, ident="Cairn")
+        waitress_serve(
+            application, host=host, port=port, threads=threads, ident="Cairn",
+            max_request_body_size=body_limit,
+        )
     except OSError as exc:
         raise CommandError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}.") from exc

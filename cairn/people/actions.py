@@ -45,6 +45,7 @@ def create_user(data: dict[str, Any], *, password: str | None, by: User) -> tupl
     user = User(**data)
     user.set_password(password)
     user.full_clean(exclude=["password"])
+    user._history_user = by  # type: ignore[attr-defined]
     user.save()
     return user, password
 
@@ -61,6 +62,7 @@ def update_user(user: User, data: dict[str, Any], *, by: User) -> User:
     for name, value in data.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
+    user._history_user = by  # type: ignore[attr-defined]
     user.save()
     return user
 

@@ -86,7 +86,24 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved {person}.")
             return redirect("users")
-    return render(request, "people/user_form.html", {"form": form, "person": person})
+    changes = []
+    previous = None
+    history = person.history  # type: ignore[attr-defined]
+    for record in history.select_related("history_user").order_by("history_date", "history_id"):
+        if previous is None:
+            changes.append({"record": record, "changes": []})
+        else:
+            diff = record.diff_against(previous, included_fields=AUDITED_FIELDS).changes
+            if diff:
+                changes.append({"record": record, "changes": diff})
+        previous = record
+    return render(
+        request, "people/user_form.html",
+        {"form": form, "person": person, "changes": changes[::-1]},
+    )
+
+
+AUDITED_FIELDS = ["role", "is_active", "email", "first_name", "last_name", "title"]
 
 
 @require_POST

@@ -222,3 +222,8 @@ def test_an_account_cannot_become_its_own_grandparent(as_carol, acme, carol):
     assert "its own ancestor" in response.content.decode()
     acme.refresh_from_db()
     assert acme.parent is None
+
+
+def test_pages_forbid_scripts_from_anywhere_but_cairn(as_carol):
+    policy = as_carol.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "default-src 'self'" in policy

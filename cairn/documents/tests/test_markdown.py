@@ -97,3 +97,11 @@ def test_a_hostile_document_page_has_no_script(as_rita, engagement, carol):
     assert_harmless(rendered.rsplit("</div>", 1)[0])
     assert "<script" not in page.split('<main id="main"', 1)[1]
     assert "&lt;script&gt;alert(&#x27;t&#x27;)&lt;/script&gt;" in page
+
+
+def test_images_from_other_sites_are_not_loaded() -> None:
+    from cairn.documents.rendering import render_markdown
+
+    html = str(render_markdown("![pixel](http://evil.example/p.png) ![x](//evil.example/q.png) ![ok](/static/cairn/cairn.svg)"))
+    assert "evil.example" not in html
+    assert 'src="/static/cairn/cairn.svg"' in html

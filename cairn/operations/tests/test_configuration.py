@@ -44,6 +44,7 @@ BAD_VALUES = [
     ("CAIRN_CSRF_TRUSTED_ORIGINS", "https://ok.example,cairn.example",
      "CAIRN_CSRF_TRUSTED_ORIGINS must be an address starting with"),
     ("CAIRN_EMAIL_FROM", "cairn", "CAIRN_EMAIL_FROM must be an e-mail address"),
+    ("CAIRN_ALLOWED_HOSTS", " , ", "CAIRN_ALLOWED_HOSTS is set but lists nothing"),
 ]
 
 

