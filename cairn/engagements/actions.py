@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -306,10 +307,13 @@ def delete_outcome(outcome: Outcome, *, by: User) -> None:
     outcome.delete()
 
 
-def _num(value: object) -> str:
-    return "—" if value is None else f"{value:g}" if isinstance(value, float) else str(
-        value.normalize() if hasattr(value, "normalize") else value
-    )
+def _num(value: Decimal | float | None) -> str:
+    """A measured value as people write it: 100, not 100.0000 or 1E+2."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return f"{value:g}"
 
 
 @transaction.atomic
