@@ -1,0 +1,176 @@
+"""REST endpoints for product-usage events, support tickets and NPS answers.
+
+Who may send: every user who can write (CSM, leader, admin); read-only users may not.
+Ingestion is a feed from the product and the support desk, not an edit of one account, so
+it is not limited to the accounts a CSM owns. Anyone logged in may read the batches.
+
+An event's fields are deliberately loose (text or number): a row-level problem (a naive
+timestamp, a value that is not a number) sends that row to the quarantine with its reason
+instead of refusing the other 9,999 events of the batch. The shape of the request itself
+(not a list, too many events, a key too long) is a 400 that names the field.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+from typing import Any
+
+import pyarrow as pa
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
+from cairn.people import permissions
+from cairn.usage import actions, feedback
+from cairn.usage.models import IngestBatch, TicketPriority, TicketStatus
+from cairn.usage.readers import rows_table, text_of
+
+MAX_EVENTS = 10_000
+MAX_RECORDS = 10_000
+
+router = Router(tags=["usage"])
+
+
+class EventIn(Schema):
+    account_external_id: str | None = Field(None, description="The account's external id.")
+    user_id: str | int | None = None
+    event_type: str | None = None
+    timestamp: str | None = Field(
+        None, description="ISO 8601 with a time zone, e.g. 2026-03-01T09:30:00Z."
+    )
+    value: float | str | None = None
+    properties: Any = Field(None, description="A JSON object.")
+    event_id: str | None = Field(None, description="Your id; without it Cairn derives one.")
+
+
+class EventBatchIn(Schema):
+    key: str = Field(
+        "", max_length=200,
+        description="Optional batch key: the same key sent again returns the first answer.",
+    )
+    events: list[EventIn] = Field(..., min_length=1, max_length=MAX_EVENTS)
+
+
+class BatchOut(Schema):
+    batch_id: str
+    key: str
+    source: str
+    received: int
+    stored: int
+    duplicates: int
+    quarantined: int
+    quarantine_reasons: dict[str, int]
+    created_at: AwareDatetime
+    already_ingested: bool = Field(False, description="True when the key was seen before.")
+
+
+class TicketIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100)
+    account: str = Field(..., min_length=1, description="The account's external id.")
+    contact_email: str | None = None
+    subject: str = Field("", max_length=300)
+    priority: TicketPriority = TicketPriority.NORMAL
+    status: TicketStatus = TicketStatus.OPEN
+    opened_at: AwareDatetime
+    closed_at: AwareDatetime | None = None
+
+
+class SurveyIn(Schema):
+    external_id: str = Field(..., min_length=1, max_length=100)
+    account: str = Field(..., min_length=1, description="The account's external id.")
+    contact_email: str | None = None
+    score: int = Field(..., ge=0, le=10)
+    comment: str = ""
+    answered_at: AwareDatetime
+
+
+class TicketsIn(Schema):
+    tickets: list[TicketIn] = Field(..., min_length=1, max_length=MAX_RECORDS)
+
+
+class SurveysIn(Schema):
+    surveys: list[SurveyIn] = Field(..., min_length=1, max_length=MAX_RECORDS)
+
+
+class UpsertOut(Schema):
+    created: int
+    updated: int
+
+
+def _out(batch: IngestBatch, already: bool = False) -> dict[str, Any]:
+    return {
+        "batch_id": batch.batch_id, "key": batch.key, "source": batch.source,
+        "received": batch.received, "stored": batch.stored, "duplicates": batch.duplicates,
+        "quarantined": batch.quarantined, "quarantine_reasons": batch.quarantine_reasons,
+        "created_at": batch.created_at, "already_ingested": already,
+    }
+
+
+def _events_table(events: list[EventIn]) -> pa.Table:
+    records = []
+    for event in events:
+        record = event.dict()
+        # A JSON object is kept as compact, sorted JSON, as the file readers keep it.
+        record["properties"] = text_of(record["properties"])
+        records.append(record)
+    # The position in the `events` list (from 0) names the row, as `events.3` would.
+    return rows_table(records, list(range(len(records))), [""] * len(records)).drop_columns(
+        ["problem"]
+    )
+
+
+@router.post(
+    "/events", response={200: BatchOut, 201: BatchOut, **WRITE_ERRORS},
+    summary="Send a batch of product-usage events",
+)
+def post_events(request: HttpRequest, payload: EventBatchIn) -> tuple[int, dict[str, Any]]:
+    user = user_of(request)
+    permissions.require(permissions.can_write(user), "Read-only users cannot send events.")
+    outcome = actions.ingest_api_batch(_events_table(payload.events), key=payload.key, user=user)
+    status = 200 if outcome.already_ingested else 201
+    return status, _out(outcome.batch, outcome.already_ingested)
+
+
+@router.get("/batches", response=list[BatchOut], summary="List ingested batches")
+@paginate(Pagination)
+def list_batches(request: HttpRequest) -> QuerySet[IngestBatch]:
+    return IngestBatch.objects.order_by("-created_at", "-id")
+
+
+@router.get("/batches/{batch_id}", response={200: BatchOut, **READ_ERRORS})
+def get_batch(request: HttpRequest, batch_id: str) -> IngestBatch:
+    return get_object_or_404(IngestBatch, batch_id=batch_id)
+
+
+def _upsert(request: HttpRequest, kind: str, items: list[Any]) -> dict[str, int]:
+    user = user_of(request)
+    permissions.require(permissions.can_write(user), f"Read-only users cannot send {kind}.")
+    rows = [(number, item.dict()) for number, item in enumerate(items)]
+    for _, values in rows:
+        values["contact_email"] = values.get("contact_email") or ""
+    result = feedback.import_rows(kind, rows, user=user)
+    if result.errors:
+        raise ValidationError(
+            {f"{kind}.{error.line}.{error.field}": error.message for error in result.errors}
+        )
+    return {"created": result.created, "updated": result.updated}
+
+
+@router.post(
+    "/tickets", response={200: UpsertOut, **WRITE_ERRORS},
+    summary="Create or update support tickets by external id (all or none)",
+)
+def post_tickets(request: HttpRequest, payload: TicketsIn) -> dict[str, int]:
+    return _upsert(request, "tickets", payload.tickets)
+
+
+@router.post(
+    "/surveys", response={200: UpsertOut, **WRITE_ERRORS},
+    summary="Create or update NPS answers by external id (all or none)",
+)
+def post_surveys(request: HttpRequest, payload: SurveysIn) -> dict[str, int]:
+    return _upsert(request, "surveys", payload.surveys)
