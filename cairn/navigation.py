@@ -9,6 +9,7 @@ SECTIONS = [
     ("my_work", "My work"),
     ("document_search", "Repository"),
     ("playbooks", "Playbooks"),
+    ("usage", "Usage"),
     ("health", "Health"),
 ]
 
