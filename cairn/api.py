@@ -126,9 +126,9 @@ def validation_errors(request: HttpRequest, exc: ValidationError) -> HttpRespons
     errors = []
     for error in exc.errors:
         loc = list(error.get("loc", []))
-        # Query and path parameters are reported as ("query", "name"), bodies as
-        # ("body", "payload", "name"): drop the source and the argument's name.
-        rest = loc[1:] if loc[:1] in (["query"], ["path"]) else loc[2:]
+        # Query, path, form and file parameters are reported as ("query", "name"), JSON
+        # bodies as ("body", "payload", "name"): drop the source and the argument's name.
+        rest = loc[2:] if loc[:1] == ["body"] else loc[1:]
         field = ".".join(str(p) for p in rest) or "request"
         message = str(error.get("msg", "Invalid value."))
         errors.append({"field": field, "message": message})

@@ -1,4 +1,5 @@
-"""The documents part of the REST API: list and search, read, write, versions."""
+"""The documents part of the REST API: list and search, read, write, upload, versions,
+restore and delete."""
 
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
@@ -8,13 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
-from cairn.documents import actions, queries, rules
+from cairn.documents import actions, files, queries, rules
 from cairn.documents.models import Document, DocumentKind, DocumentType, DocumentVersion
 from cairn.engagements.models import Engagement
+from cairn.people.models import User
 from cairn.playbooks.models import Phase
 
 router = Router(tags=["documents"])
@@ -168,3 +170,77 @@ def list_versions(request: HttpRequest, pk: int) -> list[DocumentVersion]:
     return list(
         document.versions.select_related("created_by", "restored_from").order_by("-number")
     )
+
+
+class UploadIn(Schema):
+    engagement: int
+    title: str = Field("", max_length=200, description="Defaults to the file's name.")
+    type: DocumentType = DocumentType.OTHER
+    phase: int | None = None
+    comment: str = Field("", max_length=200)
+
+
+class ReplaceIn(Schema):
+    base_version: int = Field(..., ge=0, description="The version the change started from.")
+    comment: str = Field("", max_length=200)
+
+
+def _editable(request: HttpRequest, pk: int) -> tuple[Document, User]:
+    user = user_of(request)
+    document = _get(pk)
+    if not rules.can_edit_document(user, document):
+        raise PermissionDenied("You may read this document but not change it.")
+    return document, user
+
+
+@router.post("/upload", response={201: DocumentDetailOut, **WRITE_ERRORS},
+             summary="Upload a file as a new document (multipart form)")
+def upload_document(
+    request: HttpRequest, data: Form[UploadIn], file: File[UploadedFile]
+) -> tuple[int, Document]:
+    user = user_of(request)
+    engagement = Engagement.objects.filter(pk=data.engagement).first()
+    if engagement is None:
+        raise ValidationError({"engagement": f"There is no engagement with id {data.engagement}."})
+    if not rules.can_add_documents(user, engagement):
+        raise PermissionDenied("Only people working on this engagement can add documents to it.")
+    title = data.title.strip() or files.safe_filename(file.name or "")[:200] or "Untitled file"
+    details = actions.Details(title=title, doc_type=data.type, phase=_phase(data.phase))
+    document = actions.create_uploaded(engagement, details, file, by=user, comment=data.comment)
+    return 201, _get(document.pk)
+
+
+@router.post("/{int:pk}/file", response={200: DocumentDetailOut, 409: Conflict, **WRITE_ERRORS},
+             summary="Replace an uploaded document's file (a new version; multipart form)")
+def replace_file(
+    request: HttpRequest, pk: int, data: Form[ReplaceIn], file: File[UploadedFile]
+) -> tuple[int, object]:
+    document, user = _editable(request, pk)
+    details = actions.Details(
+        title=document.title, doc_type=document.doc_type, phase=document.phase
+    )
+    try:
+        actions.update_uploaded(
+            document, details, base_version=data.base_version, by=user, upload=file,
+            comment=data.comment,
+        )
+    except actions.EditConflict as exc:
+        return 409, {"detail": str(exc), "current_version": exc.current.number}
+    return 200, _get(pk)
+
+
+@router.post("/{int:pk}/versions/{int:number}/restore",
+             response={200: DocumentDetailOut, **WRITE_ERRORS},
+             summary="Make an old version current again (as a new version)")
+def restore(request: HttpRequest, pk: int, number: int) -> Document:
+    document, user = _editable(request, pk)
+    version = get_object_or_404(DocumentVersion, document=document, number=number)
+    actions.restore_version(document, version, by=user)
+    return _get(pk)
+
+
+@router.delete("/{int:pk}", response={204: None, **WRITE_ERRORS}, summary="Delete a document")
+def delete(request: HttpRequest, pk: int) -> tuple[int, None]:
+    document, user = _editable(request, pk)
+    actions.delete_document(document, by=user)
+    return 204, None

@@ -152,3 +152,63 @@ def test_the_documents_endpoints_are_in_the_openapi_document(api_rita, db):
     schema = api_rita.get("/api/v1/openapi.json").json()
     assert "/api/v1/documents/" in schema["paths"]
     assert "409" in schema["paths"]["/api/v1/documents/{pk}"]["put"]["responses"]
+
+
+def test_a_file_is_uploaded_replaced_restored_and_deleted_through_the_api(
+    api_carol: Client, engagement
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    created = api_carol.post(f"{URL}upload", {
+        "engagement": engagement.pk, "type": "report",
+        "file": SimpleUploadedFile("../../steering notes.txt", b"first cut"),
+    })
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["filename"] == "steering notes.txt" and body["title"] == "steering notes.txt"
+    pk = body["id"]
+
+    stale = api_carol.post(f"{URL}{pk}/file", {
+        "base_version": 0, "file": SimpleUploadedFile("notes.txt", b"x"),
+    })
+    assert stale.status_code == 409
+    replaced = api_carol.post(f"{URL}{pk}/file", {
+        "base_version": 1, "file": SimpleUploadedFile("notes-v2.txt", b"second cut"),
+    })
+    assert replaced.json()["current_version"] == 2
+
+    restored = api_carol.post(f"{URL}{pk}/versions/1/restore")
+    assert restored.json()["current_version"] == 3
+    assert restored.json()["filename"] == "steering notes.txt"
+
+    assert api_carol.delete(f"{URL}{pk}").status_code == 204
+    assert not Document.objects.filter(pk=pk).exists()
+
+
+def test_outsiders_cannot_upload_restore_or_delete(api_dave: Client, api_rita: Client, written) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for client in (api_dave, api_rita):
+        upload = client.post(f"{URL}upload", {
+            "engagement": written.engagement_id, "file": SimpleUploadedFile("a.txt", b"a"),
+        })
+        assert upload.status_code == 403
+        assert client.post(f"{URL}{written.pk}/versions/1/restore").status_code == 403
+        assert client.delete(f"{URL}{written.pk}").status_code == 403
+    assert Document.objects.count() == 1
+
+
+def test_an_upload_without_a_file_names_the_field(api_carol: Client, engagement) -> None:
+    response = api_carol.post(f"{URL}upload", {"engagement": engagement.pk})
+    assert response.status_code == 400
+    assert any(e["field"] == "file" for e in response.json()["errors"])
+
+
+def test_an_upload_with_a_bad_engagement_names_the_field(api_carol: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = api_carol.post(f"{URL}upload", {
+        "engagement": "abc", "file": SimpleUploadedFile("a.txt", b"a"),
+    })
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["engagement"]
