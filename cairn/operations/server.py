@@ -81,9 +81,8 @@ def url_for(host: str, port: int) -> str:
 
 def serve(host: str, port: int, threads: int) -> None:
     """Run waitress in the foreground until interrupted."""
-    from waitress import serve as waitress_serve
-
     from django.conf import settings
+    from waitress import serve as waitress_serve
 
     from cairn.wsgi import application
 
