@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
 from cairn.customers.models import Account
 from cairn.health.models import AlertKind, HealthAlert, HealthScore
-from cairn.health.scoring import CardSpec, Explanation
+from cairn.health.scoring import CardSpec, measure_dicts
 from cairn.people.models import User
 from cairn.timeline.actions import create_task
 from cairn.timeline.models import Task
@@ -26,7 +27,9 @@ class Check:
     account_id: int
     owner_id: int | None
     card: CardSpec
-    explanation: Explanation
+    score: float | None
+    light: str
+    explanation: dict[str, Any]
     had_previous: bool
     previous_light: str
     # The higher of the previous score and the score at the start of the alert period.
@@ -34,24 +37,28 @@ class Check:
 
 
 def condition(check: Check, kind: str) -> bool:
-    score = check.explanation.score
+    score = check.score
     if score is None:
         return False
     if kind == AlertKind.TURNED_RED:
-        return check.explanation.light == "red"
+        return check.light == "red"
     return check.reference is not None and check.reference - score > check.card.alert_drop_points
 
 
 def evaluate(as_of: dt.date, checks: list[Check]) -> tuple[int, int]:
     """Raise the new alerts and resolve the ones whose condition ended; (raised, resolved)."""
     by_account = {c.account_id: c for c in checks}
-    open_alerts = HealthAlert.objects.filter(
-        resolved_on__isnull=True, account_id__in=list(by_account)
-    ).values_list("pk", "account_id", "kind")
+    # Open alerts are few: read them all rather than name every scored account in the query.
+    open_alerts = HealthAlert.objects.filter(resolved_on__isnull=True).values_list(
+        "pk", "account_id", "kind"
+    )
     still_open: set[tuple[int, str]] = set()
     ended: list[int] = []
     for pk, account_id, kind in open_alerts:
-        if condition(by_account[account_id], kind):
+        check = by_account.get(account_id)
+        if check is None:
+            continue  # not scored in this run
+        if condition(check, kind):
             still_open.add((account_id, kind))
         else:
             ended.append(pk)
@@ -108,7 +115,7 @@ def _is_new(check: Check, kind: str) -> bool:
 
 
 def title(account: Account, kind: str, check: Check) -> str:
-    score = check.explanation.score
+    score = check.score
     if kind == AlertKind.TURNED_RED:
         return f"Health: {account.name} turned red (score {score:.0f})"
     fall = (check.reference or 0) - (score or 0)
@@ -118,19 +125,21 @@ def title(account: Account, kind: str, check: Check) -> str:
 def describe(account: Account, check: Check) -> str:
     """The explanation in words, so the task says why without opening another page."""
     e = check.explanation
-    lines = [f"Health score {e.score:.0f} ({e.light}) on scorecard {e.scorecard}."]
+    lines = [f"Health score {check.score:.0f} ({check.light}) on scorecard {e.get('scorecard', '')}."]
     if check.reference is not None:
         lines.append(f"It was {check.reference:.0f} before.")
-    by_key = {x.key: x for x in e.lines}
-    if e.pulled_down:
+    measures = measure_dicts(e)
+    by_key = {m["key"]: m for m in measures}
+    if e.get("pulled_down"):
         lines += ["", "What pulled it down the most:"]
-        for key in e.pulled_down:
-            x = by_key[key]
+        for key in e["pulled_down"]:
+            m = by_key[key]
+            cost = m["effective_weight"] * (100 - m["points"])
             lines.append(
-                f"- {x.name}: value {_value(x.value)}, {x.points:.0f} points, "
-                f"weight {x.effective_weight:.0%}, costing {x.shortfall:.1f} points"
+                f"- {m['name']}: value {_value(m['value'])}, {m['points']:.0f} points, "
+                f"weight {m['effective_weight']:.0%}, costing {cost:.1f} points"
             )
-    missing = [x.name for x in e.lines if x.points is None]
+    missing = [m["name"] for m in measures if m["points"] is None]
     if missing:
         lines += ["", "Without recent data (weight shared among the others): " + ", ".join(missing)]
     lines += ["", f"Details: {reverse('account_health', args=[account.pk])}"]

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from cairn.customers.models import Account
 from cairn.health.cards import card_spec
-from cairn.health.inputs import gather, observations_for
+from cairn.health.inputs import columns_for, gather
 from cairn.health.models import AccountHealth, HealthAlert, HealthScore, ManualRating, Measure, Scorecard
-from cairn.health.scoring import Explanation, score_account
+from cairn.health.scoring import Explanation, score_block
 
 HISTORY_DAYS = 180
 PREVIEW_SIZE = 10
@@ -106,18 +106,21 @@ def preview(card: Scorecard, measures: Sequence[Measure]) -> list[PreviewRow]:
     keys = [f"new-{i}" for i in range(len(measures))]
     spec = card_spec(card, measures, keys)
     accounts = sample_accounts(card)
+    if not accounts:
+        return []
+    ids = [a.pk for a in accounts]
     today = timezone.localdate()
-    metrics, ratings = gather([spec], [a.pk for a in accounts], today)
+    metrics, ratings = gather([spec], ids, today)
+    block = score_block(spec, columns_for(spec, ids, metrics, ratings), today)
     rows = []
-    for account in accounts:
-        seen = observations_for(spec, account.pk, metrics, ratings)
+    for i, account in enumerate(accounts):
         health = getattr(account, "health", None)
         rows.append(
             PreviewRow(
                 account,
                 health.score if health else None,
                 health.light if health else "",
-                score_account(spec, seen, today),
+                block.explanation(i),
             )
         )
     return rows

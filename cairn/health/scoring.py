@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 # A CSM's rating in points: the 1-5 scale in even steps, the traffic light at its ends
 # and middle. Kept here (not in the database) so every score means the same thing.
 RATING_POINTS: dict[str, float] = {
@@ -92,6 +94,14 @@ class Line:
         return self.points is None
 
 
+# The stored explanation lists each measure as one row of these columns (compact: a score
+# row is written per account per day); `measure_dicts` turns it back into named fields.
+COLUMNS = (
+    "key", "name", "indicator", "value", "points", "weight", "effective_weight", "contribution",
+    "note",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Explanation:
     score: float | None
@@ -106,90 +116,134 @@ class Explanation:
             "light": self.light,
             "scorecard": self.scorecard,
             "pulled_down": list(self.pulled_down),
+            "columns": list(COLUMNS),
             "measures": [
-                {
-                    "key": x.key, "name": x.name, "indicator": x.indicator, "value": x.value,
-                    "points": x.points, "weight": x.weight,
-                    "effective_weight": round(x.effective_weight, 4),
-                    "contribution": round(x.contribution, 2), "note": x.note,
-                }
+                [x.key, x.name, x.indicator, x.value, x.points, x.weight,
+                 round(x.effective_weight, 4), round(x.contribution, 2), x.note]
                 for x in self.lines
             ],
         }
 
 
+def measure_dicts(explanation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The measures of a stored explanation as dicts named by COLUMNS."""
+    columns = explanation.get("columns", COLUMNS)
+    return [dict(zip(columns, row, strict=False)) for row in explanation.get("measures", [])]
+
+
 def linear_points(value: float, bad: float, good: float) -> float:
     """0 at `bad`, 100 at `good`, a straight line between, flat beyond. Works both ways:
     when good < bad, lower values score higher."""
-    if bad == good:
-        return 100.0 if (value >= good) else 0.0
-    fraction = (value - bad) / (good - bad)
-    return 100.0 * min(1.0, max(0.0, fraction))
+    return float(points_column(_spec_linear(bad, good), [value])[0])
 
 
 def band_points(value: float, bands: Sequence[Band]) -> float | None:
     """The points of the first band holding the value; None when no band does."""
-    for band in bands:
-        if band.contains(value):
-            return min(100.0, max(0.0, band.points))
-    return None
+    found = float(points_column(_spec_bands(bands), [value])[0])
+    return None if math.isnan(found) else found
 
 
-def measure_points(spec: MeasureSpec, value: float | str | None) -> tuple[float | None, str]:
-    """Points for a raw value, or None and the reason it counts as missing."""
-    if value is None:
-        return None, "no data"
+def _spec_linear(bad: float, good: float) -> MeasureSpec:
+    return MeasureSpec("", "", "", 1.0, "metric", bad=bad, good=good)
+
+
+def _spec_bands(bands: Sequence[Band]) -> MeasureSpec:
+    return MeasureSpec("", "", "", 1.0, "metric", method="bands", bands=tuple(bands))
+
+
+def points_column(spec: MeasureSpec, values: Sequence[float | str | None]) -> np.ndarray:
+    """Points for many raw values of one measure at once; NaN where a value is missing,
+    unknown or outside every band. The one implementation every score goes through."""
+    n = len(values)
     if spec.source == "manual":
-        points = RATING_POINTS.get(str(value))
-        return (points, "") if points is not None else (None, f"unknown rating {value!r}")
-    number = float(value)
-    if math.isnan(number):
-        return None, "no data"
+        return np.fromiter(
+            (RATING_POINTS.get(str(v), math.nan) if v is not None else math.nan for v in values),
+            dtype=float, count=n,
+        )
+    numbers = np.array([math.nan if v is None else v for v in values], dtype=float)
     if spec.method == "bands":
-        points = band_points(number, spec.bands)
-        return (points, "") if points is not None else (None, "outside every band")
+        points = np.full(n, math.nan)
+        # Walk the bands backwards so the first band holding a value wins.
+        for band in reversed(spec.bands):
+            inside = np.ones(n, dtype=bool)
+            if band.low is not None:
+                inside &= numbers >= band.low
+            if band.high is not None:
+                inside &= numbers < band.high
+            points = np.where(inside, min(100.0, max(0.0, band.points)), points)
+        return points
     if spec.bad is None or spec.good is None:
-        return None, "thresholds not set"
-    return linear_points(number, spec.bad, spec.good), ""
+        return np.full(n, math.nan)
+    if spec.bad == spec.good:
+        return np.where(np.isnan(numbers), math.nan, np.where(numbers >= spec.good, 100.0, 0.0))
+    return 100.0 * np.clip((numbers - spec.bad) / (spec.good - spec.bad), 0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """The weighted mean of many accounts' points, with each cell's share of it."""
+
+    scores: list[float | None]
+    effective: np.ndarray
+    contributions: np.ndarray
+    shortfalls: np.ndarray
+
+
+def weigh(points: np.ndarray, weights: Sequence[float]) -> Weighed:
+    """points: one row per account, one column per measure, NaN where missing.
+
+    A missing measure's weight is shared among the present ones (its effective weight is 0
+    and the others are divided by the present total); no present measure, no score.
+    Columns are added one after the other, so an extra missing column adds exact zeros and
+    cannot change a sum (a pairwise sum would regroup the terms)."""
+    rows, cols = points.shape
+    w = np.asarray(weights, dtype=float)
+    present = ~np.isnan(points) & (w > 0)
+    held = np.where(present, w, 0.0)
+    total = np.zeros(rows)
+    for j in range(cols):
+        total += held[:, j]
+    safe = np.where(total > 0, total, 1.0)
+    effective = held / safe[:, None]
+    p = np.where(present, points, 0.0)
+    contributions = effective * p
+    mean = np.zeros(rows)
+    for j in range(cols):
+        mean += contributions[:, j]
+    mean = np.clip(mean, 0.0, 100.0)
+    # Rounding is monotone, so it keeps every property of the mean.
+    scores = [round(m, 1) if t > 0 else None for m, t in zip(mean.tolist(), total.tolist(), strict=True)]
+    return Weighed(scores, effective, contributions, effective * (100.0 - p))
 
 
 def combine(
     lines: Sequence[Line], *, green_from: float = 70, red_below: float = 40, scorecard: str = ""
 ) -> Explanation:
-    """The weighted mean of the present measures' points, with each line's share of it."""
-    total = sum(x.weight for x in lines if x.points is not None and x.weight > 0)
-    if total <= 0:
-        done = tuple(_absent(x) for x in lines)
-        return Explanation(score=None, lines=done, scorecard=scorecard)
-    done_lines: list[Line] = []
-    score = 0.0
-    for x in lines:
-        if x.points is None or x.weight <= 0:
-            done_lines.append(_absent(x))
-            continue
-        share = x.weight / total
-        contribution = share * x.points
-        score += contribution
-        done_lines.append(
-            Line(
-                x.key, x.name, x.indicator, x.value, x.points, x.weight, share, contribution,
-                share * (100.0 - x.points), x.note,
-            )
+    """The weighted mean of the lines' points, with each line's share of it."""
+    points = np.array([[math.nan if x.points is None else x.points for x in lines]], dtype=float)
+    weighed = weigh(points.reshape(1, len(lines)), [x.weight for x in lines])
+    score = weighed.scores[0]
+    done = tuple(
+        Line(
+            x.key, x.name, x.indicator, x.value, x.points if score is not None else None, x.weight,
+            float(weighed.effective[0, j]), float(weighed.contributions[0, j]),
+            float(weighed.shortfalls[0, j]), x.note,
         )
-    # Rounding is monotone, so it keeps every property of the mean; clamping guards floats.
-    score = round(min(100.0, max(0.0, score)), 1)
-    worst = sorted((x for x in done_lines if x.shortfall > 0.005), key=lambda x: -x.shortfall)
+        for j, x in enumerate(lines)
+    )
     return Explanation(
         score=score,
-        lines=tuple(done_lines),
-        pulled_down=tuple(x.key for x in worst[:PULLED_DOWN_SHOWN]),
+        lines=done,
+        pulled_down=pulled_down([x.key for x in lines], weighed.shortfalls[0]),
         light=light_for(score, green_from=green_from, red_below=red_below),
         scorecard=scorecard,
     )
 
 
-def _absent(x: Line) -> Line:
-    return Line(x.key, x.name, x.indicator, x.value, None, x.weight, 0.0, 0.0, 0.0, x.note)
+def pulled_down(keys: Sequence[str], shortfalls: np.ndarray) -> tuple[str, ...]:
+    """The measures costing the most points, worst first (ties keep the scorecard's order)."""
+    order = np.argsort(-shortfalls, kind="stable")[:PULLED_DOWN_SHOWN]
+    return tuple(keys[j] for j in order.tolist() if shortfalls[j] > 0.005)
 
 
 def light_for(score: float | None, *, green_from: float, red_below: float) -> str:
@@ -200,24 +254,137 @@ def light_for(score: float | None, *, green_from: float, red_below: float) -> st
     return "red" if score < red_below else "amber"
 
 
+@dataclass(frozen=True)
+class Column:
+    """One measure's raw values for a block of accounts (same order as the block's accounts)."""
+
+    values: Sequence[float | str | None]
+    observed_on: Sequence[dt.date | None] | None = None
+    notes: Sequence[str] | None = None  # why a value is missing, when the source knows
+
+
+@dataclass(frozen=True)
+class Block:
+    """The scores of many accounts with one scorecard, and everything that explains them."""
+
+    card: CardSpec
+    columns: tuple[Column, ...]
+    points: np.ndarray
+    weighed: Weighed
+    lights: list[str]
+    oldest: dt.date
+
+    def __len__(self) -> int:
+        return len(self.weighed.scores)
+
+    def note(self, i: int, j: int) -> str:
+        """Why a measure of an account has no points (empty when it has)."""
+        if not math.isnan(self.points[i, j]):
+            return ""
+        column, spec = self.columns[j], self.card.measures[j]
+        if column.notes is not None and column.notes[i]:
+            return column.notes[i]
+        value = column.values[i]
+        if value is None:
+            return "no data"
+        seen = column.observed_on[i] if column.observed_on is not None else None
+        if seen is not None and seen < self.oldest:
+            return f"data from {seen:%d %b %Y} is too old"
+        if spec.source == "manual":
+            return f"unknown rating {value!r}"
+        if spec.method == "bands":
+            return "outside every band"
+        return "thresholds not set"
+
+    def pulled_down(self) -> list[tuple[str, ...]]:
+        keys = [m.key for m in self.card.measures]
+        shortfalls = self.weighed.shortfalls
+        order = np.argsort(-shortfalls, axis=1, kind="stable")[:, :PULLED_DOWN_SHOWN].tolist()
+        worst = shortfalls > 0.005
+        return [tuple(keys[j] for j in row if worst[i, j]) for i, row in enumerate(order)]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        """Every account's explanation, as stored with its score (rounded for display)."""
+        card = self.card
+        specs = card.measures
+        points = np.round(self.points, 2).tolist()
+        effective = np.round(self.weighed.effective, 4).tolist()
+        contributions = np.round(self.weighed.contributions, 2).tolist()
+        missing = np.isnan(self.points)
+        values = [c.values for c in self.columns]
+        # Most missing cells simply have no value and no note: say "no data" without a call.
+        plain = missing & np.array(
+            [[v is None for v in c.values] for c in self.columns], dtype=bool
+        ).reshape(len(self.columns), -1).T if self.columns else missing
+        for j, c in enumerate(self.columns):
+            if c.notes is not None:
+                plain[:, j] &= np.array([not n for n in c.notes], dtype=bool)
+        out = []
+        for i, (score, light, down) in enumerate(zip(self.weighed.scores, self.lights, self.pulled_down(), strict=True)):
+            row_points, row_eff, row_contrib = points[i], effective[i], contributions[i]
+            out.append({
+                "score": score, "light": light, "scorecard": card.name, "pulled_down": list(down),
+                "columns": list(COLUMNS),
+                "measures": [
+                    [m.key, m.name, m.indicator, values[j][i],
+                     None if missing[i, j] else row_points[j], m.weight, row_eff[j],
+                     row_contrib[j],
+                     ("no data" if plain[i, j] else self.note(i, j)) if missing[i, j] else ""]
+                    for j, m in enumerate(specs)
+                ],
+            })
+        return out
+
+    def explanation(self, i: int) -> Explanation:
+        card, weighed = self.card, self.weighed
+        lines = tuple(
+            Line(
+                m.key, m.name, m.indicator, self.columns[j].values[i],
+                None if math.isnan(self.points[i, j]) else float(self.points[i, j]), m.weight,
+                float(weighed.effective[i, j]), float(weighed.contributions[i, j]),
+                float(weighed.shortfalls[i, j]), self.note(i, j),
+            )
+            for j, m in enumerate(card.measures)
+        )
+        return Explanation(
+            weighed.scores[i], lines, self.pulled_down()[i], self.lights[i], card.name
+        )
+
+
+def score_block(card: CardSpec, columns: Sequence[Column], as_of: dt.date) -> Block:
+    """Score many accounts with one scorecard: each measure's column to points (data older
+    than the card's maximum age is missing), then the weighted mean per account."""
+    oldest = as_of - dt.timedelta(days=card.max_age_days)
+    rows = len(columns[0].values) if columns else 0
+    points = np.full((rows, len(card.measures)), math.nan)
+    for j, (spec, column) in enumerate(zip(card.measures, columns, strict=True)):
+        cells = points_column(spec, column.values)
+        if column.observed_on is not None:
+            stale = np.fromiter(
+                (d is not None and d < oldest for d in column.observed_on), dtype=bool, count=rows
+            )
+            cells[stale] = math.nan
+        points[:, j] = cells
+    weighed = weigh(points, [m.weight for m in card.measures])
+    lights = [light_for(s, green_from=card.green_from, red_below=card.red_below) for s in weighed.scores]
+    return Block(card, tuple(columns), points, weighed, lights, oldest)
+
+
 def score_account(
     card: CardSpec, observations: Mapping[str, Observation], as_of: dt.date
 ) -> Explanation:
-    """Score one account: each measure's observation, aged, to points, then combined."""
-    oldest = as_of - dt.timedelta(days=card.max_age_days)
-    lines = []
+    """Score one account: the same code as a whole book, on a block of one."""
+    columns = []
     for spec in card.measures:
         seen = observations.get(spec.key)
-        value = seen.value if seen is not None else None
-        note = seen.note if seen is not None else ""
-        if seen is not None and seen.observed_on is not None and seen.observed_on < oldest:
-            points, why = None, f"data from {seen.observed_on:%d %b %Y} is too old"
-        else:
-            points, why = measure_points(spec, value)
-        lines.append(
-            Line(spec.key, spec.name, spec.indicator, value, points, spec.weight, note=note or why)
+        columns.append(
+            Column(
+                [seen.value if seen else None],
+                [seen.observed_on if seen else None],
+                [seen.note if seen and seen.value is None else ""],
+            )
         )
-    return combine(lines, green_from=card.green_from, red_below=card.red_below, scorecard=card.name)
+    return score_block(card, columns, as_of).explanation(0)
 
 
 def nps(answers: Sequence[int]) -> float | None:

@@ -15,7 +15,7 @@ from cairn.health import actions, queries
 from cairn.health.charts import score_chart
 from cairn.health.forms import MeasureFormSet, RatingForm, ScorecardForm
 from cairn.health.models import Measure, Scorecard
-from cairn.health.scoring import trend
+from cairn.health.scoring import measure_dicts, trend
 from cairn.http import AuthedRequest
 from cairn.people import permissions
 
@@ -131,7 +131,7 @@ def _account_context(account: Account, form: RatingForm, can_rate: bool) -> dict
     health = getattr(account, "health", None)
     card = latest.scorecard if latest else None
     explanation = latest.explanation if latest else {}
-    measures = explanation.get("measures", [])
+    measures = measure_dicts(explanation)
     names = {m["key"]: m for m in measures}
     return {
         "account": account,

@@ -9,7 +9,7 @@ from django import template
 
 from cairn.customers.models import Account
 from cairn.health.models import AccountHealth, HealthScore
-from cairn.health.scoring import trend
+from cairn.health.scoring import measure_dicts, trend
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def account_health(account: Account) -> dict[str, Any]:
         .values_list("explanation", flat=True)
         .first()
     ) or {}
-    names = {m["key"]: m for m in explanation.get("measures", [])}
+    names = {m["key"]: m for m in measure_dicts(explanation)}
     return {
         "scored": True,
         "latest": latest,

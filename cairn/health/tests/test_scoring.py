@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cairn.health.scoring import (
-    Band, CardSpec, Line, MeasureSpec, Observation, band_points, combine, linear_points, nps,
+    Band,
+    CardSpec,
+    Line,
+    MeasureSpec,
+    Observation,
+    band_points,
+    combine,
+    linear_points,
+    nps,
     score_account,
 )
 

@@ -1,0 +1,208 @@
+"""Health scores for many accounts: the time of `recompute_scores` and the data it reads and writes.
+
+    .venv/bin/python bench/scores.py [--accounts 100000] [--keep]
+
+Seeds (not timed) a fresh SQLite database in a temporary directory, or the database of
+CAIRN_DATABASE_URL when set (it must be empty: the script migrates it): `--accounts`
+accounts over five segments and 50 owners, four metrics with a latest value per account
+(metrics.MetricValue, bulk inserted, a few per cent missing or stale), a manual rating on a
+tenth of the accounts, the standard scorecard plus one per segment for the enterprise accounts.
+Then times three recomputes through `cairn.health.actions.recompute_scores`:
+
+1. the first day (every account gets its first score; turning red needs a previous score);
+2. the next day after 2 % of the accounts lost usage (alerts and tasks for their owners);
+3. the same day again (nothing new: alerts are never raised twice).
+
+Prints each time, the rows read and written, the database size and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = 20260331
+DAY = dt.date(2026, 3, 30)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary directory.")
+    return parser.parse_args()
+
+
+def setup_django(data_dir: Path) -> None:
+    os.environ["CAIRN_DATA_DIR"] = str(data_dir)
+    os.environ["CAIRN_LOG_LEVEL"] = "WARNING"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cairn.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed(n: int) -> None:
+    from django.utils import timezone
+
+    from cairn.customers.models import Account, Segment
+    from cairn.health.actions import ensure_default_scorecard
+    from cairn.health.models import ManualRating, Measure, Scorecard
+    from cairn.metrics.models import MetricDefinition, MetricValue
+    from cairn.people.models import User
+
+    rng = random.Random(SEED)
+    owners = User.objects.bulk_create(
+        User(username=f"csm{i}", role="csm", first_name="CSM", last_name=str(i)) for i in range(50)
+    )
+    segments = list(Segment.values)
+    Account.objects.bulk_create(
+        (Account(name=f"Account {i:06}", segment=segments[i % len(segments)],
+                 owner_id=owners[i % len(owners)].pk) for i in range(n)),
+        batch_size=5000,
+    )
+    ids = list(Account.objects.order_by("pk").values_list("pk", flat=True))
+    metrics = [
+        MetricDefinition.objects.create(slug="seats", name="Seat utilization", kind="seat_utilization"),
+        MetricDefinition.objects.create(slug="idle", name="Days since last login",
+                                        kind="days_since_last", higher_is_better=False),
+        MetricDefinition.objects.create(slug="logins", name="Logins per month", kind="rate_per_month",
+                                        event_type="login"),
+        MetricDefinition.objects.create(slug="reports", name="Reports run (28 days)", kind="count",
+                                        event_type="report.run"),
+    ]
+    card = ensure_default_scorecard()
+    for position, (metric, bad, good) in enumerate(
+        [(metrics[2], 5.0, 200.0), (metrics[3], 0.0, 40.0)], start=card.measures.count()
+    ):
+        Measure.objects.create(scorecard=card, name=metric.name, indicator="product_utilization",
+                               weight=10, source="metric", metric=metric, bad_value=bad,
+                               good_value=good, position=position)
+    big = Scorecard.objects.create(name="Enterprise", segments=["enterprise", "strategic"])
+    for position, measure in enumerate(card.measures.all()):
+        measure.pk = None
+        measure.scorecard = big
+        measure.position = position
+        measure.save()
+    now = timezone.now()
+
+    def values() -> object:
+        for account_id in ids:
+            health = rng.random()
+            for metric in metrics:
+                if rng.random() < 0.03:
+                    continue  # never computed for this account
+                stale = rng.random() < 0.02
+                observed = DAY - dt.timedelta(days=90 if stale else rng.randrange(0, 7))
+                if metric.slug == "seats":
+                    value = min(1.0, max(0.0, rng.gauss(health, 0.15)))
+                elif metric.slug == "idle":
+                    value = float(int(rng.expovariate(1 / (2 + 30 * (1 - health)))))
+                else:
+                    value = max(0.0, rng.gauss(health * (200 if metric.slug == "logins" else 40), 10))
+                yield MetricValue(account_id=account_id, metric=metric, observed_on=observed,
+                                  value=value, computed_at=now)
+
+    MetricValue.objects.bulk_create(values(), batch_size=10000)  # type: ignore[arg-type]
+    ManualRating.objects.bulk_create(
+        (ManualRating(account_id=a, indicator=rng.choice(["sponsorship", "sentiment"]),
+                      rating=rng.choice(["1", "2", "3", "4", "5", "red", "yellow", "green"]),
+                      comment="Seeded", rated_on=DAY - dt.timedelta(days=10),
+                      expires_on=DAY + dt.timedelta(days=rng.choice([-5, 60])))
+         for a in ids if rng.random() < 0.1),
+        batch_size=5000,
+    )
+
+
+def lose_usage(share: float) -> int:
+    from cairn.metrics.models import MetricValue
+
+    rng = random.Random(SEED + 1)
+    ids = list(MetricValue.objects.filter(metric__slug="seats").values_list("account_id", flat=True))
+    hit = rng.sample(ids, int(len(ids) * share))
+    MetricValue.objects.filter(metric__slug="seats", account_id__in=hit).update(
+        value=0.05, observed_on=DAY + dt.timedelta(days=1)
+    )
+    MetricValue.objects.filter(metric__slug="idle", account_id__in=hit).update(
+        value=60.0, observed_on=DAY + dt.timedelta(days=1)
+    )
+    return len(hit)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    memory = 0.0
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, Python {platform.python_version()}"
+
+
+def timed(label: str, as_of: dt.date) -> None:
+    from cairn.health.actions import recompute_scores
+
+    started = time.perf_counter()
+    result = recompute_scores(as_of)
+    seconds = time.perf_counter() - started
+    print(f"{label:<38} {seconds:6.2f} s  scored {result.scored:,} "
+          f"({result.without_data:,} without enough data), alerts raised "
+          f"{result.alerts_raised:,}, resolved {result.alerts_resolved:,}")
+
+
+def main() -> None:
+    args = parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="cairn-bench-scores-"))
+    try:
+        setup_django(folder)
+        from django.db import connection
+
+        from cairn.health.models import HealthScore, ManualRating, Measure
+        from cairn.metrics.models import MetricValue
+        from cairn.timeline.models import Task
+
+        started = time.perf_counter()
+        seed(args.accounts)
+        print(f"Machine: {machine()}")
+        print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
+        print(f"Seeded in {time.perf_counter() - started:.1f} s: {args.accounts:,} accounts, "
+              f"{MetricValue.objects.count():,} metric values, {ManualRating.objects.count():,} "
+              f"manual ratings, {Measure.objects.count()} measures on 2 scorecards")
+        timed("first day (first scores)", DAY)
+        hit = lose_usage(0.02)
+        timed(f"next day ({hit:,} accounts lost usage)", DAY + dt.timedelta(days=1))
+        timed("same day again (nothing new)", DAY + dt.timedelta(days=1))
+        rows = HealthScore.objects.count()
+        sample = HealthScore.objects.values_list("explanation", flat=True).first()
+        print(f"Score history: {rows:,} rows; one explanation is {len(str(sample)):,} characters; "
+              f"tasks created: {Task.objects.count():,}")
+        if connection.vendor == "sqlite":
+            size = Path(connection.settings_dict["NAME"]).stat().st_size
+            print(f"SQLite file: {size / 1024 / 1024:.0f} MiB")
+    finally:
+        if args.keep:
+            print(f"Kept {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
