@@ -106,7 +106,10 @@ class SubscriptionForm(forms.ModelForm):
 RENEWAL_WINDOWS = [("", "Any time"), ("30", "Next 30 days"), ("90", "Next 90 days"),
                    ("180", "Next 180 days"), ("overdue", "Past due")]
 SORTS = [("name", "Name"), ("renewal", "Next renewal"), ("-arr", "ARR, highest first"),
-         ("owner", "Owner"), ("-updated", "Recently changed")]
+         ("owner", "Owner"), ("-updated", "Recently changed"), ("score", "Health, lowest first"),
+         ("-score", "Health, highest first"), ("change", "Health, biggest fall first")]
+LIGHTS = [("", "Any health"), ("red", "Red"), ("amber", "Amber"), ("green", "Green"),
+          ("none", "Not enough data")]
 
 
 class PortfolioFilter(forms.Form):
@@ -115,6 +118,12 @@ class PortfolioFilter(forms.Form):
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     segment = forms.ChoiceField(required=False, choices=[("", "Any segment"), *Segment.choices])
     renewal = forms.ChoiceField(required=False, choices=RENEWAL_WINDOWS, label="Renewal")
+    light = forms.ChoiceField(required=False, choices=LIGHTS, label="Health")
+    dropped = forms.IntegerField(
+        required=False, min_value=1, max_value=100, label="Fell by more than",
+        help_text="Points lost in the last 30 days.",
+        widget=forms.NumberInput(attrs={"placeholder": "points", "size": 6}),
+    )
     sort = forms.ChoiceField(required=False, choices=SORTS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from cairn.customers.models import Account, Subscription, SubscriptionStatus
@@ -19,6 +19,11 @@ SORT_FIELDS = {
     "-arr": ["-total_arr", "name"],
     "owner": ["owner__first_name", "owner__last_name", "name"],
     "-updated": ["-updated_at"],
+    # Health (cairn.health.AccountHealth, one row per account): the riskiest first, and the
+    # sharpest fall over 30 days first; accounts without a score come last.
+    "score": [F("health__score").asc(nulls_last=True), "name"],
+    "-score": [F("health__score").desc(nulls_last=True), "name"],
+    "change": [F("health__change_30d").asc(nulls_last=True), "name"],
 }
 
 
@@ -28,7 +33,7 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     # and renewal only for the page of accounts shown, not for the whole portfolio.
     live = Subscription.objects.filter(account=OuterRef("pk"), status__in=LIVE).order_by()
     accounts = (
-        Account.objects.select_related("owner")
+        Account.objects.select_related("owner", "health")
         .annotate(
             total_arr=Subquery(
                 live.values("account").annotate(total=Sum("arr")).values("total")
@@ -62,6 +67,13 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
             account=OuterRef("pk"), current_phase__key=filters["phase"]
         ).exclude(status=Status.CLOSED)
         accounts = accounts.filter(Exists(in_phase))
+    light = filters.get("light")
+    if light == "none":
+        accounts = accounts.filter(Q(health__isnull=True) | Q(health__score__isnull=True))
+    elif light:
+        accounts = accounts.filter(health__light=light)
+    if filters.get("dropped"):
+        accounts = accounts.filter(health__change_30d__lt=-filters["dropped"])
     window = filters.get("renewal")
     today = timezone.localdate()
     if window == "overdue":

@@ -43,7 +43,9 @@ def bands_text(bands: list[dict[str, Any]]) -> str:
     def end(v: Any) -> str:
         return "" if v is None else f"{float(v):g}"
 
-    return "\n".join(f"{end(b.get('from'))}..{end(b.get('to'))} = {float(b['points']):g}" for b in bands or [])
+    return "\n".join(
+        f"{end(b.get('from'))}..{end(b.get('to'))} = {float(b['points']):g}" for b in bands or []
+    )
 
 
 class ScorecardForm(forms.ModelForm):
@@ -69,7 +71,10 @@ class ScorecardForm(forms.ModelForm):
         elif green is not None and red is not None and red > green:
             self.add_error("red_below", "Red must start below green.")
         if data.get("is_default") and data.get("segments"):
-            self.add_error("segments", "The default scorecard applies to every other account: leave segments empty.")
+            self.add_error(
+                "segments",
+                "The default scorecard applies to every other account: leave segments empty.",
+            )
         return data
 
 
@@ -124,9 +129,11 @@ class MeasureForm(forms.ModelForm):
             self.add_error("good_value", "Give the value that scores 100 points.")
         if bad is None or good is None:
             return data
-        better_high = metric.higher_is_better if source == Source.METRIC and metric else source == Source.SURVEY
-        if source == Source.TICKETS:
-            better_high = False
+        # Direction: from the metric; a higher NPS is better, fewer open tickets are.
+        if source == Source.METRIC and metric is not None:
+            better_high = metric.higher_is_better
+        else:
+            better_high = source == Source.SURVEY
         if better_high and good <= bad:
             self.add_error("good_value", "Higher is better here: the good value must be above the bad one.")
         elif not better_high and good >= bad:

@@ -154,14 +154,16 @@ def write(as_of: dt.date, scored: list[Scored], accounts: Collection[int] | None
 # its time compiling SQL per row, which at 100,000 accounts costs seconds. Both PostgreSQL and
 # SQLite (3.24+) understand ON CONFLICT ... DO UPDATE.
 SCORE_UPSERT = """
-INSERT INTO health_healthscore (account_id, scored_on, scorecard_id, score, light, explanation, computed_at)
+INSERT INTO health_healthscore
+  (account_id, scored_on, scorecard_id, score, light, explanation, computed_at)
 VALUES (%s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (account_id, scored_on) DO UPDATE SET
   scorecard_id = excluded.scorecard_id, score = excluded.score, light = excluded.light,
   explanation = excluded.explanation, computed_at = excluded.computed_at
 """
 LATEST_UPSERT = """
-INSERT INTO health_accounthealth (account_id, scored_on, score, light, previous_score, previous_light, change, change_30d)
+INSERT INTO health_accounthealth
+  (account_id, scored_on, score, light, previous_score, previous_light, change, change_30d)
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (account_id) DO UPDATE SET
   scored_on = excluded.scored_on, score = excluded.score, light = excluded.light,

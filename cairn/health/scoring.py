@@ -320,7 +320,8 @@ class Block:
             if c.notes is not None:
                 plain[:, j] &= np.array([not n for n in c.notes], dtype=bool)
         out = []
-        for i, (score, light, down) in enumerate(zip(self.weighed.scores, self.lights, self.pulled_down(), strict=True)):
+        rows = zip(self.weighed.scores, self.lights, self.pulled_down(), strict=True)
+        for i, (score, light, down) in enumerate(rows):
             row_points, row_eff, row_contrib = points[i], effective[i], contributions[i]
             out.append({
                 "score": score, "light": light, "scorecard": card.name, "pulled_down": list(down),

@@ -227,3 +227,60 @@ def test_an_account_cannot_become_its_own_grandparent(as_carol, acme, carol):
 def test_pages_forbid_scripts_from_anywhere_but_cairn(as_carol):
     policy = as_carol.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "default-src 'self'" in policy
+
+
+def _health(account: Account, score: float | None, light: str, change_30d: float | None) -> None:
+    from cairn.health.models import AccountHealth
+
+    AccountHealth.objects.create(
+        account=account, scored_on=timezone.localdate(), score=score, light=light,
+        change_30d=change_30d,
+    )
+
+
+def test_the_portfolio_sorts_and_filters_by_health(as_alice, carol):
+    falling = Account.objects.create(name="Falling Co", owner=carol)
+    steady = Account.objects.create(name="Steady Co", owner=carol)
+    risky = Account.objects.create(name="Risky Co", owner=carol)
+    Account.objects.create(name="Unscored Co", owner=carol)
+    _health(falling, 65, "amber", -25)
+    _health(steady, 90, "green", 1)
+    _health(risky, 30, "red", -5)
+
+    def names(query: str) -> list[str]:
+        response = as_alice.get("/?" + query)
+        return [a.name for a in response.context["accounts"]]
+
+    assert names("sort=score") == ["Risky Co", "Falling Co", "Steady Co", "Unscored Co"]
+    assert names("sort=-score") == ["Steady Co", "Falling Co", "Risky Co", "Unscored Co"]
+    assert names("sort=change") == ["Falling Co", "Risky Co", "Steady Co", "Unscored Co"]
+    assert names("light=red") == ["Risky Co"]
+    assert names("light=none") == ["Unscored Co"]
+    assert names("dropped=10") == ["Falling Co"]
+    assert names("dropped=3&sort=score") == ["Risky Co", "Falling Co"]
+    body = as_alice.get("/?light=amber").content.decode()
+    assert 'title="Amber">65<' in body and "▼-25" in body
+
+
+def test_the_portfolio_runs_the_same_queries_with_health_for_2_and_20_accounts(
+    as_carol, carol, playbook_version
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_carol.get("/?sort=score").status_code == 200
+        return len(ctx.captured_queries)
+
+    make_accounts(2, carol, playbook_version)
+    for account in Account.objects.all():
+        _health(account, 50, "amber", -3)
+    few = count()
+    make_accounts(18, carol, playbook_version, start=2)
+    for account in Account.objects.filter(health__isnull=True)[:10]:
+        _health(account, 80, "green", 4)
+    assert count() == few
+
+
+def test_a_bad_health_filter_names_the_field(as_alice):
+    body = as_alice.get("/?dropped=-4").content.decode()
+
+    assert "Ensure this value is greater than or equal to 1." in body
