@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cairn.usage",
     "cairn.metrics",
     "cairn.health",
+    "cairn.health.trust",
     "cairn.operations",
 ]
 
