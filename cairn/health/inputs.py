@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from cairn.health.models import ManualRating
 from cairn.health.scoring import CardSpec, Column
 from cairn.metrics.models import MetricValue
+from cairn.usage.models import SupportTicket, SurveyResponse
 
 # metric id -> account id -> (latest value, the day it describes)
 MetricValues = dict[int, dict[int, tuple[float | None, dt.date]]]
@@ -57,32 +62,87 @@ def manual_ratings(accounts: Collection[int] | None, as_of: dt.date) -> Ratings:
     return latest
 
 
-def gather(
-    cards: Iterable[CardSpec], accounts: Collection[int] | None, as_of: dt.date
-) -> tuple[MetricValues, Ratings]:
-    """Everything the cards need, for the given accounts (None: all)."""
-    metric_ids = {
-        m.metric_id for card in cards for m in card.measures
-        if m.source == "metric" and m.metric_id is not None
+# window in days -> account id -> value (NPS, or open high-priority tickets)
+Windowed = dict[int, dict[int, float]]
+HIGH_PRIORITY = ["high", "urgent"]
+
+
+@dataclass(frozen=True)
+class Inputs:
+    metrics: MetricValues
+    ratings: Ratings
+    surveys: Windowed = field(default_factory=dict)
+    tickets: Windowed = field(default_factory=dict)
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def survey_nps(window: int, accounts: Collection[int] | None, as_of: dt.date) -> dict[int, float]:
+    """Net promoter score per account over the answers of the window ending on `as_of`."""
+    end = _end_of(as_of)
+    rows = SurveyResponse.objects.filter(
+        answered_at__gt=end - dt.timedelta(days=window), answered_at__lte=end
+    )
+    if accounts is not None:
+        rows = rows.filter(account_id__in=list(accounts))
+    counted = rows.values("account_id").order_by("account_id").annotate(
+        n=Count("pk"), promoters=Count("pk", filter=Q(score__gte=9)),
+        detractors=Count("pk", filter=Q(score__lte=6)),
+    )
+    return {
+        r["account_id"]: round(100.0 * (r["promoters"] - r["detractors"]) / r["n"], 1)
+        for r in counted
     }
-    return metric_values(metric_ids, accounts), manual_ratings(accounts, as_of)
 
 
-def columns_for(
-    card: CardSpec, account_ids: Sequence[int], metrics: MetricValues, ratings: Ratings
-) -> list[Column]:
+def open_tickets(window: int, accounts: Collection[int] | None, as_of: dt.date) -> dict[int, float]:
+    """High-priority tickets opened in the window and still open at the end of `as_of`, per
+    account. An account that never had a ticket has no data (0 would flatter it: it may
+    simply not be connected to the support desk)."""
+    end = _end_of(as_of)
+    ever = SupportTicket.objects.filter(opened_at__lte=end)
+    if accounts is not None:
+        ever = ever.filter(account_id__in=list(accounts))
+    counts: dict[int, float] = dict.fromkeys(ever.values_list("account_id", flat=True).distinct(), 0.0)
+    still_open = ever.filter(
+        priority__in=HIGH_PRIORITY, opened_at__gt=end - dt.timedelta(days=window)
+    ).filter(Q(closed_at__isnull=True) | Q(closed_at__gt=end))
+    for account_id, n in still_open.values_list("account_id").order_by("account_id").annotate(
+        n=Count("pk")
+    ):
+        counts[account_id] = float(n)
+    return counts
+
+
+def gather(cards: Iterable[CardSpec], accounts: Collection[int] | None, as_of: dt.date) -> Inputs:
+    """Everything the cards need, for the given accounts (None: all)."""
+    cards = list(cards)
+    measures = [m for card in cards for m in card.measures]
+    metric_ids = {m.metric_id for m in measures if m.source == "metric" and m.metric_id is not None}
+    survey_windows = {m.window_days for m in measures if m.source == "survey"}
+    ticket_windows = {m.window_days for m in measures if m.source == "tickets"}
+    return Inputs(
+        metric_values(metric_ids, accounts),
+        manual_ratings(accounts, as_of),
+        {w: survey_nps(w, accounts, as_of) for w in survey_windows},
+        {w: open_tickets(w, accounts, as_of) for w in ticket_windows},
+    )
+
+
+def columns_for(card: CardSpec, account_ids: Sequence[int], inputs: Inputs) -> list[Column]:
     """The card's measures as columns over the given accounts, in their order."""
-    n = len(account_ids)
     columns = []
     for spec in card.measures:
         if spec.source == "metric" and spec.metric_id is not None:
-            found = metrics.get(spec.metric_id, {})
+            found = inputs.metrics.get(spec.metric_id, {})
             got = [found.get(a) for a in account_ids]
             columns.append(
                 Column([g[0] if g else None for g in got], [g[1] if g else None for g in got])
             )
         elif spec.source == "manual":
-            given = ratings.get(spec.indicator, {})
+            given = inputs.ratings.get(spec.indicator, {})
             got_rating = [given.get(a) for a in account_ids]
             columns.append(
                 Column(
@@ -91,6 +151,8 @@ def columns_for(
                 )
             )
         else:
-            # Survey and ticket measures wait for the usage app's models (docs/analytics.md).
-            columns.append(Column([None] * n, notes=["no survey or ticket data yet"] * n))
+            # The window is the recency of surveys and tickets: no maximum age on top.
+            source = inputs.surveys if spec.source == "survey" else inputs.tickets
+            found_w = source.get(spec.window_days, {})
+            columns.append(Column([found_w.get(a) for a in account_ids]))
     return columns

@@ -110,8 +110,7 @@ def preview(card: Scorecard, measures: Sequence[Measure]) -> list[PreviewRow]:
         return []
     ids = [a.pk for a in accounts]
     today = timezone.localdate()
-    metrics, ratings = gather([spec], ids, today)
-    block = score_block(spec, columns_for(spec, ids, metrics, ratings), today)
+    block = score_block(spec, columns_for(spec, ids, gather([spec], ids, today)), today)
     rows = []
     for i, account in enumerate(accounts):
         health = getattr(account, "health", None)

@@ -64,10 +64,10 @@ def compute(
         _, ids, owners = groups.setdefault(id(card), (card, [], []))
         ids.append(account_id)
         owners.append(owner_id)
-    metrics, ratings = gather([g[0] for g in groups.values()], accounts, as_of)
+    inputs = gather([g[0] for g in groups.values()], accounts, as_of)
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
-        block = score_block(card, columns_for(card, ids, metrics, ratings), as_of)
+        block = score_block(card, columns_for(card, ids, inputs), as_of)
         for i, explanation in enumerate(block.as_json()):
             scored.append(
                 Scored(ids[i], owners[i], card, block.weighed.scores[i], block.lights[i], explanation)

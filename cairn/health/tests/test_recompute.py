@@ -164,3 +164,56 @@ def test_the_cli_installs_the_default_scorecard_once(db):
         "sponsorship", "advocacy", "sentiment", "support_utilization", "company_health", "nps",
         "product_utilization",
     }
+
+
+def _survey_and_ticket_card() -> None:
+    from cairn.health.models import Measure, Scorecard
+
+    card = Scorecard.objects.create(name="Voice", is_default=True)
+    Measure.objects.create(
+        scorecard=card, name="NPS", indicator="nps", weight=1, source="survey",
+        bad_value=-50, good_value=50, window_days=90,
+    )
+    Measure.objects.create(
+        scorecard=card, name="Open P1 tickets", indicator="support_utilization", weight=1,
+        source="tickets", bad_value=4, good_value=0, window_days=30, position=1,
+    )
+
+
+def _at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def test_nps_over_the_window_and_open_high_priority_tickets_are_scored(acme):
+    from cairn.usage.models import SupportTicket, SurveyResponse
+
+    _survey_and_ticket_card()
+    for n, (score, days_ago) in enumerate([(10, 5), (9, 10), (3, 20), (8, 30), (0, 200)]):
+        SurveyResponse.objects.create(
+            external_id=f"s{n}", account=acme, score=score, answered_at=_at(TODAY - dt.timedelta(days=days_ago))
+        )
+    tickets = [  # (priority, opened days ago, closed days ago or None)
+        ("urgent", 3, None), ("high", 10, None), ("high", 12, 1), ("normal", 2, None), ("high", 60, None),
+    ]
+    for n, (priority, opened, closed) in enumerate(tickets):
+        SupportTicket.objects.create(
+            external_id=f"t{n}", account=acme, priority=priority,
+            opened_at=_at(TODAY - dt.timedelta(days=opened)),
+            closed_at=_at(TODAY - dt.timedelta(days=closed)) if closed is not None else None,
+        )
+
+    recompute_scores(TODAY)
+
+    nps_line, tickets_line = measure_dicts(HealthScore.objects.get(account=acme).explanation)
+    # Within 90 days: 2 promoters, 1 detractor, 1 passive -> NPS 25 -> 75 points.
+    assert (nps_line["value"], nps_line["points"]) == (25.0, 75.0)
+    # Urgent and high opened within 30 days and still open: 2 of 4 -> 50 points.
+    assert (tickets_line["value"], tickets_line["points"]) == (2.0, 50.0)
+
+
+def test_an_account_without_surveys_or_tickets_has_no_data_not_a_perfect_score(acme):
+    _survey_and_ticket_card()
+
+    recompute_scores(TODAY)
+
+    assert HealthScore.objects.get(account=acme).score is None
