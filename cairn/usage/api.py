@@ -37,12 +37,12 @@ router = Router(tags=["usage"])
 
 class EventIn(Schema):
     account_external_id: str | None = Field(None, description="The account's external id.")
-    user_id: str | int | None = None
+    user_id: Any = None
     event_type: str | None = None
     timestamp: str | None = Field(
         None, description="ISO 8601 with a time zone, e.g. 2026-03-01T09:30:00Z."
     )
-    value: float | str | None = None
+    value: Any = Field(None, description="A number; anything else is quarantined.")
     properties: Any = Field(None, description="A JSON object.")
     event_id: str | None = Field(None, description="Your id; without it Cairn derives one.")
 

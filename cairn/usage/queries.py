@@ -28,8 +28,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 
 def _rows(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [column[0] for column in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # Through Arrow: DuckDB's own conversion of zone-aware timestamps needs pytz.
+    return cursor.to_arrow_table().to_pylist()  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -154,12 +154,12 @@ def account_usage(account: Account, *, today: dt.date | None = None) -> AccountU
     # The last 28 days usually answer "last seen"; only a quiet account needs every file.
     every = recent if total else store.committed_event_files()
     if every:
-        row = connection.execute(
-            "SELECT max(ts) FROM read_parquet($files, hive_partitioning = false) "
+        rows = _rows(connection.execute(
+            "SELECT max(ts) AS last_seen FROM read_parquet($files, hive_partitioning = false) "
             "WHERE account_id = $account",
             {"files": every, "account": account.pk},
-        ).fetchone()
-        last_seen = row[0] if row else None
+        ))
+        last_seen = rows[0]["last_seen"] if rows else None
     tickets = list(SupportTicket.objects.filter(account=account).select_related("contact")[:5])
     open_tickets = SupportTicket.objects.filter(
         account=account, status__in=["open", "pending"]
