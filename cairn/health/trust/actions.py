@@ -33,12 +33,19 @@ def evaluate(scorecard: Scorecard, *, lead_days: int, as_of: dt.date) -> Outcome
     return Outcome(report, suggest(obs, lead_days=lead_days))
 
 
-@transaction.atomic
 def run_report(
     scorecard: Scorecard, *, lead_days: int, as_of: dt.date, by: User | None
 ) -> WeightSuggestion:
     """Backtest the scorecard and keep the figures and the suggestion for review."""
     outcome = evaluate(scorecard, lead_days=lead_days, as_of=as_of)
+    return keep(outcome, scorecard, lead_days=lead_days, as_of=as_of, by=by)
+
+
+@transaction.atomic
+def keep(
+    outcome: Outcome, scorecard: Scorecard, *, lead_days: int, as_of: dt.date, by: User | None
+) -> WeightSuggestion:
+    """Store a computed backtest and its suggestion (pending review when there is one)."""
     row = WeightSuggestion(
         scorecard=scorecard,
         lead_days=lead_days,
