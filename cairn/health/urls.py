@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cairn.health import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("scorecards/<int:pk>/preview/", views.scorecard_preview, name="scorecard_preview"),
     path("scorecards/<int:pk>/delete/", views.scorecard_delete, name="scorecard_delete"),
     path("accounts/<int:pk>/", views.account_health, name="account_health"),
+    path("trust/", include("cairn.health.trust.urls")),
 ]
