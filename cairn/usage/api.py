@@ -111,7 +111,7 @@ def _out(batch: IngestBatch, already: bool = False) -> dict[str, Any]:
 
 
 def _events_table(events: list[EventIn]) -> pa.Table:
-    records = []
+    records: list[dict[str, Any] | None] = []
     for event in events:
         record = event.dict()
         # A JSON object is kept as compact, sorted JSON, as the file readers keep it.

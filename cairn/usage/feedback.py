@@ -182,7 +182,8 @@ def _save(
         )
     fields = _FIELDS[kind]
     now = timezone.now()
-    new, changed = [], []
+    new: list[Any] = []
+    changed: list[Any] = []
     for data, account, contact in records:
         obj = existing.get(data["external_id"]) or model(external_id=data["external_id"])
         obj.account = account
