@@ -238,6 +238,7 @@ api.add_router("/activities", "cairn.engagements.api.activities")
 api.add_router("/outcomes", "cairn.engagements.api.outcomes")
 api.add_router("/tasks", "cairn.timeline.api.tasks")
 api.add_router("/documents", "cairn.documents.api.router")
+api.add_router("/metrics", "cairn.metrics.api.router")
 api.add_router("/health", "cairn.health.api.router")
 api.add_router("/usage", "cairn.usage.api.router")
 

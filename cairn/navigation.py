@@ -9,6 +9,7 @@ SECTIONS = [
     ("my_work", "My work"),
     ("document_search", "Repository"),
     ("playbooks", "Playbooks"),
+    ("metrics", "Metrics"),
     ("usage", "Usage"),
     ("health", "Health"),
 ]

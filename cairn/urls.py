@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include("cairn.documents.urls")),
     path("", include("cairn.timeline.urls")),
     path("people/", include("cairn.people.urls")),
+    path("metrics/", include("cairn.metrics.urls")),
     path("usage/", include("cairn.usage.urls")),
     path("health/", include("cairn.health.urls")),
 ]
