@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from cairn.customers.models import Account
 from cairn.health.models import AlertKind, HealthAlert, HealthScore
-from cairn.health.scoring import CardSpec, measure_dicts
+from cairn.health.scoring import CardSpec, explain
 from cairn.people.models import User
 from cairn.timeline.actions import create_task
 from cairn.timeline.models import Task
@@ -125,10 +125,10 @@ def title(account: Account, kind: str, check: Check) -> str:
 def describe(account: Account, check: Check) -> str:
     """The explanation in words, so the task says why without opening another page."""
     e = check.explanation
-    lines = [f"Health score {check.score:.0f} ({check.light}) on scorecard {e.get('scorecard', '')}."]
+    lines = [f"Health score {check.score:.0f} ({check.light}) on scorecard {check.card.name}."]
     if check.reference is not None:
         lines.append(f"It was {check.reference:.0f} before.")
-    measures = measure_dicts(e)
+    measures = explain(e, [[m.key, m.name, m.indicator, m.weight] for m in check.card.measures])
     by_key = {m["key"]: m for m in measures}
     if e.get("pulled_down"):
         lines += ["", "What pulled it down the most:"]

@@ -102,7 +102,8 @@ def update_scorecard(request: HttpRequest, card_id: int, payload: ScorecardIn) -
             summary="An account's latest score with its explanation")
 def latest_score(request: HttpRequest, account_id: int) -> HealthScore:
     account = get_object_or_404(Account, pk=account_id)
-    return get_object_or_404(HealthScore.objects.filter(account=account).order_by("-scored_on")[:1])
+    latest = HealthScore.objects.filter(account=account).select_related("snapshot")
+    return get_object_or_404(latest.order_by("-scored_on")[:1])
 
 
 @router.get("/accounts/{int:account_id}/scores", response={200: list[ScorePoint], **READ_ERRORS},

@@ -221,6 +221,24 @@ class ManualRating(models.Model):
         return f"{self.get_indicator_display()}: {self.get_rating_display()}"
 
 
+class ScorecardSnapshot(models.Model):
+    """A scorecard's measures as they were when scores were computed with it: names,
+    indicators and weights are kept once here rather than in every day's score of every
+    account, and an edited or deleted scorecard still explains its old scores."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    scorecard = models.ForeignKey(
+        Scorecard, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=150)
+    # [[key, name, indicator, weight], ...] in the scorecard's order
+    measures = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.digest[:8]})"
+
+
 class HealthScore(models.Model):
     """An account's score on one scoring date, with the explanation it was computed from."""
 
@@ -231,9 +249,14 @@ class HealthScore(models.Model):
     scorecard = models.ForeignKey(
         Scorecard, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    snapshot = models.ForeignKey(
+        ScorecardSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Null when no measure had data: "not enough data", never 0.
     score = models.FloatField(null=True, blank=True)
     light = models.CharField(max_length=5, choices=Light.choices, blank=True)
+    # Per measure of the snapshot: raw values, points (null: missing) and unusual notes, and
+    # the keys that pulled the score down most. `scoring.explain` rebuilds every line.
     explanation = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 

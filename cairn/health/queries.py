@@ -14,16 +14,22 @@ from cairn.customers.models import Account
 from cairn.health.cards import card_spec
 from cairn.health.inputs import columns_for, gather
 from cairn.health.models import AccountHealth, HealthAlert, HealthScore, ManualRating, Measure, Scorecard
-from cairn.health.scoring import Explanation, score_block
+from cairn.health.scoring import Explanation, explain, score_block
 
 HISTORY_DAYS = 180
 PREVIEW_SIZE = 10
 
 
 def latest_score(account: Account) -> HealthScore | None:
-    return HealthScore.objects.filter(account=account).select_related("scorecard").order_by(
+    return HealthScore.objects.filter(account=account).select_related("snapshot").order_by(
         "-scored_on"
     ).first()
+
+
+def score_lines(score: HealthScore) -> list[dict[str, Any]]:
+    """Each measure's line of a stored score (name, value, points, share, contribution)."""
+    measures = score.snapshot.measures if score.snapshot else []
+    return explain(score.explanation, measures)
 
 
 def history(account: Account, days: int = HISTORY_DAYS) -> list[tuple[dt.date, float | None]]:

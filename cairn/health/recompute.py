@@ -5,6 +5,8 @@ transaction."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import time
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ from cairn.customers.models import Account
 from cairn.health import alerts
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import columns_for, gather
-from cairn.health.models import AccountHealth, HealthScore
+from cairn.health.models import AccountHealth, HealthScore, ScorecardSnapshot
 from cairn.health.scoring import CardSpec, score_block
 
 CHANGE_DAYS = 30
@@ -30,6 +32,7 @@ class Scored:
     account_id: int
     owner_id: int | None
     card: CardSpec
+    snapshot_id: int
     score: float | None
     light: str
     explanation: dict[str, Any]
@@ -68,11 +71,26 @@ def compute(
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
         block = score_block(card, columns_for(card, ids, inputs), as_of)
+        snapshot = snapshot_of(card)
         for i, explanation in enumerate(block.as_json()):
             scored.append(
-                Scored(ids[i], owners[i], card, block.weighed.scores[i], block.lights[i], explanation)
+                Scored(
+                    ids[i], owners[i], card, snapshot, block.weighed.scores[i], block.lights[i],
+                    explanation,
+                )
             )
     return scored
+
+
+def snapshot_of(card: CardSpec) -> int:
+    """The id of the snapshot of the card as it is now, made the first time it is used."""
+    measures = [[m.key, m.name, m.indicator, m.weight] for m in card.measures]
+    content = json.dumps([card.id, card.name, measures], sort_keys=True)
+    snapshot, _ = ScorecardSnapshot.objects.get_or_create(
+        digest=hashlib.sha256(content.encode()).hexdigest(),
+        defaults={"scorecard_id": card.id, "name": card.name, "measures": measures},
+    )
+    return snapshot.pk
 
 
 def scores_at_start(
@@ -104,7 +122,8 @@ def write(as_of: dt.date, scored: list[Scored], accounts: Collection[int] | None
     _upsert(
         SCORE_UPSERT,
         (
-            (s.account_id, day, s.card.id, s.score, s.light, as_json(s.explanation, None), now)
+            (s.account_id, day, s.card.id, s.snapshot_id, s.score, s.light,
+             as_json(s.explanation, None), now)
             for s in scored
         ),
     )
@@ -142,7 +161,9 @@ def write(as_of: dt.date, scored: list[Scored], accounts: Collection[int] | None
         checks.append(
             alerts.Check(
                 s.account_id, s.owner_id, s.card, score, s.light, s.explanation,
-                had_previous=had is not None, previous_light=previous_light or "",
+                # Today's earlier run is not a previous score; what it replaced is.
+                had_previous=had is not None and (had[0] < as_of or had[3] is not None),
+                previous_light=previous_light or "",
                 reference=_highest(previous, period_ago[s.card.alert_period_days].get(s.account_id)),
             )
         )
@@ -155,10 +176,11 @@ def write(as_of: dt.date, scored: list[Scored], accounts: Collection[int] | None
 # SQLite (3.24+) understand ON CONFLICT ... DO UPDATE.
 SCORE_UPSERT = """
 INSERT INTO health_healthscore
-  (account_id, scored_on, scorecard_id, score, light, explanation, computed_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+  (account_id, scored_on, scorecard_id, snapshot_id, score, light, explanation, computed_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (account_id, scored_on) DO UPDATE SET
-  scorecard_id = excluded.scorecard_id, score = excluded.score, light = excluded.light,
+  scorecard_id = excluded.scorecard_id, snapshot_id = excluded.snapshot_id,
+  score = excluded.score, light = excluded.light,
   explanation = excluded.explanation, computed_at = excluded.computed_at
 """
 LATEST_UPSERT = """

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from cairn.health.models import Scorecard
-from cairn.health.scoring import measure_dicts
+from cairn.health.queries import score_lines
 
 IndicatorValue = Literal[
     "sponsorship", "advocacy", "sentiment", "support_utilization", "product_utilization",
@@ -107,7 +107,7 @@ class ScoreOut(Schema):
 
     @staticmethod
     def resolve_scorecard(obj: Any) -> str:
-        return str(obj.explanation.get("scorecard", ""))
+        return obj.snapshot.name if obj.snapshot else ""
 
     @staticmethod
     def resolve_pulled_down(obj: Any) -> list[str]:
@@ -115,7 +115,7 @@ class ScoreOut(Schema):
 
     @staticmethod
     def resolve_measures(obj: Any) -> list[dict[str, Any]]:
-        return measure_dicts(obj.explanation)
+        return score_lines(obj)
 
 
 class ScorePoint(Schema):

@@ -94,14 +94,6 @@ class Line:
         return self.points is None
 
 
-# The stored explanation lists each measure as one row of these columns (compact: a score
-# row is written per account per day); `measure_dicts` turns it back into named fields.
-COLUMNS = (
-    "key", "name", "indicator", "value", "points", "weight", "effective_weight", "contribution",
-    "note",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Explanation:
     score: float | None
@@ -110,25 +102,27 @@ class Explanation:
     light: str = ""
     scorecard: str = ""
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "score": self.score,
-            "light": self.light,
-            "scorecard": self.scorecard,
-            "pulled_down": list(self.pulled_down),
-            "columns": list(COLUMNS),
-            "measures": [
-                [x.key, x.name, x.indicator, x.value, x.points, x.weight,
-                 round(x.effective_weight, 4), round(x.contribution, 2), x.note]
-                for x in self.lines
-            ],
+
+def explain(stored: Mapping[str, Any], measures: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every line of a stored explanation: the per-account values and points, with the
+    snapshot's measures ([key, name, indicator, weight]); shares and contributions are worked
+    out again by `weigh`, the function that made the score."""
+    points = list(stored.get("points", []))
+    values = list(stored.get("values", []))
+    if len(points) != len(measures):
+        return []
+    notes = stored.get("notes", {})
+    cells = np.array([[math.nan if p is None else p for p in points]], dtype=float)
+    weighed = weigh(cells.reshape(1, len(points)), [float(m[3]) for m in measures])
+    return [
+        {
+            "key": m[0], "name": m[1], "indicator": m[2], "weight": m[3], "value": values[j],
+            "points": points[j], "effective_weight": round(float(weighed.effective[0, j]), 4),
+            "contribution": round(float(weighed.contributions[0, j]), 2),
+            "note": notes.get(str(j), "no data" if points[j] is None else ""),
         }
-
-
-def measure_dicts(explanation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The measures of a stored explanation as dicts named by COLUMNS."""
-    columns = explanation.get("columns", COLUMNS)
-    return [dict(zip(columns, row, strict=False)) for row in explanation.get("measures", [])]
+        for j, m in enumerate(measures)
+    ]
 
 
 def linear_points(value: float, bad: float, good: float) -> float:
@@ -304,36 +298,31 @@ class Block:
         return [tuple(keys[j] for j in row if worst[i, j]) for i, row in enumerate(order)]
 
     def as_json(self) -> list[dict[str, Any]]:
-        """Every account's explanation, as stored with its score (rounded for display)."""
-        card = self.card
-        specs = card.measures
-        points = np.round(self.points, 2).tolist()
-        effective = np.round(self.weighed.effective, 4).tolist()
-        contributions = np.round(self.weighed.contributions, 2).tolist()
+        """Every account's explanation as stored with its score: values, points (null when
+        missing), the notes that say more than "no data", and what pulled the score down.
+        Names and weights live once in the scorecard's snapshot (see `explain`)."""
+        n, m = self.points.shape
         missing = np.isnan(self.points)
-        values = [c.values for c in self.columns]
-        # Most missing cells simply have no value and no note: say "no data" without a call.
-        plain = missing & np.array(
-            [[v is None for v in c.values] for c in self.columns], dtype=bool
-        ).reshape(len(self.columns), -1).T if self.columns else missing
+        points = np.round(self.points, 2).astype(object)
+        points[missing] = None
+        point_rows = points.tolist()
+        value_rows = [list(r) for r in zip(*(c.values for c in self.columns), strict=True)] if m else [[]] * n
+        # Most missing cells simply have no value and no note ("no data" when read back):
+        # only the others are noted.
+        notes: dict[int, dict[str, str]] = {}
         for j, c in enumerate(self.columns):
-            if c.notes is not None:
-                plain[:, j] &= np.array([not n for n in c.notes], dtype=bool)
+            values, extra = c.values, c.notes
+            for i in np.flatnonzero(missing[:, j]).tolist():
+                if values[i] is not None or (extra is not None and extra[i]):
+                    notes.setdefault(i, {})[str(j)] = self.note(i, j)
         out = []
-        rows = zip(self.weighed.scores, self.lights, self.pulled_down(), strict=True)
-        for i, (score, light, down) in enumerate(rows):
-            row_points, row_eff, row_contrib = points[i], effective[i], contributions[i]
-            out.append({
-                "score": score, "light": light, "scorecard": card.name, "pulled_down": list(down),
-                "columns": list(COLUMNS),
-                "measures": [
-                    [m.key, m.name, m.indicator, values[j][i],
-                     None if missing[i, j] else row_points[j], m.weight, row_eff[j],
-                     row_contrib[j],
-                     ("no data" if plain[i, j] else self.note(i, j)) if missing[i, j] else ""]
-                    for j, m in enumerate(specs)
-                ],
-            })
+        for i, down in enumerate(self.pulled_down()):
+            row: dict[str, Any] = {
+                "values": value_rows[i], "points": point_rows[i], "pulled_down": list(down),
+            }
+            if i in notes:
+                row["notes"] = notes[i]
+            out.append(row)
         return out
 
     def explanation(self, i: int) -> Explanation:

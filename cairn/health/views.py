@@ -15,7 +15,7 @@ from cairn.health import actions, queries
 from cairn.health.charts import score_chart
 from cairn.health.forms import MeasureFormSet, RatingForm, ScorecardForm
 from cairn.health.models import Measure, Scorecard
-from cairn.health.scoring import measure_dicts, trend
+from cairn.health.scoring import trend
 from cairn.http import AuthedRequest
 from cairn.people import permissions
 
@@ -131,11 +131,12 @@ def _account_context(account: Account, form: RatingForm, can_rate: bool) -> dict
     health = getattr(account, "health", None)
     card = latest.scorecard if latest else None
     explanation = latest.explanation if latest else {}
-    measures = measure_dicts(explanation)
+    measures = queries.score_lines(latest) if latest else []
     names = {m["key"]: m for m in measures}
     return {
         "account": account,
         "latest": latest,
+        "scorecard_name": latest.snapshot.name if latest and latest.snapshot else "",
         "health": health,
         "trend": trend(health.change if health else None),
         "trend_30d": trend(health.change_30d if health else None),

@@ -9,7 +9,8 @@ from django import template
 
 from cairn.customers.models import Account
 from cairn.health.models import AccountHealth, HealthScore
-from cairn.health.scoring import measure_dicts, trend
+from cairn.health.queries import score_lines
+from cairn.health.scoring import trend
 
 register = template.Library()
 
@@ -19,12 +20,13 @@ def account_health(account: Account) -> dict[str, Any]:
     latest = AccountHealth.objects.filter(account=account).first()
     if latest is None:
         return {"scored": False}
-    explanation = (
+    score = (
         HealthScore.objects.filter(account=account, scored_on=latest.scored_on)
-        .values_list("explanation", flat=True)
+        .select_related("snapshot")
         .first()
-    ) or {}
-    names = {m["key"]: m for m in measure_dicts(explanation)}
+    )
+    explanation = score.explanation if score else {}
+    names = {m["key"]: m for m in (score_lines(score) if score else [])}
     return {
         "scored": True,
         "latest": latest,

@@ -110,3 +110,12 @@ def test_an_account_without_owner_gets_the_alert_but_no_task(acme):
 
     assert HealthAlert.objects.filter(account=acme, task__isnull=True).count() == 2
     assert not Task.objects.exists()
+
+
+def test_rerunning_the_first_day_does_not_count_as_turning_red(acme):
+    scorecard()
+
+    score_on(acme, 0, 0.3)
+    score_on(acme, 0, 0.3)
+
+    assert not HealthAlert.objects.exists() and not Task.objects.exists()

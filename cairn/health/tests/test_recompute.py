@@ -12,7 +12,7 @@ from django.utils import timezone
 from cairn.customers.models import Account
 from cairn.health.actions import rate_account, recompute_scores
 from cairn.health.models import AccountHealth, HealthScore, ManualRating
-from cairn.health.scoring import measure_dicts
+from cairn.health.queries import score_lines
 from cairn.health.tests.helpers import metric, scorecard, set_value
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_a_measure_without_data_shares_its_weight_instead_of_scoring_zero(acme):
 
     score = HealthScore.objects.get(account=acme, scored_on=TODAY)
     assert score.score == 100 and score.light == "green"
-    seats, sponsor = measure_dicts(score.explanation)
+    seats, sponsor = score_lines(score)
     assert seats["effective_weight"] == 1 and seats["contribution"] == 100
     assert sponsor["points"] is None and sponsor["effective_weight"] == 0
 
@@ -87,7 +87,7 @@ def test_a_manual_rating_survives_every_recompute_and_keeps_its_history(acme, ca
     score = HealthScore.objects.get(account=acme, scored_on=timezone.localdate())
     # Seats 0 points (weight 60), sponsorship 100 points (weight 40).
     assert score.score == 40
-    sponsor = measure_dicts(score.explanation)[1]
+    sponsor = score_lines(score)[1]
     assert (sponsor["value"], sponsor["points"]) == ("5", 100)
 
 
@@ -104,7 +104,7 @@ def test_an_expired_rating_counts_as_missing_through_a_recompute(acme, carol):
 
     score = HealthScore.objects.get(account=acme)
     assert score.score == 50
-    sponsor = measure_dicts(score.explanation)[1]
+    sponsor = score_lines(score)[1]
     assert sponsor["points"] is None and "expired" in sponsor["note"]
     assert ManualRating.objects.filter(account=acme).count() == 1
 
@@ -204,7 +204,7 @@ def test_nps_over_the_window_and_open_high_priority_tickets_are_scored(acme):
 
     recompute_scores(TODAY)
 
-    nps_line, tickets_line = measure_dicts(HealthScore.objects.get(account=acme).explanation)
+    nps_line, tickets_line = score_lines(HealthScore.objects.get(account=acme))
     # Within 90 days: 2 promoters, 1 detractor, 1 passive -> NPS 25 -> 75 points.
     assert (nps_line["value"], nps_line["points"]) == (25.0, 75.0)
     # Urgent and high opened within 30 days and still open: 2 of 4 -> 50 points.
