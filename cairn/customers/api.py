@@ -6,7 +6,7 @@ Reads are open to everyone signed in; writes follow cairn.people.permissions, li
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
@@ -14,7 +14,8 @@ from ninja.pagination import paginate
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, save, user_of
 from cairn.customers.actions import delete_record
-from cairn.customers.models import Account, Contact, Product, Subscription, SubscriptionStatus
+from cairn.customers.models import Account, Contact, Product, Subscription
+from cairn.customers.queries import with_arr_and_renewal
 from cairn.customers.schemas import (
     AccountFilter,
     AccountIn,
@@ -39,16 +40,11 @@ contacts = Router(tags=["contacts"])
 subscriptions = Router(tags=["subscriptions"])
 products = Router(tags=["products"])
 
-LIVE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIAL, SubscriptionStatus.RENEWED]
 ACCOUNT_RELATIONS = {"owner": User, "parent": Account}
 
 
 def _accounts() -> QuerySet[Account]:
-    live = Q(subscriptions__status__in=LIVE)
-    return Account.objects.select_related("owner").annotate(
-        total_arr=Sum("subscriptions__arr", filter=live),
-        next_renewal=Min("subscriptions__end_date", filter=live),
-    )
+    return with_arr_and_renewal(Account.objects.select_related("owner"))
 
 
 def _account(pk: int) -> Account:

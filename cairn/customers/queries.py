@@ -13,7 +13,7 @@ from cairn.engagements.models import Engagement, Status
 
 LIVE = [SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIAL, SubscriptionStatus.RENEWED]
 
-SORT_FIELDS = {
+SORT_FIELDS: dict[str, list[Any]] = {
     "name": ["name"],
     "renewal": ["next_renewal", "name"],
     "-arr": ["-total_arr", "name"],
@@ -27,21 +27,30 @@ SORT_FIELDS = {
 }
 
 
+def _live_subscriptions() -> QuerySet[Subscription]:
+    return Subscription.objects.filter(account=OuterRef("pk"), status__in=LIVE).order_by()
+
+
+def with_arr_and_renewal(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """Each account's ARR and next renewal over its live subscriptions.
+
+    Correlated subqueries rather than a join and GROUP BY: the database then works them
+    out only for the page of accounts shown, not for the whole portfolio.
+    """
+    live = _live_subscriptions()
+    return accounts.annotate(
+        total_arr=Subquery(live.values("account").annotate(total=Sum("arr")).values("total")),
+        next_renewal=Subquery(
+            live.values("account").annotate(first=Min("end_date")).values("first")
+        ),
+    )
+
+
 def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     """Accounts with their ARR, next renewal and running engagements, filtered and sorted."""
-    # Correlated subqueries rather than a join and GROUP BY: the database then works out ARR
-    # and renewal only for the page of accounts shown, not for the whole portfolio.
-    live = Subscription.objects.filter(account=OuterRef("pk"), status__in=LIVE).order_by()
+    live = _live_subscriptions()
     accounts = (
-        Account.objects.select_related("owner", "health")
-        .annotate(
-            total_arr=Subquery(
-                live.values("account").annotate(total=Sum("arr")).values("total")
-            ),
-            next_renewal=Subquery(
-                live.values("account").annotate(first=Min("end_date")).values("first")
-            ),
-        )
+        with_arr_and_renewal(Account.objects.select_related("owner", "health"))
         .prefetch_related(
             Prefetch(
                 "engagements",
