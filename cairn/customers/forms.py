@@ -47,18 +47,6 @@ class ContactForm(forms.ModelForm):
             colleagues = colleagues.exclude(pk=self.instance.pk)
         choice(self, "reports_to").queryset = colleagues
 
-    def clean_reports_to(self) -> Contact | None:
-        manager = self.cleaned_data.get("reports_to")
-        # Walk up from the chosen manager: reaching this contact would make a loop in the chart.
-        seen: set[int] = set()
-        node = manager
-        while node is not None and self.instance.pk and node.pk not in seen:
-            if node.pk == self.instance.pk:
-                raise forms.ValidationError("This would make a reporting loop.")
-            seen.add(node.pk)
-            node = node.reports_to
-        return manager
-
 
 class SubscriptionForm(forms.ModelForm):
     new_product = forms.CharField(
