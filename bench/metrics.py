@@ -397,7 +397,8 @@ def main() -> None:
         "sql grid": measure(run_sql_grid, {**base, "dates": options.weeks}),
     }
     for name, result in figures.items():
-        extra = f", then {result['write_seconds']:.2f} s writing series files" if result.get("write_seconds") else ""
+        writing = result.get("write_seconds")
+        extra = f", then {writing:.2f} s writing series files" if writing else ""
         print(f"{name:14s} {result['seconds']:8.2f} s  peak RSS {result['peak_rss_mb']:7.0f} MB  "
               f"{result['rows']:,} rows{extra}")
     cairn, sql, pandas = (figures[k]["seconds"] for k in ("cairn latest", "sql latest", "pandas latest"))

@@ -6,9 +6,11 @@ Both run in UTC, so an event's day is its UTC day on either engine.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -17,6 +19,7 @@ import ibis.expr.types as ir
 from cairn.metrics.engine import EVENT_COLUMNS, EVENT_SCHEMA
 
 ENGINES = ("duckdb", "spark")
+MEMORY_LIMIT = "2500MB"
 _lock = threading.Lock()
 
 
@@ -34,7 +37,10 @@ class DuckDBEngine(Engine):
     name = "duckdb"
 
     def __init__(self) -> None:
-        self.con: Any = ibis.duckdb.connect()
+        # A bounded memory: beyond it DuckDB spills joins and aggregations to disk rather
+        # than growing with the event store.
+        spill = Path(tempfile.gettempdir()) / "cairn-duckdb"
+        self.con: Any = ibis.duckdb.connect(memory_limit=MEMORY_LIMIT, temp_directory=str(spill))
 
     def events(self, files: Sequence[str]) -> ir.Table:
         if not files:

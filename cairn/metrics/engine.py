@@ -11,7 +11,9 @@ metrics or dates:
    event types the metrics name): per (account, interval, event type) count, sum of value and
    last day; and, when a metric counts people, the distinct (account, interval, user).
 3. A small `cover` table says which intervals make up which window at which date; joining it
-   and summing with conditions gives every event metric at every date at once.
+   and summing with conditions gives every event metric at every date at once. For a single
+   date (the usual run after an ingest) the events are aggregated per account directly,
+   with one condition per window, in one pass.
 4. Per (account, date): subscriptions give seats and tenure; ratios and totals combine the
    columns above.
 
@@ -240,15 +242,48 @@ class Plan:
             tables.append(joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates))
         return tables
 
+    def _direct_stats(self, events: ir.Table) -> list[ir.Table]:
+        """One date only: every statistic in a single aggregation per account, no cover join.
+
+        Each window is a contiguous run of intervals, so a condition on the interval index
+        picks it. Same columns as the grid plan, so the values are built the same way.
+        """
+        aggregates: dict[str, ir.Value] = {}
+        for spec in self.specs:
+            if spec.kind in DERIVED_KINDS:
+                continue
+            for window in _windows(spec):
+                inside = events.interval.isin(self._intervals(window))
+                if spec.kind in USER_KINDS:
+                    if spec.event_type:
+                        inside = inside & (events.event_type == spec.event_type)
+                    name = _key("u", spec.event_type or "*", window.name)
+                    aggregates[name] = events.user_id.nunique(where=inside)
+                    continue
+                inside = inside & (events.event_type == spec.event_type)
+                for stat in _STATS[spec.kind]:
+                    column = {"n": events.account_id, "s": events.value, "last": events.day_number}[stat]
+                    reduction = {"n": column.count, "s": column.sum, "last": column.max}[stat]
+                    aggregates[_key(stat, spec.event_type, window.name)] = reduction(where=inside)
+        stats = events.group_by("account_id").aggregate(**aggregates)
+        return [stats.mutate(observed_on=ibis.literal(self.grid.dates[0], "date"))]
+
+    def _intervals(self, window: Window) -> list[int]:
+        return sorted(set(self.grid.cover(window)["interval"].to_pylist()))
+
     def expression(self, events: ir.Table, accounts: pa.Table, subscriptions: pa.Table) -> ir.Table:
         dated = self._events(events)
         dates = ibis.memtable(self.grid.dates_table())
         base = ibis.memtable(accounts.select(["account_id"])).cross_join(dates)
         keys = ["account_id", "observed_on"]
-        parts = self._event_stats(dated) if self.types else []
-        parts += self._user_stats(dated) if self.user_specs else []
+        if len(self.grid.dates) == 1:
+            parts = self._direct_stats(dated)
+        else:
+            parts = self._event_stats(dated) if self.types else []
+            parts += self._user_stats(dated) if self.user_specs else []
         for part in parts:
-            base = base.left_join(part, keys).select(base, *[part[c] for c in part.columns[2:]])
+            stats = [part[c] for c in part.columns if c not in keys]
+            base = base.left_join(part, keys).select(base, *stats)
         if any(s.kind in (MetricKind.SEAT_UTILIZATION, MetricKind.TENURE_RATE) for s in self.specs):
             base = self._with_subscriptions(base, subscriptions, dates)
         values = self._values(base)

@@ -35,7 +35,8 @@ def _editor(request: HttpRequest, definition: MetricDefinition | None) -> HttpRe
     permissions.require(permissions.is_leader(request.user), DEFINE_ONLY)
     if request.method != "POST":
         initial = MetricForm.initial_for(definition) if definition else None
-        return render(request, "metrics/form.html", {"form": MetricForm(initial=initial), "definition": definition})
+        form = MetricForm(initial=initial)
+        return render(request, "metrics/form.html", {"form": form, "definition": definition})
     form = MetricForm(request.POST)
     if form.is_valid():
         user: User = request.user  # type: ignore[assignment]

@@ -165,3 +165,13 @@ def test_metrics_referring_to_each_other_in_a_circle_are_refused() -> None:
              Spec("c", "count", "login")]
     with pytest.raises(ValidationError, match="circle"):
         in_dependency_order(specs)
+
+
+def test_one_date_alone_gives_the_same_values_as_within_a_grid(values, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A single date takes the engine's direct plan (one aggregation per account); a grid
+    # takes the interval plan. Both must agree on every metric.
+    files = write_events(tmp_path, EVENTS)
+    runner = connect("duckdb")
+    table = engine.compute(runner.con, runner.events(files), SPECS, [D1], ACCOUNTS, SUBSCRIPTIONS)
+    alone = {(r.pop("account_id"), r.pop("observed_on")): r for r in table.to_pylist()}
+    assert alone == {key: row for key, row in values.items() if key[1] == D1}
