@@ -25,6 +25,7 @@ _lock = threading.Lock()
 
 class Engine:
     name = ""
+    con: Any
 
     def events(self, files: Sequence[str]) -> ir.Table:
         raise NotImplementedError

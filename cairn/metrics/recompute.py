@@ -79,7 +79,7 @@ def _subscriptions() -> pa.Table:
     rows = list(
         Subscription.objects.order_by("pk").values_list("account_id", "start_date", "end_date", "quantity")
     )
-    columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
     return pa.table(
         [pa.array(columns[0], pa.int64()), pa.array(columns[1], pa.date32()),
          pa.array(columns[2], pa.date32()), pa.array(columns[3], pa.int64())],
