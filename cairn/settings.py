@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     # Listed so the API docs page serves Swagger UI from ninja's own static files, not a CDN.
     "ninja",
     "simple_history",
@@ -177,6 +179,16 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 MEDIA_ROOT = DATA_DIR / "files"
+# Background work (metric and score refreshes after new usage data) goes through Django's
+# task interface into a table of the application database; `cairn worker` runs it, and
+# `cairn serve` starts one worker beside the web server unless told not to.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 # Product-usage events and metric time series, as Parquet (docs/analytics.md).
 ANALYTICS_DIR = DATA_DIR / "analytics"
 UPLOAD_MAX_BYTES = envint("CAIRN_UPLOAD_MAX_MB", 25, minimum=1) * 1024 * 1024

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser, OutputWrapper
@@ -37,6 +42,10 @@ def add_server_arguments(parser: CommandParser) -> None:
     parser.add_argument("--port", type=port_number, default=8000, help="Port to listen on.")
     parser.add_argument(
         "--threads", type=thread_count, default=8, help="Requests served at the same time."
+    )
+    parser.add_argument(
+        "--no-worker", action="store_false", dest="worker",
+        help="Do not start a background worker beside the server (run `cairn worker` instead).",
     )
 
 
@@ -77,6 +86,31 @@ def url_for(host: str, port: int) -> str:
     if ":" in shown and not shown.startswith("["):
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
+
+
+@contextlib.contextmanager
+def background_worker(enabled: bool) -> Iterator[None]:
+    """A `cairn worker` process for the life of the server, so one command runs everything."""
+    if not enabled:
+        yield
+        return
+    process = subprocess.Popen([sys.executable, "-m", "cairn", "worker", "--no-reload"])
+    # A service manager stops the server with SIGTERM; turn it into an orderly exit so the
+    # worker below is stopped too instead of left running on its own.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def serve(host: str, port: int, threads: int) -> None:

@@ -24,6 +24,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
+from cairn.operations.tasks import queue_refresh
 from cairn.people import permissions
 from cairn.usage import actions, feedback
 from cairn.usage.models import IngestBatch, TicketPriority, TicketStatus
@@ -131,6 +132,9 @@ def post_events(request: HttpRequest, payload: EventBatchIn) -> tuple[int, dict[
     user = user_of(request)
     permissions.require(permissions.can_write(user), "Read-only users cannot send events.")
     outcome = actions.ingest_api_batch(_events_table(payload.events), key=payload.key, user=user)
+    if not outcome.already_ingested and outcome.batch.stored:
+        # New usage changes metrics and scores: refresh them in the background, not nightly.
+        queue_refresh()
     status = 200 if outcome.already_ingested else 201
     return status, _out(outcome.batch, outcome.already_ingested)
 
@@ -157,6 +161,7 @@ def _upsert(request: HttpRequest, kind: str, items: list[Any]) -> dict[str, int]
         raise ValidationError(
             {f"{kind}.{error.line}.{error.field}": error.message for error in result.errors}
         )
+    queue_refresh()  # NPS and ticket measures read these
     return {"created": result.created, "updated": result.updated}
 
 

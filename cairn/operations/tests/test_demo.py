@@ -151,7 +151,7 @@ def test_the_demo_serves_with_waitress_unless_told_not_to(monkeypatch) -> None: 
     served: list[dict[str, object]] = []
     monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw))
 
-    call_command("demo", "--port", "8124", "--host", "127.0.0.1", stdout=io.StringIO())
+    call_command("demo", "--port", "8124", "--host", "127.0.0.1", "--no-worker", stdout=io.StringIO())
 
     assert served[0] | {"max_request_body_size": 0} == {
         "host": "127.0.0.1", "port": 8124, "threads": 8, "ident": "Cairn", "max_request_body_size": 0

@@ -18,8 +18,30 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 
+class FakeProcess:
+    started: list[list[str]] = []
+
+    def __init__(self, args: list[str]) -> None:
+        FakeProcess.started.append(args)
+        self.stopped = False
+
+    def terminate(self) -> None:
+        self.stopped = True
+
+    def wait(self, timeout: float) -> int:
+        return 0
+
+
 @pytest.fixture
-def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+def workers(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The worker processes `serve` started, without starting any."""
+    FakeProcess.started = []
+    monkeypatch.setattr("cairn.operations.server.subprocess.Popen", FakeProcess)
+    return FakeProcess.started
+
+
+@pytest.fixture
+def served(monkeypatch: pytest.MonkeyPatch, workers: list[list[str]]) -> list[dict[str, object]]:
     """What waitress was asked to serve, without opening a socket."""
     calls: list[dict[str, object]] = []
 
@@ -28,6 +50,15 @@ def served(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
 
     monkeypatch.setattr("waitress.serve", fake_serve)
     return calls
+
+
+def test_serve_starts_a_background_worker_unless_told_not_to(
+    served: list[dict[str, object]], workers: list[list[str]]
+) -> None:
+    serve()
+    assert workers == [[sys.executable, "-m", "cairn", "worker", "--no-reload"]]
+    serve("--no-worker")
+    assert len(workers) == 1
 
 
 def serve(*args: str) -> tuple[str, str]:
@@ -109,7 +140,7 @@ def test_serve_explains_a_port_that_is_already_taken() -> None:
         port = busy.getsockname()[1]
 
         with pytest.raises(CommandError, match=f"Cannot listen on 127.0.0.1:{port}"):
-            serve("--port", str(port))
+            serve("--port", str(port), "--no-worker")
 
 
 def test_cairn_serve_answers_pages_and_static_files(tmp_path: Path) -> None:

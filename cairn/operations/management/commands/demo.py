@@ -56,7 +56,8 @@ class Command(BaseCommand):
         self.stdout.write("Serving; press Ctrl+C to stop.")
         # Redirected to a file or a journal, stdout is buffered: show the URL before serving.
         self.stdout.flush()
-        server.serve(host, port, options["threads"])
+        with server.background_worker(options["worker"]):
+            server.serve(host, port, options["threads"])
 
     def _wipe(self) -> None:
         try:

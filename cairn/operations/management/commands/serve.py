@@ -24,4 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Cairn is at {server.url_for(host, port)} (Ctrl+C to stop)")
         # Redirected to a file or a journal, stdout is buffered: show the URL before serving.
         self.stdout.flush()
-        server.serve(host, port, threads)
+        with server.background_worker(options["worker"]):
+            server.serve(host, port, threads)
