@@ -20,6 +20,7 @@ from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, Sub
 from cairn.customers.models import Account, Contact, Subscription
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.http import AuthedRequest
+from cairn.metrics.queries import account_metrics
 from cairn.people import permissions
 from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry, TaskStatus
@@ -94,6 +95,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "can_start_engagement": permissions.can_write(request.user),
             "entry_form": EntryForm(),
             "today": timezone.localdate(),
+            "metrics": account_metrics(account),
         },
     )
 

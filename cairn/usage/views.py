@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cairn.customers.models import Account
 from cairn.http import AuthedRequest
 from cairn.people import permissions
 from cairn.usage import actions, queries
@@ -76,3 +77,10 @@ def replay(request: AuthedRequest) -> HttpResponse:
         f"{duplicates} duplicate(s), {kept} still quarantined.",
     )
     return redirect("usage_quarantine")
+
+
+def account_panel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The account page's usage panel, fetched after the page so reading Parquet never
+    holds the page up."""
+    account = get_object_or_404(Account, pk=pk)
+    return render(request, "usage/_account_usage.html", {"usage": queries.account_usage(account)})

@@ -284,3 +284,13 @@ def test_a_bad_health_filter_names_the_field(as_alice):
     body = as_alice.get("/?dropped=-4").content.decode()
 
     assert "Ensure this value is greater than or equal to 1." in body
+
+
+def test_the_account_page_shows_metrics_and_loads_usage_after_the_page(as_rita, acme):
+    page = as_rita.get(acme.get_absolute_url()).content.decode()
+    assert "Metrics" in page
+    panel_url = reverse("account_usage_panel", args=[acme.pk])
+    assert f'hx-get="{panel_url}"' in page
+    panel = as_rita.get(panel_url)
+    assert panel.status_code == 200
+    assert "No events in the last 28 days" in panel.content.decode()
