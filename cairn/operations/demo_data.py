@@ -38,6 +38,7 @@ from cairn.engagements.models import (
     PhaseMove,
 )
 from cairn.operations import demo_documents as docs
+from cairn.operations import demo_usage
 from cairn.operations.demo_content import (
     ACCOUNTS,
     DEMO_EMAIL_DOMAIN,
@@ -419,6 +420,7 @@ def load(today: dt.date | None = None) -> bool:
     clock.mark()
     _tasks(users, accounts, today, clock)
     _template(users[DEMO_USERNAME])
+    demo_usage.load()
     return True
 
 

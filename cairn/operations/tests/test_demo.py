@@ -188,3 +188,19 @@ def test_every_demo_page_opens_for_the_demo_user() -> None:
 
     assert set(statuses.values()) == {200}, statuses
     assert "Halvorsen Maritime" in client.get("/").content.decode()
+
+
+def test_the_demo_scores_every_account_from_its_usage() -> None:
+    from cairn.health.models import AccountHealth
+    from cairn.metrics.models import MetricValue
+    from cairn.usage.models import IngestBatch, SupportTicket, SurveyResponse
+
+    call_command("demo", "--no-serve", stdout=io.StringIO())
+    assert sum(IngestBatch.objects.values_list("stored", flat=True)) > 10_000
+    assert SupportTicket.objects.filter(status="open", priority="urgent").exists()
+    assert SurveyResponse.objects.exists()
+    assert MetricValue.objects.exists()
+    scored = AccountHealth.objects.exclude(score=None)
+    assert scored.count() == Account.objects.count()
+    # The hospital group whose usage slides is the one at the bottom.
+    assert scored.order_by("score").first().account.name == "Meridian Health Partners"
