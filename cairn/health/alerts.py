@@ -12,14 +12,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from cairn.customers.models import Account
 from cairn.health.models import AlertKind, HealthAlert, HealthScore
 from cairn.health.scoring import CardSpec, explain
 from cairn.people.models import User
-from cairn.timeline.actions import create_task
-from cairn.timeline.models import Task
+from cairn.timeline.models import Entry, EntryKind, Task
+from cairn.validation import assignable
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +47,26 @@ def condition(check: Check, kind: str) -> bool:
     return check.reference is not None and check.reference - score > check.card.alert_drop_points
 
 
-def evaluate(as_of: dt.date, checks: list[Check]) -> tuple[int, int]:
-    """Raise the new alerts and resolve the ones whose condition ended; (raised, resolved)."""
-    by_account = {c.account_id: c for c in checks}
+OpenAlert = tuple[int, int, str]  # pk, account id, kind
+
+
+def open_alerts() -> list[OpenAlert]:
     # Open alerts are few: read them all rather than name every scored account in the query.
-    open_alerts = HealthAlert.objects.filter(resolved_on__isnull=True).values_list(
-        "pk", "account_id", "kind"
+    return list(
+        HealthAlert.objects.filter(resolved_on__isnull=True).values_list("pk", "account_id", "kind")
     )
+
+
+def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tuple[int, int]:
+    """Raise the new alerts and resolve the ones whose condition ended; (raised, resolved).
+
+    `checks` covers every scored account whose score meets a condition or that has one of
+    the open alerts `still` (read by `open_alerts`); an open alert of an account without a
+    check was not scored in this run and is left alone."""
+    by_account = {c.account_id: c for c in checks}
     still_open: set[tuple[int, str]] = set()
     ended: list[int] = []
-    for pk, account_id, kind in open_alerts:
+    for pk, account_id, kind in still:
         check = by_account.get(account_id)
         if check is None:
             continue  # not scored in this run
@@ -80,30 +92,59 @@ def evaluate(as_of: dt.date, checks: list[Check]) -> tuple[int, int]:
             "account_id", "kind"
         )
     )
-    accounts = Account.objects.in_bulk(ids)
-    owners = User.objects.in_bulk([c.owner_id for c, _ in wanted if c.owner_id])
-    raised = 0
-    tasks: dict[int, Task] = {}
-    for check, kind in wanted:
-        if (check.account_id, kind) in done:
-            continue
-        account = accounts[check.account_id]
-        owner = owners.get(check.owner_id or 0)
-        # Turning red by a sharp fall is one event for the owner: one task, two alert records.
-        task = tasks.get(account.pk)
-        if task is None and owner is not None and owner.is_active:
-            task = create_task(
-                title=title(account, kind, check)[:200], assignee=owner, account=account,
-                created_by=None, due_date=as_of + dt.timedelta(days=3),
-                description=describe(account, check),
-            )
-            tasks[account.pk] = task
-        HealthAlert.objects.create(
-            account=account, kind=kind, score_id=score_ids[check.account_id], raised_on=as_of,
-            task=task,
+    wanted = [(c, kind) for c, kind in wanted if (c.account_id, kind) not in done]
+    tasks = _tasks(as_of, wanted)
+    HealthAlert.objects.bulk_create(
+        HealthAlert(
+            account_id=check.account_id, kind=kind, score_id=score_ids[check.account_id],
+            raised_on=as_of, task=tasks.get(check.account_id),
         )
-        raised += 1
-    return raised, resolved
+        for check, kind in wanted
+    )
+    return len(wanted), resolved
+
+
+def _tasks(as_of: dt.date, raised: list[tuple[Check, str]]) -> dict[int, Task]:
+    """One task per account for its owner, with its timeline entry: the rows
+    `timeline.actions.create_task` writes, in three statements rather than three per task
+    (a bad morning raises thousands). Turning red by a sharp fall is one event for the
+    owner: one task, two alert records. An owner who cannot be given work (deactivated,
+    read-only) gets none; the alert is still recorded."""
+    first: dict[int, tuple[Check, str]] = {}
+    for check, kind in raised:
+        first.setdefault(check.account_id, (check, kind))
+    accounts = Account.objects.in_bulk(list(first))
+    owners = User.objects.in_bulk([c.owner_id for c, _ in first.values() if c.owner_id])
+    due = as_of + dt.timedelta(days=3)
+    made: dict[int, Task] = {}
+    for account_id, (check, kind) in first.items():
+        owner = owners.get(check.owner_id or 0)
+        if owner is None or not _assignable(owner):
+            continue
+        account = accounts[account_id]
+        made[account_id] = Task(
+            title=title(account, kind, check)[:200], description=describe(account, check),
+            assignee=owner, account=account, due_date=due, created_by=None,
+        )
+    Task.objects.bulk_create(made.values())
+    now = timezone.now()
+    Entry.objects.bulk_create(
+        Entry(
+            account_id=task.account_id, kind=EntryKind.TASK,
+            title=f"Task for {task.assignee}: {task.title}, due {due:%d %b %Y}"[:200],
+            link=task.get_absolute_url(), occurred_at=now,
+        )
+        for task in made.values()
+    )
+    return made
+
+
+def _assignable(owner: User) -> bool:
+    try:
+        assignable(owner, "assignee")
+    except ValidationError:
+        return False
+    return True
 
 
 def _is_new(check: Check, kind: str) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -18,10 +19,31 @@ from cairn.health.scoring import CardSpec, Column
 from cairn.metrics.models import MetricValue
 from cairn.usage.models import SupportTicket, SurveyResponse
 
-# metric id -> account id -> (latest value, the day it describes)
-MetricValues = dict[int, dict[int, tuple[float | None, dt.date | None]]]
 # indicator -> account id -> (rating, or None when it expired; why it is missing)
 Ratings = dict[str, dict[int, tuple[str | None, str]]]
+
+
+@dataclass(frozen=True)
+class Latest:
+    """The latest value of one metric for many accounts, as arrays sorted by account id."""
+
+    accounts: np.ndarray  # int64
+    values: np.ndarray  # float64, NaN where the value is null
+    observed: np.ndarray  # day ordinals, 0 when recent enough for every scorecard
+
+    def column(self, account_ids: np.ndarray) -> Column:
+        """The values of the given accounts (any order), NaN where there is none."""
+        n = len(account_ids)
+        if not len(self.accounts):
+            return Column(np.full(n, np.nan), np.zeros(n, dtype=np.int64))
+        at = np.minimum(np.searchsorted(self.accounts, account_ids), len(self.accounts) - 1)
+        found = self.accounts[at] == account_ids
+        return Column(
+            np.where(found, self.values[at], np.nan), np.where(found, self.observed[at], 0)
+        )
+
+
+MetricValues = dict[int, Latest]
 
 
 def metric_values(
@@ -33,23 +55,32 @@ def metric_values(
     without their date (turning 400,000 dates into Python objects is most of the read's
     time), the others with it, so a scorecard can tell how old they are.
     """
-    out: MetricValues = {m: {} for m in metric_ids}
     if not metric_ids:
-        return out
+        return {}
     rows = MetricValue.objects.filter(metric_id__in=list(metric_ids)).order_by()
     if accounts is not None:
         rows = rows.filter(account_id__in=list(accounts))
+    fresh: list[tuple[int, int, float | None]] = []
     old = rows
     if fresh_from is not None:
-        for account_id, metric_id, value in rows.filter(observed_on__gte=fresh_from).values_list(
-            "account_id", "metric_id", "value"
-        ).iterator(chunk_size=50000):
-            out[metric_id][account_id] = (value, None)
+        fresh = list(
+            rows.filter(observed_on__gte=fresh_from).values_list("account_id", "metric_id", "value")
+        )
         old = rows.filter(observed_on__lt=fresh_from)
-    for account_id, metric_id, value, observed_on in old.values_list(
-        "account_id", "metric_id", "value", "observed_on"
-    ).iterator(chunk_size=50000):
-        out[metric_id][account_id] = (value, observed_on)
+    aged = list(old.values_list("account_id", "metric_id", "value", "observed_on"))
+    # None becomes NaN in a float array: a null value is no data.
+    table = np.array(fresh, dtype=float).reshape(-1, 3)
+    seen = np.zeros(len(table), dtype=np.int64)
+    if aged:
+        table = np.vstack([table, np.array([r[:3] for r in aged], dtype=float)])
+        seen = np.concatenate([seen, np.array([r[3].toordinal() for r in aged], dtype=np.int64)])
+    account_col = table[:, 0].astype(np.int64)
+    metric_col = table[:, 1].astype(np.int64)
+    out: MetricValues = {}
+    for metric_id in metric_ids:
+        mine = np.flatnonzero(metric_col == metric_id)
+        order = mine[np.argsort(account_col[mine], kind="stable")]
+        out[metric_id] = Latest(account_col[order], table[order, 2], seen[order])
     return out
 
 
@@ -146,28 +177,35 @@ def gather(cards: Iterable[CardSpec], accounts: Collection[int] | None, as_of: d
     )
 
 
-def columns_for(card: CardSpec, account_ids: Sequence[int], inputs: Inputs) -> list[Column]:
+def columns_for(
+    card: CardSpec, account_ids: Sequence[int] | np.ndarray, inputs: Inputs
+) -> list[Column]:
     """The card's measures as columns over the given accounts, in their order."""
     columns = []
+    ids = np.asarray(account_ids, dtype=np.int64)
+    n = len(ids)
+    # Ratings, surveys and tickets concern few accounts: placed by position, not looked up
+    # for every account.
+    position = {a: i for i, a in enumerate(ids.tolist())}
     for spec in card.measures:
         if spec.source == "metric" and spec.metric_id is not None:
-            found = inputs.metrics.get(spec.metric_id, {})
-            got = [found.get(a) for a in account_ids]
-            columns.append(
-                Column([g[0] if g else None for g in got], [g[1] if g else None for g in got])
-            )
+            latest = inputs.metrics.get(spec.metric_id)
+            columns.append(latest.column(ids) if latest is not None else Column(np.full(n, np.nan)))
         elif spec.source == "manual":
-            given = inputs.ratings.get(spec.indicator, {})
-            got_rating = [given.get(a) for a in account_ids]
-            columns.append(
-                Column(
-                    [g[0] if g else None for g in got_rating],
-                    notes=[g[1] if g else "" for g in got_rating],
-                )
-            )
+            ratings = np.full(n, None, dtype=object)
+            notes = np.full(n, "", dtype=object)
+            for account_id, (rating, note) in inputs.ratings.get(spec.indicator, {}).items():
+                at = position.get(account_id)
+                if at is not None:
+                    ratings[at], notes[at] = rating, note
+            columns.append(Column(ratings, notes=notes))  # type: ignore[arg-type]
         else:
             # The window is the recency of surveys and tickets: no maximum age on top.
             source = inputs.surveys if spec.source == "survey" else inputs.tickets
-            found_w = source.get(spec.window_days, {})
-            columns.append(Column([found_w.get(a) for a in account_ids]))
+            numbers = np.full(n, np.nan)
+            for account_id, number in source.get(spec.window_days, {}).items():
+                at = position.get(account_id)
+                if at is not None:
+                    numbers[at] = number
+            columns.append(Column(numbers))
     return columns

@@ -6,36 +6,43 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import math
 import time
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Case, IntegerField, Max, Min, Value, When
 from django.utils import timezone
 
 from cairn.customers.models import Account
-from cairn.health import alerts
+from cairn.health import alerts, encoding
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import columns_for, gather
 from cairn.health.models import AccountHealth, HealthScore, ScorecardSnapshot
-from cairn.health.scoring import CardSpec, score_block
+from cairn.health.scoring import Block, CardSpec, score_block
 
 CHANGE_DAYS = 30
 BATCH = 5000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Scored:
-    account_id: int
-    owner_id: int | None
+    """The accounts one scorecard scored: arrays in the same order as the block's rows."""
+
     card: CardSpec
     snapshot_id: int
-    score: float | None
-    light: str
-    explanation: dict[str, Any]
+    account_ids: np.ndarray  # int64
+    owner_ids: list[int | None]
+    block: Block
+
+    @property
+    def scores(self) -> np.ndarray:
+        return np.array([np.nan if s is None else s for s in self.block.weighed.scores])
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +77,9 @@ def compute(
     inputs = gather([g[0] for g in groups.values()], accounts, as_of)
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
-        block = score_block(card, columns_for(card, ids, inputs), as_of)
-        snapshot = snapshot_of(card)
-        for i, explanation in enumerate(block.as_json()):
-            scored.append(
-                Scored(
-                    ids[i], owners[i], card, snapshot, block.weighed.scores[i], block.lights[i],
-                    explanation,
-                )
-            )
+        account_ids = np.array(ids, dtype=np.int64)
+        block = score_block(card, columns_for(card, account_ids, inputs), as_of)
+        scored.append(Scored(card, snapshot_of(card), account_ids, owners, block))
     return scored
 
 
@@ -95,10 +96,11 @@ def snapshot_of(card: CardSpec) -> int:
 
 def scores_at_start(
     day: dt.date, as_of: dt.date, accounts: Collection[int] | None
-) -> dict[int, float | None]:
-    """The scores at the start of a period: of the last scoring date on or before `day`, or,
-    when the history is shorter than the period, of the first scoring date after it (before
-    `as_of`). Scoring runs for the whole book at once, so one date stands for all accounts."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scores at the start of a period, as (account ids sorted, scores with NaN for
+    none): of the last scoring date on or before `day`, or, when the history is shorter than
+    the period, of the first scoring date after it (before `as_of`). Scoring runs for the
+    whole book at once, so one date stands for all accounts."""
     dates = HealthScore.objects.filter(scored_on__lte=day).aggregate(last=Max("scored_on"))
     found = dates["last"]
     if found is None:
@@ -106,69 +108,193 @@ def scores_at_start(
             first=Min("scored_on")
         )["first"]
     if found is None:
-        return {}
-    rows = HealthScore.objects.filter(scored_on=found)
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows = HealthScore.objects.filter(scored_on=found).order_by("account_id")
     if accounts is not None:
         rows = rows.filter(account_id__in=list(accounts))
-    return dict(rows.values_list("account_id", "score").iterator(chunk_size=20000))
+    table = np.array(list(rows.values_list("account_id", "score")), dtype=float).reshape(-1, 2)
+    return table[:, 0].astype(np.int64), table[:, 1]
 
 
-def write(as_of: dt.date, scored: list[Scored], accounts: Collection[int] | None) -> tuple[int, int]:
+def _align(keys: np.ndarray, values: np.ndarray, ids: np.ndarray, missing: Any) -> np.ndarray:
+    """values[k] where keys[k] == id, for each of ids; `missing` where there is none.
+    `keys` must be sorted."""
+    if not len(keys):
+        return np.full(len(ids), missing, dtype=values.dtype)
+    at = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+    return np.where(keys[at] == ids, values[at], missing)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The scored accounts of every scorecard, concatenated."""
+
+    ids: np.ndarray
+    scores: np.ndarray  # NaN: no score
+    lights: np.ndarray  # str objects
+    card_of: np.ndarray  # index into `groups`
+    row_of: np.ndarray  # row in the group's block
+    groups: list[Scored]
+
+    @classmethod
+    def of(cls, groups: list[Scored]) -> Book:
+        def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+            return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+        return cls(
+            ids=cat([g.account_ids for g in groups], np.int64),
+            scores=cat([g.scores for g in groups], float),
+            lights=cat([np.array(g.block.lights, dtype=object) for g in groups], object),
+            card_of=cat([np.full(len(g.account_ids), k) for k, g in enumerate(groups)], np.int64),
+            row_of=cat([np.arange(len(g.account_ids)) for g in groups], np.int64),
+            groups=groups,
+        )
+
+
+def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None) -> tuple[int, int]:
     """Upsert the day's scores and each account's latest, then raise and resolve alerts."""
+    book = Book.of(groups)
+    texts = [text for g in groups for text in encoding.explanations(g.block)]
+    _write_scores(as_of, book, texts)
+    before = _latest_before(as_of, book.ids, accounts)
+    month_ago = _align(*scores_at_start(as_of - dt.timedelta(days=CHANGE_DAYS), as_of, accounts),
+                       book.ids, np.nan)
+    period_ago = np.full(len(book.ids), np.nan)
+    for k, group in enumerate(groups):
+        days = group.card.alert_period_days
+        mine = book.card_of == k
+        if days == CHANGE_DAYS:
+            period_ago[mine] = month_ago[mine]
+        else:
+            start = scores_at_start(as_of - dt.timedelta(days=days), as_of, accounts)
+            period_ago[mine] = _align(*start, book.ids[mine], np.nan)
+    # A backfill of an older date: the account's latest stays the later one.
+    kept = ~(before.had & (before.when > 0))
+    older = before.had & (before.when < 0)
+    # Today's earlier run is not a previous score; what it replaced is.
+    previous = np.where(older, before.score, before.previous_score)
+    previous_light = np.where(older, before.light, before.previous_light)
+    change = np.round(book.scores - previous, 1)
+    change_30d = np.round(book.scores - month_ago, 1)
+    new_rows = (book.scores, book.lights, previous, previous_light, change, change_30d)
+    old_rows = (before.score, before.light, before.previous_score, before.previous_light,
+                before.change, before.change_30d)
+    same = before.had & (before.when == 0)
+    for new, old in zip(new_rows, old_rows, strict=True):
+        same &= _same(new, old)
+    changed = np.flatnonzero(kept & ~same)
+    day = connection.ops.adapt_datefield_value(as_of)
+    _upsert(
+        LATEST_UPSERT,
+        zip(book.ids[changed].tolist(), itertools.repeat(day), _nullable(book.scores[changed]),
+            book.lights[changed].tolist(), _nullable(previous[changed]),
+            previous_light[changed].tolist(), _nullable(change[changed]),
+            _nullable(change_30d[changed]), strict=False),
+    )
+    had_previous = before.had & (older | ~np.isnan(before.previous_score))
+    reference = np.fmax(previous, period_ago)
+    drop = np.array([g.card.alert_drop_points for g in groups], dtype=float)[book.card_of] \
+        if groups else np.zeros(0)
+    open_alerts = alerts.open_alerts()
+    flagged = np.isin(book.ids, np.array([a for _, a, _ in open_alerts], dtype=np.int64))
+    # Only these accounts can raise an alert (alerts.condition and alerts._is_new, for the
+    # whole book at once) or hold an open one; the others need no Python object at all.
+    with np.errstate(invalid="ignore"):
+        turned_red = (book.lights == "red") & had_previous & (previous_light != "red")
+        alarming = turned_red | (reference - book.scores > drop)
+    checks = []
+    for i in np.flatnonzero(kept & (alarming | flagged)).tolist():
+        group = groups[book.card_of[i]]
+        row = int(book.row_of[i])
+        checks.append(
+            alerts.Check(
+                int(book.ids[i]), group.owner_ids[row], group.card, _maybe(book.scores[i]),
+                str(book.lights[i]), json.loads(texts[i]), had_previous=bool(had_previous[i]),
+                previous_light=str(previous_light[i] or ""), reference=_maybe(reference[i]),
+            )
+        )
+    return alerts.evaluate(as_of, checks, open_alerts)
+
+
+def _write_scores(as_of: dt.date, book: Book, texts: list[str]) -> None:
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     day = ops.adapt_datefield_value(as_of)
-    as_json = ops.adapt_json_value  # looked up once: the connection proxy is slow per row
+    cards = [g.card.id for g in book.groups]
+    snapshots = [g.snapshot_id for g in book.groups]
+    card_of = book.card_of.tolist()
+    # The explanations are JSON text already: bound as they are, not encoded again.
     _upsert(
         SCORE_UPSERT,
-        (
-            (s.account_id, day, s.card.id, s.snapshot_id, s.score, s.light,
-             as_json(s.explanation, None), now)
-            for s in scored
-        ),
+        zip(book.ids.tolist(), itertools.repeat(day), [cards[k] for k in card_of],
+            [snapshots[k] for k in card_of], _nullable(book.scores), book.lights.tolist(), texts,
+            itertools.repeat(now), strict=False),
     )
-    latest = AccountHealth.objects.all()
+
+
+@dataclass(frozen=True)
+class Before:
+    """Each scored account's latest row before this run, aligned with the book."""
+
+    had: np.ndarray
+    when: np.ndarray  # -1: scored on an earlier day, 0: today, 1: a later day
+    score: np.ndarray
+    light: np.ndarray
+    previous_score: np.ndarray
+    previous_light: np.ndarray
+    change: np.ndarray
+    change_30d: np.ndarray
+
+
+def _latest_before(as_of: dt.date, ids: np.ndarray, accounts: Collection[int] | None) -> Before:
+    latest = AccountHealth.objects.order_by("account_id")
     if accounts is not None:
         latest = latest.filter(account_id__in=list(accounts))
-    before = {
-        row[0]: row[1:]
-        for row in latest.values_list(
-            "account_id", "scored_on", "score", "light", "previous_score", "previous_light"
-        ).iterator(chunk_size=20000)
-    }
-    month_ago = scores_at_start(as_of - dt.timedelta(days=CHANGE_DAYS), as_of, accounts)
-    periods = {s.card.alert_period_days for s in scored}
-    period_ago = {
-        p: month_ago if p == CHANGE_DAYS
-        else scores_at_start(as_of - dt.timedelta(days=p), as_of, accounts)
-        for p in periods
-    }
-    rows: list[tuple[Any, ...]] = []
-    checks: list[alerts.Check] = []
-    for s in scored:
-        score = s.score
-        had = before.get(s.account_id)
-        if had is not None and had[0] > as_of:
-            continue  # a backfill of an older date: the account's latest stays the later one
-        previous, previous_light = (None, "")
-        if had is not None:
-            previous, previous_light = (had[1], had[2]) if had[0] < as_of else (had[3], had[4])
-        change = _minus(score, previous)
-        rows.append(
-            (s.account_id, day, score, s.light, previous, previous_light or "", change,
-             _minus(score, month_ago.get(s.account_id)))
+    # Where the day falls, not the day: dates are slow to turn into Python objects.
+    when = Case(
+        When(scored_on__lt=as_of, then=Value(-1)), When(scored_on=as_of, then=Value(0)),
+        default=Value(1), output_field=IntegerField(),
+    )
+    rows = list(
+        latest.annotate(when=when).values_list(
+            "account_id", "when", "score", "previous_score", "change", "change_30d", "light",
+            "previous_light",
         )
-        checks.append(
-            alerts.Check(
-                s.account_id, s.owner_id, s.card, score, s.light, s.explanation,
-                # Today's earlier run is not a previous score; what it replaced is.
-                had_previous=had is not None and (had[0] < as_of or had[3] is not None),
-                previous_light=previous_light or "",
-                reference=_highest(previous, period_ago[s.card.alert_period_days].get(s.account_id)),
-            )
-        )
-    _upsert(LATEST_UPSERT, rows)
-    return alerts.evaluate(as_of, checks)
+    )
+    keys = np.array([r[0] for r in rows], dtype=np.int64)
+    numbers = np.array([r[1:6] for r in rows], dtype=float).reshape(-1, 5)
+    texts = np.array([r[6:] for r in rows], dtype=object).reshape(-1, 2)
+
+    def column(values: np.ndarray, missing: Any) -> np.ndarray:
+        return _align(keys, values, ids, missing)
+
+    return Before(
+        had=column(np.ones(len(keys), dtype=bool), False),
+        when=column(numbers[:, 0], 0.0),
+        score=column(numbers[:, 1], np.nan),
+        previous_score=column(numbers[:, 2], np.nan),
+        change=column(numbers[:, 3], np.nan),
+        change_30d=column(numbers[:, 4], np.nan),
+        light=column(texts[:, 0], ""),
+        previous_light=column(texts[:, 1], ""),
+    )
+
+
+def _same(new: np.ndarray, old: np.ndarray) -> np.ndarray:
+    if new.dtype.kind == "f":
+        return (new == old) | (np.isnan(new) & np.isnan(old))
+    return np.asarray(new == old, dtype=bool)
+
+
+def _nullable(numbers: np.ndarray) -> list[float | None]:
+    """Floats for the database, None for NaN."""
+    out = numbers.astype(object)
+    out[np.isnan(numbers)] = None
+    return out.tolist()  # type: ignore[no-any-return]
+
+
+def _maybe(number: float) -> float | None:
+    return None if math.isnan(number) else float(number)
 
 
 # Upserts as constant statements with bound parameters: the ORM's bulk_create spends most of
@@ -211,20 +337,12 @@ def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[A
         yield chunk
 
 
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else round(a - b, 1)
-
-
-def _highest(*values: float | None) -> float | None:
-    present = [v for v in values if v is not None]
-    return max(present) if present else None
-
-
 def run(as_of: dt.date, accounts: Collection[int] | None = None) -> RecomputeResult:
     started = time.perf_counter()
-    scored = compute(as_of, accounts)
-    raised, resolved = write(as_of, scored, accounts)
-    without = sum(1 for s in scored if s.score is None)
+    groups = compute(as_of, accounts)
+    raised, resolved = write(as_of, groups, accounts)
+    scored = sum(len(g.account_ids) for g in groups)
+    without = sum(int(np.isnan(g.scores).sum()) for g in groups)
     return RecomputeResult(
-        as_of, len(scored), without, raised, resolved, round(time.perf_counter() - started, 3)
+        as_of, scored, without, raised, resolved, round(time.perf_counter() - started, 3)
     )

@@ -145,16 +145,24 @@ def _spec_bands(bands: Sequence[Band]) -> MeasureSpec:
     return MeasureSpec("", "", "", 1.0, "metric", method="bands", bands=tuple(bands))
 
 
-def points_column(spec: MeasureSpec, values: Sequence[float | str | None]) -> np.ndarray:
+def points_column(
+    spec: MeasureSpec, values: Sequence[float | str | None] | np.ndarray
+) -> np.ndarray:
     """Points for many raw values of one measure at once; NaN where a value is missing,
     unknown or outside every band. The one implementation every score goes through."""
     n = len(values)
     if spec.source == "manual":
-        return np.fromiter(
-            (RATING_POINTS.get(str(v), math.nan) if v is not None else math.nan for v in values),
-            dtype=float, count=n,
+        ratings = values if isinstance(values, np.ndarray) else np.array(
+            [None if v is None else str(v) for v in values], dtype=object
         )
-    numbers = np.array([math.nan if v is None else v for v in values], dtype=float)
+        points = np.full(n, math.nan)
+        for rating, worth in RATING_POINTS.items():
+            points[ratings == rating] = worth
+        return points
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        numbers = values
+    else:
+        numbers = np.array([math.nan if v is None else v for v in values], dtype=float)
     if spec.method == "bands":
         points = np.full(n, math.nan)
         # Walk the bands backwards so the first band holding a value wins.
@@ -250,11 +258,34 @@ def light_for(score: float | None, *, green_from: float, red_below: float) -> st
 
 @dataclass(frozen=True)
 class Column:
-    """One measure's raw values for a block of accounts (same order as the block's accounts)."""
+    """One measure's raw values for a block of accounts (same order as the block's accounts).
 
-    values: Sequence[float | str | None]
-    observed_on: Sequence[dt.date | None] | None = None
+    Values are a list or an object array (None where missing; ratings are strings) or, for
+    numbers, a float array with NaN where missing. The day each value describes is a list of dates
+    (None: unknown) or an array of day ordinals (0: recent enough for any scorecard)."""
+
+    values: Sequence[float | str | None] | np.ndarray
+    observed_on: Sequence[dt.date | None] | np.ndarray | None = None
     notes: Sequence[str] | None = None  # why a value is missing, when the source knows
+
+    @property
+    def numeric(self) -> bool:
+        """Numbers in a float array (NaN: missing)."""
+        return isinstance(self.values, np.ndarray) and self.values.dtype.kind == "f"
+
+    def value(self, i: int) -> float | str | None:
+        found = self.values[i]
+        if self.numeric:
+            return None if math.isnan(found) else float(found)
+        return found  # type: ignore[no-any-return]
+
+    def seen(self, i: int) -> dt.date | None:
+        if self.observed_on is None:
+            return None
+        if isinstance(self.observed_on, np.ndarray):
+            day = int(self.observed_on[i])
+            return dt.date.fromordinal(day) if day > 0 else None
+        return self.observed_on[i]
 
 
 @dataclass(frozen=True)
@@ -278,10 +309,10 @@ class Block:
         column, spec = self.columns[j], self.card.measures[j]
         if column.notes is not None and column.notes[i]:
             return column.notes[i]
-        value = column.values[i]
+        value = column.value(i)
         if value is None:
             return "no data"
-        seen = column.observed_on[i] if column.observed_on is not None else None
+        seen = column.seen(i)
         if seen is not None and seen < self.oldest:
             return f"data from {seen:%d %b %Y} is too old"
         if spec.source == "manual":
@@ -290,54 +321,45 @@ class Block:
             return "outside every band"
         return "thresholds not set"
 
-    def pulled_down(self) -> list[tuple[str, ...]]:
-        keys = [m.key for m in self.card.measures]
-        shortfalls = self.weighed.shortfalls
-        order = np.argsort(-shortfalls, axis=1, kind="stable")[:, :PULLED_DOWN_SHOWN].tolist()
-        worst = shortfalls > 0.005
-        return [tuple(keys[j] for j in row if worst[i, j]) for i, row in enumerate(order)]
-
-    def as_json(self) -> list[dict[str, Any]]:
-        """Every account's explanation as stored with its score: values, points (null when
+    def stored(self, i: int) -> dict[str, Any]:
+        """Account i's explanation as stored with its score: values, points (null when
         missing), the notes that say more than "no data", and what pulled the score down.
-        Names and weights live once in the scorecard's snapshot (see `explain`)."""
-        n, m = self.points.shape
-        missing = np.isnan(self.points)
-        points = np.round(self.points, 2).astype(object)
-        points[missing] = None
-        point_rows = points.tolist()
-        value_rows = [list(r) for r in zip(*(c.values for c in self.columns), strict=True)] if m else [[]] * n
+        Names and weights live once in the scorecard's snapshot (see `explain`). The whole
+        book is written by `cairn.health.encoding.explanations`, tested against this."""
+        points = [None if math.isnan(p) else p for p in np.round(self.points[i], 2).tolist()]
+        shortfalls = self.weighed.shortfalls[i]
+        keys = [m.key for m in self.card.measures]
+        out: dict[str, Any] = {
+            "values": [c.value(i) for c in self.columns],
+            "points": points,
+            "pulled_down": list(pulled_down(keys, shortfalls)),
+        }
         # Most missing cells simply have no value and no note ("no data" when read back):
         # only the others are noted.
-        notes: dict[int, dict[str, str]] = {}
-        for j, c in enumerate(self.columns):
-            values, extra = c.values, c.notes
-            for i in np.flatnonzero(missing[:, j]).tolist():
-                if values[i] is not None or (extra is not None and extra[i]):
-                    notes.setdefault(i, {})[str(j)] = self.note(i, j)
-        out = []
-        for i, down in enumerate(self.pulled_down()):
-            row: dict[str, Any] = {
-                "values": value_rows[i], "points": point_rows[i], "pulled_down": list(down),
-            }
-            if i in notes:
-                row["notes"] = notes[i]
-            out.append(row)
+        notes = {
+            str(j): self.note(i, j)
+            for j, c in enumerate(self.columns)
+            if points[j] is None and (c.value(i) is not None or (c.notes is not None and c.notes[i]))
+        }
+        if notes:
+            out["notes"] = notes
         return out
 
     def explanation(self, i: int) -> Explanation:
         card, weighed = self.card, self.weighed
         lines = tuple(
             Line(
-                m.key, m.name, m.indicator, self.columns[j].values[i],
+                m.key, m.name, m.indicator, self.columns[j].value(i),
                 None if math.isnan(self.points[i, j]) else float(self.points[i, j]), m.weight,
                 float(weighed.effective[i, j]), float(weighed.contributions[i, j]),
                 float(weighed.shortfalls[i, j]), self.note(i, j),
             )
             for j, m in enumerate(card.measures)
         )
+        keys = [m.key for m in card.measures]
         return Explanation(
-            weighed.scores[i], lines, self.pulled_down()[i], self.lights[i], card.name
+            weighed.scores[i], lines, pulled_down(keys, weighed.shortfalls[i]), self.lights[i],
+            card.name,
         )
 
 
@@ -349,7 +371,10 @@ def score_block(card: CardSpec, columns: Sequence[Column], as_of: dt.date) -> Bl
     points = np.full((rows, len(card.measures)), math.nan)
     for j, (spec, column) in enumerate(zip(card.measures, columns, strict=True)):
         cells = points_column(spec, column.values)
-        if column.observed_on is not None:
+        if isinstance(column.observed_on, np.ndarray):
+            seen = column.observed_on
+            cells[(seen > 0) & (seen < oldest.toordinal())] = math.nan
+        elif column.observed_on is not None:
             stale = np.fromiter(
                 (d is not None and d < oldest for d in column.observed_on), dtype=bool, count=rows
             )
