@@ -110,16 +110,21 @@ def committed_event_files(
     return paths
 
 
-def committed_days_files(days: Iterable[dt.date]) -> list[str]:
-    """Committed files of exactly these days (the partitions a new batch touches)."""
+def committed_days_files(days: Iterable[dt.date]) -> dict[dt.date, list[str]]:
+    """Committed files of exactly these days (the partitions a new batch touches), by day.
+
+    A day without an entry holds no stored event, so a new batch's events of that day need
+    no check against the store at all.
+    """
     wanted = set(days)
     if not wanted:
-        return []
-    return [
-        path
-        for path in committed_event_files(min(wanted), max(wanted))
-        if _day_of(relative(Path(path))) in wanted
-    ]
+        return {}
+    by_day: dict[dt.date, list[str]] = {}
+    for path in committed_event_files(min(wanted), max(wanted)):
+        day = _day_of(relative(Path(path)))
+        if day in wanted:
+            by_day.setdefault(day, []).append(path)
+    return by_day
 
 
 @contextmanager

@@ -11,6 +11,7 @@ that could not be stored, as text, with a `reason` that names the field.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 import duckdb
@@ -108,10 +109,27 @@ class Checked:
     rejected: pa.Table  # QUARANTINE_SCHEMA
 
 
-def _connection() -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect()
-    connection.execute("SET TimeZone = 'UTC'")
-    return connection
+_local = threading.local()
+
+
+def query(sql: str, params: dict[str, object] | None = None, **tables: pa.Table) -> pa.Table:
+    """Run one DuckDB query over the given Arrow tables (by name), on this thread's connection.
+
+    Opening a connection costs more than checking a small chunk, so each thread keeps one;
+    the tables are unregistered afterwards, so the connection holds no chunk alive.
+    """
+    connection = getattr(_local, "connection", None)
+    if connection is None:
+        connection = duckdb.connect()
+        connection.execute("SET TimeZone = 'UTC'")
+        _local.connection = connection
+    for name, table in tables.items():
+        connection.register(name, table)
+    try:
+        return connection.execute(sql, params or {}).to_arrow_table()
+    finally:
+        for name in tables:
+            connection.unregister(name)
 
 
 def canonical_columns(table: pa.Table) -> pa.Table:
@@ -212,17 +230,17 @@ def _check_text(raw: pa.Table) -> Checked:
     if fast is None:
         return _query_checked(raw)
     if count == raw.num_rows:
-        return Checked(_with_ids(_connection(), fast), QUARANTINE_SCHEMA.empty_table())
+        return Checked(_with_ids(fast), QUARANTINE_SCHEMA.empty_table())
     rest = _check_text_query(raw.filter(pc.invert(plain)))
     # Back in file order, so "the first of each event id" means the same as before.
     events = pa.concat_tables([fast, rest.events])
     events = events.take(pc.sort_indices(events.column("line")))
-    return Checked(_with_ids(_connection(), events), rest.rejected)
+    return Checked(_with_ids(events), rest.rejected)
 
 
 def _query_checked(raw: pa.Table) -> Checked:
     checked = _check_text_query(raw)
-    return Checked(_with_ids(_connection(), checked.events), checked.rejected)
+    return Checked(_with_ids(checked.events), checked.rejected)
 
 
 def _cleaned(raw: pa.Table) -> pa.Table:
@@ -282,9 +300,7 @@ def _check_text_query(raw: pa.Table) -> Checked:
     """The DuckDB text query: valid events without derived ids yet, and the rejected rows."""
     if raw.num_rows == 0:
         return Checked(CHECKED_SCHEMA.empty_table(), QUARANTINE_SCHEMA.empty_table())
-    connection = _connection()
-    connection.register("raw", raw)
-    result = connection.execute(_TEXT_QUERY, {"zone": _ZONE}).to_arrow_table()
+    result = query(_TEXT_QUERY, {"zone": _ZONE}, raw=raw)
     bad = pc.is_valid(result.column("reason"))
     rejected = result.filter(bad)
     quarantine = pa.table(
@@ -364,7 +380,7 @@ def _check_typed(table: pa.Table) -> Checked:
     )
     bad = pc.is_valid(reason)
     if not pc.any(bad).as_py():
-        return Checked(_with_ids(_connection(), events), QUARANTINE_SCHEMA.empty_table())
+        return Checked(_with_ids(events), QUARANTINE_SCHEMA.empty_table())
     rejected = events.filter(bad)
     quarantine = _text_table(
         rejected.rename_columns(
@@ -372,7 +388,7 @@ def _check_typed(table: pa.Table) -> Checked:
         )
     ).append_column("reason", reason.filter(bad))
     valid = events.filter(pc.invert(bad))
-    return Checked(_with_ids(_connection(), valid), quarantine.cast(QUARANTINE_SCHEMA))
+    return Checked(_with_ids(valid), quarantine.cast(QUARANTINE_SCHEMA))
 
 
 def _check_properties(properties: pa.ChunkedArray, reason: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -385,18 +401,16 @@ def _json_objects(properties: pa.ChunkedArray) -> pa.Array:
     present = pc.indices_nonzero(pc.is_valid(properties))
     ok = np.ones(len(properties), dtype=bool)
     if len(present):
-        connection = _connection()
-        connection.register("props", pa.table({"p": properties.take(present)}))
-        parsed = connection.execute(
+        parsed = query(
             "SELECT CASE WHEN json_valid(p) THEN json_type(p) = 'OBJECT' ELSE false END AS ok "
-            "FROM props"
-        ).to_arrow_table().column("ok")
+            "FROM props",
+            props=pa.table({"p": properties.take(present)}),
+        ).column("ok")
         ok[present.to_numpy()] = pc.fill_null(parsed, False).to_numpy()
     return pa.array(ok)
 
 
-def _with_ids(connection: duckdb.DuckDBPyConnection, events: pa.Table) -> pa.Table:
+def _with_ids(events: pa.Table) -> pa.Table:
     if events.num_rows == 0 or events.column("event_id").null_count == 0:
         return events
-    connection.register("events", events)
-    return connection.execute(_ID_QUERY).to_arrow_table().cast(CHECKED_SCHEMA)
+    return query(_ID_QUERY, events=events).cast(CHECKED_SCHEMA)
