@@ -85,8 +85,11 @@ def _csv(path: Path, rows: int) -> Iterator[pa.Table]:
     header = _csv_header(path)
     canonical_columns(pa.table({name: pa.array([], pa.string()) for name in header}))
     # Every column is read as text: parsing and its errors belong to validation, row by row.
+    # Only an empty cell is missing: Arrow's default list would also blank "NA", "null" or
+    # "NaN", silently turning an event type or a value that says so into nothing.
     options = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in header}, strings_can_be_null=True
+        column_types={name: pa.string() for name in header}, strings_can_be_null=True,
+        null_values=[""],
     )
     try:
         reader = pacsv.open_csv(

@@ -388,7 +388,9 @@ def _check_typed(table: pa.Table) -> Checked:
         )
     ).append_column("reason", reason.filter(bad))
     valid = events.filter(pc.invert(bad))
-    return Checked(_with_ids(valid), quarantine.cast(QUARANTINE_SCHEMA))
+    # The typed path never sets a reader's problem: the text table's empty column goes.
+    quarantine = quarantine.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
+    return Checked(_with_ids(valid), quarantine)
 
 
 def _check_properties(properties: pa.ChunkedArray, reason: pa.ChunkedArray) -> pa.ChunkedArray:
