@@ -1,7 +1,7 @@
 """Ingest rate of product-usage events, from Parquet and from CSV, through the CLI's code.
 
     .venv/bin/python bench/ingest.py [--events 20000000] [--accounts 100000] [--types 20]
-        [--chunk-size 1000000] [--no-event-ids] [--keep]
+        [--chunk-size ROWS] [--no-event-ids] [--keep]
 
 Generates the events (not timed) in a temporary directory: `--accounts` accounts with up to
 20 users each, `--types` event types with skewed popularity, timestamps over a year in time
@@ -9,7 +9,9 @@ order (as product exports arrive), a value on a third of them, properties on a t
 event id unless --no-event-ids (then Cairn derives one from each event's content). Each file
 is then ingested by `cairn ingest events FILE` in a child process, into its own fresh store,
 so the figures are the command's own: events per second (the ingest only, Django start-up
-excluded), peak RSS of the child, and the store's size on disk, with the machine.
+excluded), the CPU time it used (on a shared machine the wall clock also measures the
+neighbours: the load average is printed with each figure), peak RSS of the child, and the
+store's size on disk, with the machine.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=20_000_000)
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--types", type=int, default=20)
-    parser.add_argument("--chunk-size", type=int, default=1_000_000)
+    parser.add_argument("--chunk-size", type=int, default=0,
+                        help="Rows per batch (default: the CLI's default).")
     parser.add_argument("--no-event-ids", action="store_true")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary directory.")
     parser.add_argument("--child", nargs=3, metavar=("DATA_DIR", "FILE", "CHUNK"),
@@ -143,10 +146,16 @@ def child(data_dir: Path, file: Path, chunk: int) -> None:
 
     from django.core.management import call_command
 
+    from cairn.usage.readers import DEFAULT_CHUNK_ROWS
+
+    chunk = chunk or DEFAULT_CHUNK_ROWS
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     call_command("ingest", "events", str(file), chunk_size=chunk, stdout=StringIO())
     elapsed = time.perf_counter() - started
-    print(json.dumps({"seconds": elapsed}))
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    used = (cpu.ru_utime - cpu_before.ru_utime) + (cpu.ru_stime - cpu_before.ru_stime)
+    print(json.dumps({"seconds": elapsed, "cpu": used, "chunk": chunk}))
 
 
 def size_of(path: Path) -> int:
@@ -189,18 +198,22 @@ def main() -> None:
             store = folder / f"store-{label.lower()}"
             shutil.copytree(template, store)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(store), str(path),
                  str(args.chunk_size)],
                 check=True, capture_output=True, text=True,
             )
             peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-            seconds = json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            seconds, cpu = figures["seconds"], figures["cpu"]
             note = "" if peak_kib > before else " (at most; an earlier child peaked higher)"
             print(f"{label}: {args.events:,} events in {seconds:.1f} s = "
-                  f"{args.events / seconds:,.0f} events/s; peak RSS {peak_kib / 2**10:,.0f} MiB"
-                  f"{note}; store {size_of(store / 'analytics' / 'events') / 2**20:,.0f} MiB "
-                  f"(chunks of {args.chunk_size:,})", flush=True)
+                  f"{args.events / seconds:,.0f} events/s; CPU {cpu:.1f} s "
+                  f"({cpu / args.events * 1e6:.2f} core-s per million); peak RSS "
+                  f"{peak_kib / 2**10:,.0f} MiB{note}; store "
+                  f"{size_of(store / 'analytics' / 'events') / 2**20:,.0f} MiB "
+                  f"(chunks of {figures['chunk']:,}); load average {load}", flush=True)
     finally:
         if args.keep:
             print(f"Kept {folder}")
