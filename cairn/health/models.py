@@ -242,15 +242,21 @@ class ScorecardSnapshot(models.Model):
 class HealthScore(models.Model):
     """An account's score on one scoring date, with the explanation it was computed from."""
 
+    # No index of its own: the unique (account, scored_on) index serves lookups by account,
+    # and every index costs each day's 100,000 inserts a random write.
     account = models.ForeignKey(
-        "customers.Account", on_delete=models.CASCADE, related_name="health_scores"
+        "customers.Account", on_delete=models.CASCADE, related_name="health_scores",
+        db_index=False,
     )
     scored_on = models.DateField()
     scorecard = models.ForeignKey(
         Scorecard, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Snapshots are never deleted (an edited or deleted scorecard keeps them), so nothing
+    # looks scores up by snapshot: no index.
     snapshot = models.ForeignKey(
-        ScorecardSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ScorecardSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     # Null when no measure had data: "not enough data", never 0.
     score = models.FloatField(null=True, blank=True)

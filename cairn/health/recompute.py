@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import math
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,14 +19,13 @@ from django.db.models import Case, IntegerField, Max, Min, Value, When
 from django.utils import timezone
 
 from cairn.customers.models import Account
-from cairn.health import alerts, encoding
+from cairn.health import alerts, encoding, upserts
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import columns_for, gather
 from cairn.health.models import AccountHealth, HealthScore, ScorecardSnapshot
 from cairn.health.scoring import Block, CardSpec, score_block
 
 CHANGE_DAYS = 30
-BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -183,13 +181,13 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     for new, old in zip(new_rows, old_rows, strict=True):
         same &= _same(new, old)
     changed = np.flatnonzero(kept & ~same)
-    day = connection.ops.adapt_datefield_value(as_of)
-    _upsert(
-        LATEST_UPSERT,
-        zip(book.ids[changed].tolist(), itertools.repeat(day), _nullable(book.scores[changed]),
-            book.lights[changed].tolist(), _nullable(previous[changed]),
-            previous_light[changed].tolist(), _nullable(change[changed]),
-            _nullable(change_30d[changed]), strict=False),
+    upserts.upsert(
+        upserts.LATEST,
+        [connection.ops.adapt_datefield_value(as_of)],
+        [book.ids[changed].tolist(), _nullable(book.scores[changed]),
+         book.lights[changed].tolist(), _nullable(previous[changed]),
+         previous_light[changed].tolist(), _nullable(change[changed]),
+         _nullable(change_30d[changed])],
     )
     had_previous = before.had & (older | ~np.isnan(before.previous_score))
     reference = np.fmax(previous, period_ago)
@@ -218,17 +216,14 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
 
 def _write_scores(as_of: dt.date, book: Book, texts: list[str]) -> None:
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
-    day = ops.adapt_datefield_value(as_of)
-    cards = [g.card.id for g in book.groups]
-    snapshots = [g.snapshot_id for g in book.groups]
-    card_of = book.card_of.tolist()
+    cards = np.array([g.card.id for g in book.groups], dtype=object)
+    snapshots = np.array([g.snapshot_id for g in book.groups], dtype=object)
     # The explanations are JSON text already: bound as they are, not encoded again.
-    _upsert(
-        SCORE_UPSERT,
-        zip(book.ids.tolist(), itertools.repeat(day), [cards[k] for k in card_of],
-            [snapshots[k] for k in card_of], _nullable(book.scores), book.lights.tolist(), texts,
-            itertools.repeat(now), strict=False),
+    upserts.upsert(
+        upserts.SCORES,
+        [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())],
+        [book.ids.tolist(), cards[book.card_of].tolist(), snapshots[book.card_of].tolist(),
+         _nullable(book.scores), book.lights.tolist(), texts],
     )
 
 
@@ -295,46 +290,6 @@ def _nullable(numbers: np.ndarray) -> list[float | None]:
 
 def _maybe(number: float) -> float | None:
     return None if math.isnan(number) else float(number)
-
-
-# Upserts as constant statements with bound parameters: the ORM's bulk_create spends most of
-# its time compiling SQL per row, which at 100,000 accounts costs seconds. Both PostgreSQL and
-# SQLite (3.24+) understand ON CONFLICT ... DO UPDATE.
-SCORE_UPSERT = """
-INSERT INTO health_healthscore
-  (account_id, scored_on, scorecard_id, snapshot_id, score, light, explanation, computed_at)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (account_id, scored_on) DO UPDATE SET
-  scorecard_id = excluded.scorecard_id, snapshot_id = excluded.snapshot_id,
-  score = excluded.score, light = excluded.light,
-  explanation = excluded.explanation, computed_at = excluded.computed_at
-"""
-LATEST_UPSERT = """
-INSERT INTO health_accounthealth
-  (account_id, scored_on, score, light, previous_score, previous_light, change, change_30d)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (account_id) DO UPDATE SET
-  scored_on = excluded.scored_on, score = excluded.score, light = excluded.light,
-  previous_score = excluded.previous_score, previous_light = excluded.previous_light,
-  change = excluded.change, change_30d = excluded.change_30d
-"""
-
-
-def _upsert(sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, BATCH):
-            cursor.executemany(sql, chunk)
-
-
-def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def run(as_of: dt.date, accounts: Collection[int] | None = None) -> RecomputeResult:
