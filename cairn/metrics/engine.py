@@ -174,7 +174,8 @@ class Plan:
         self.types = sorted({s.event_type for s in self.specs if s.kind not in DERIVED_KINDS | USER_KINDS})
         self.user_specs = [s for s in self.specs if s.kind in USER_KINDS]
 
-    def _events(self, events: ir.Table) -> ir.Table:
+    def _scan(self, events: ir.Table) -> ir.Table:
+        """The events the grid reads: needed columns, days and event types only."""
         start, end = _ts_bounds(self.grid)
         # The ts predicate is pushed down into the Parquet scan (row-group statistics).
         projected = events.select(*EVENT_COLUMNS)
@@ -184,6 +185,11 @@ class Plan:
         types = _event_types(self.specs)
         if types is not None:
             filtered = filtered.filter(filtered.event_type.isin(types))
+        return filtered
+
+    def _events(self, events: ir.Table) -> ir.Table:
+        """The scanned events with their day number and interval."""
+        filtered = self._scan(events)
         days = ibis.memtable(self.grid.day_map())
         dated = filtered.mutate(event_day=filtered.ts.date())
         return dated.join(days, "event_day")
@@ -243,17 +249,23 @@ class Plan:
         return tables
 
     def _direct_stats(self, events: ir.Table) -> list[ir.Table]:
-        """One date only: every statistic in a single aggregation per account, no cover join.
+        """One date only: every statistic in a single aggregation per account, no join.
 
-        Each window is a contiguous run of intervals, so a condition on the interval index
-        picks it. Same columns as the grid plan, so the values are built the same way.
+        A window is a range of ts, so each statistic is one condition on the scanned rows.
+        Same columns as the grid plan, so the values are built the same way.
         """
+        day = self.grid.dates[0]
         aggregates: dict[str, ir.Value] = {}
+        # Whole UTC days since 1970 from the epoch seconds: integer arithmetic, alike on
+        # every engine.
+        day_number = events.ts.epoch_seconds() // 86_400
         for spec in self.specs:
             if spec.kind in DERIVED_KINDS:
                 continue
             for window in _windows(spec):
-                inside = events.interval.isin(self._intervals(window))
+                end = dt.datetime.combine(day - dt.timedelta(days=window.shift - 1), dt.time(), tzinfo=dt.UTC)
+                start = end - dt.timedelta(days=window.days)
+                inside = (events.ts >= ibis.literal(start)) & (events.ts < ibis.literal(end))
                 if spec.kind in USER_KINDS:
                     if spec.event_type:
                         inside = inside & (events.event_type == spec.event_type)
@@ -262,23 +274,27 @@ class Plan:
                     continue
                 inside = inside & (events.event_type == spec.event_type)
                 for stat in _STATS[spec.kind]:
-                    column = {"n": events.account_id, "s": events.value, "last": events.day_number}[stat]
-                    reduction = {"n": column.count, "s": column.sum, "last": column.max}[stat]
-                    aggregates[_key(stat, spec.event_type, window.name)] = reduction(where=inside)
+                    key = _key(stat, spec.event_type, window.name)
+                    if stat == "n":
+                        aggregates[key] = events.count(where=inside)
+                    elif stat == "s":
+                        aggregates[key] = events.value.sum(where=inside)
+                    else:
+                        aggregates[key] = day_number.max(where=inside).cast("int64")
         stats = events.group_by("account_id").aggregate(**aggregates)
-        return [stats.mutate(observed_on=ibis.literal(self.grid.dates[0], "date"))]
+        return [stats.mutate(observed_on=ibis.literal(day, "date"))]
 
     def _intervals(self, window: Window) -> list[int]:
         return sorted(set(self.grid.cover(window)["interval"].to_pylist()))
 
     def expression(self, events: ir.Table, accounts: pa.Table, subscriptions: pa.Table) -> ir.Table:
-        dated = self._events(events)
         dates = ibis.memtable(self.grid.dates_table())
         base = ibis.memtable(accounts.select(["account_id"])).cross_join(dates)
         keys = ["account_id", "observed_on"]
         if len(self.grid.dates) == 1:
-            parts = self._direct_stats(dated)
+            parts = self._direct_stats(self._scan(events))
         else:
+            dated = self._events(events)
             parts = self._event_stats(dated) if self.types else []
             parts += self._user_stats(dated) if self.user_specs else []
         for part in parts:
