@@ -179,6 +179,13 @@ def replay_quarantine(*, user: User | None, batch: IngestBatch | None = None) ->
     return made
 
 
+def _distinct(days: np.ndarray) -> np.ndarray:
+    """The distinct days of an ascending array (cheaper than np.unique, which hashes)."""
+    if not len(days):
+        return days
+    return days[np.concatenate(([True], days[1:] != days[:-1]))]
+
+
 def _days(ts: pa.ChunkedArray) -> np.ndarray:
     micros = ts.cast(pa.int64()).to_numpy()
     return np.floor_divide(micros, _DAY_US).astype(np.int32)
@@ -222,7 +229,7 @@ def _not_stored(events: pa.Table, days: np.ndarray) -> tuple[pa.Table, np.ndarra
     """
     if not len(days):
         return events, days
-    touched = {_EPOCH + dt.timedelta(days=int(d)): int(d) for d in np.unique(days)}
+    touched = {_EPOCH + dt.timedelta(days=int(d)): int(d) for d in _distinct(days)}
     files = store.committed_days_files(touched)
     if not files:
         return events, days
@@ -260,7 +267,7 @@ class _Prepared:
 
     received: int
     events: pa.Table  # valid, known accounts, the first of each event id, with account_id
-    days: np.ndarray  # the UTC day of each event, days since 1970-01-01
+    days: np.ndarray  # the UTC day of each event, days since 1970-01-01, in ascending order
     rejected: pa.Table  # QUARANTINE_SCHEMA
 
 
@@ -276,7 +283,12 @@ def _prepare(chunk: pa.Table, index: AccountIndex) -> _Prepared:
         events, account_ids = events.filter(known), account_ids.filter(known)
     events = events.append_column("account_id", account_ids)
     unique = _first_of_each_id(events)
-    return _Prepared(received, unique, _days(unique.column("ts")), pa.concat_tables(quarantine))
+    days = _days(unique.column("ts"))
+    if np.any(days[1:] < days[:-1]):
+        # In day order (stable, so a day keeps the file's order): each day is then a slice.
+        order = np.argsort(days, kind="stable")
+        unique, days = unique.take(pa.array(order)), days[order]
+    return _Prepared(received, unique, days, pa.concat_tables(quarantine))
 
 
 def _commit_batch(
@@ -307,7 +319,7 @@ def _commit_batch(
             written.append(path)
             store.write_parquet(rejected, path)
             quarantine_name = store.relative(path)
-        file_days = np.unique(days).tolist() if len(days) else []
+        file_days = _distinct(days).tolist()
         with transaction.atomic():
             batch = IngestBatch.objects.create(
                 batch_id=batch_id, key=key, source=source, source_name=source_name[:300],
@@ -336,15 +348,17 @@ def _commit_batch(
 def _write_days(
     events: pa.Table, days: np.ndarray, batch_id: str, written: list[Path]
 ) -> list[str]:
-    """One file per UTC day the batch touches; returns their names relative to the store."""
+    """One file per UTC day the batch touches (days ascending); returns their names relative
+    to the store."""
     if events.num_rows == 0:
         return []
-    if np.any(days[1:] < days[:-1]):
-        order = np.argsort(days, kind="stable")
-        events, days = events.take(pa.array(order)), days[order]
     columns = {name: events.column(name) for name in store.EVENT_SCHEMA.names[:-1]}
-    columns["batch_id"] = pa.repeat(batch_id, events.num_rows)
-    table = pa.table(columns, schema=store.EVENT_SCHEMA)
+    # One value for every row: as a dictionary it is neither copied per row nor hashed by
+    # the writer. Readers still see a plain string column (store.write_parquet).
+    columns["batch_id"] = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(events.num_rows, dtype=np.int32)), pa.array([batch_id])
+    )
+    table = pa.table(columns, schema=store.EVENT_WRITE_SCHEMA)
     boundaries = (np.flatnonzero(np.diff(days)) + 1).tolist()
     parts: list[tuple[Path, pa.Table]] = []
     for number, (start, end) in enumerate(

@@ -35,6 +35,13 @@ EVENT_SCHEMA = pa.schema(
     ]
 )
 
+# What the ingest hands the writer: batch_id, the same on every row, as a dictionary. Files
+# carry no Arrow schema, so every reader sees EVENT_SCHEMA (Parquet's own types say it all).
+EVENT_WRITE_SCHEMA = EVENT_SCHEMA.set(
+    EVENT_SCHEMA.get_field_index("batch_id"),
+    pa.field("batch_id", pa.dictionary(pa.int32(), pa.string()), nullable=False),
+)
+
 # Quarantined rows keep what was sent, as text, so nothing is lost to a failed conversion.
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -181,6 +188,7 @@ def write_parquet(table: pa.Table, path: Path) -> None:
         use_dictionary=[n for n in ("account_external_id", "event_type", "batch_id", "reason")
                         if n in table.column_names],
         write_statistics=[n for n in _STATISTICS if n in table.column_names],
+        store_schema=False,
     )
     os.replace(temporary, path)
 
