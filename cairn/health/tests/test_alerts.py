@@ -119,3 +119,68 @@ def test_rerunning_the_first_day_does_not_count_as_turning_red(acme):
     score_on(acme, 0, 0.3)
 
     assert not HealthAlert.objects.exists() and not Task.objects.exists()
+
+
+def test_an_alert_task_is_on_the_timeline_as_create_task_would_put_it(acme, carol):
+    from cairn.timeline.models import Entry
+
+    scorecard()
+    score_on(acme, 0, 0.8)
+
+    score_on(acme, 1, 0.35)
+
+    task = Task.objects.get(account=acme)
+    entry = Entry.objects.get(account=acme, kind="task")
+    assert task.created_by is None and task.due_date == DAY + dt.timedelta(days=4)
+    assert entry.title == f"Task for {carol}: {task.title}, due {task.due_date:%d %b %Y}"
+    assert entry.link == task.get_absolute_url() and entry.author is None
+
+
+def test_an_owner_who_cannot_be_given_work_gets_no_task_but_the_alert_is_kept(acme, rita):
+    scorecard()
+    acme.owner = rita
+    acme.save()
+    score_on(acme, 0, 0.8)
+
+    score_on(acme, 1, 0.3)
+
+    assert HealthAlert.objects.filter(account=acme, task__isnull=True).count() == 2
+    assert not Task.objects.exists()
+
+
+def _alerting_accounts(count: int, owner):  # type: ignore[no-untyped-def]
+    from cairn.customers.models import Account
+
+    seats = metric()
+    accounts = [Account.objects.create(name=f"Falling {i}", owner=owner) for i in range(count)]
+    for account in accounts:
+        set_value(account, seats, 0.8, DAY)
+    recompute_scores(DAY)
+    for account in accounts:
+        set_value(account, seats, 0.3, DAY + dt.timedelta(days=1))
+    return accounts
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_raising_alerts_takes_the_same_queries_for_2_or_20_accounts(count, carol):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cairn.timeline.models import Entry
+
+    scorecard()
+    accounts = _alerting_accounts(count, carol)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = recompute_scores(DAY + dt.timedelta(days=1))
+
+    assert result.alerts_raised == 2 * count
+    assert Task.objects.count() == count and Entry.objects.filter(kind="task").count() == count
+    assert {t.account_id for t in Task.objects.all()} == {a.pk for a in accounts}
+    # Statements, not round trips per row: the same count whatever the number of accounts.
+    assert len(queries) == RAISING_QUERIES
+
+
+# Reads of the book, two upserts, three bulk inserts (tasks, timeline, alerts), the lookups
+# around them and the transaction: a constant, whatever the number of accounts.
+RAISING_QUERIES = 23

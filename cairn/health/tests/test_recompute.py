@@ -217,3 +217,57 @@ def test_an_account_without_surveys_or_tickets_has_no_data_not_a_perfect_score(a
     recompute_scores(TODAY)
 
     assert HealthScore.objects.get(account=acme).score is None
+
+
+def test_a_same_day_rerun_rewrites_only_the_scores_that_changed(acme, carol):
+    scorecard()
+    seats = metric()
+    steady = Account.objects.create(name="Steady Co", segment="smb", owner=carol)
+    set_value(acme, seats, 0.8, TODAY)
+    set_value(steady, seats, 0.8, TODAY)
+    recompute_scores(TODAY)
+    written = dict(HealthScore.objects.values_list("account_id", "computed_at"))
+
+    set_value(acme, seats, 0.5, TODAY)
+    recompute_scores(TODAY)
+
+    acme_score = HealthScore.objects.get(account=acme, scored_on=TODAY)
+    assert acme_score.score == 50 and acme_score.computed_at > written[acme.pk]
+    assert score_lines(acme_score)[0]["value"] == 0.5
+    assert HealthScore.objects.get(account=steady).computed_at == written[steady.pk]
+    latest = AccountHealth.objects.get(account=acme)
+    # The earlier run of the same day is not a previous score.
+    assert (latest.score, latest.previous_score, latest.change) == (50, None, None)
+    assert AccountHealth.objects.get(account=steady).score == 100
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_a_recompute_takes_the_same_queries_for_2_or_20_accounts(count, carol):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scorecard()
+    scorecard("Enterprise", default=False, segments=["enterprise"])
+    seats = metric()
+    for i in range(count):
+        account = Account.objects.create(
+            name=f"Account {i}", owner=carol, segment="enterprise" if i % 2 else "smb"
+        )
+        set_value(account, seats, 0.1 * (i % 10), TODAY)
+        ManualRating.objects.create(
+            account=account, indicator="sponsorship", rating="4", comment="Fine",
+            rated_on=TODAY, expires_on=TODAY + dt.timedelta(days=30),
+        )
+    recompute_scores(TODAY - dt.timedelta(days=1))
+
+    with CaptureQueriesContext(connection) as queries:
+        result = recompute_scores(TODAY)
+
+    assert result.scored == count
+    assert HealthScore.objects.filter(scored_on=TODAY).count() == count
+    assert len(queries) == RECOMPUTE_QUERIES
+
+
+# Scorecards, accounts, metric values (fresh and old), ratings, snapshots, the two upserts,
+# the latest rows, the scores of a month ago, open alerts, and the transaction.
+RECOMPUTE_QUERIES = 17
