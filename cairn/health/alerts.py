@@ -9,6 +9,7 @@ day, does not raise it again. An alert closes when the account recovers; a later
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,7 +105,7 @@ def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tup
     return len(wanted), resolved
 
 
-def _tasks(as_of: dt.date, raised: list[tuple[Check, str]]) -> dict[int, Task]:
+def _tasks(as_of: dt.date, raised: Sequence[tuple[Check, str]]) -> dict[int, Task]:
     """One task per account for its owner, with its timeline entry: the rows
     `timeline.actions.create_task` writes, in three statements rather than three per task
     (a bad morning raises thousands). Turning red by a sharp fall is one event for the

@@ -198,7 +198,7 @@ def columns_for(
                 at = position.get(account_id)
                 if at is not None:
                     ratings[at], notes[at] = rating, note
-            columns.append(Column(ratings, notes=notes))  # type: ignore[arg-type]
+            columns.append(Column(ratings, notes=notes))
         else:
             # The window is the recency of surveys and tickets: no maximum age on top.
             source = inputs.surveys if spec.source == "survey" else inputs.tickets

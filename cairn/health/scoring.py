@@ -266,7 +266,7 @@ class Column:
 
     values: Sequence[float | str | None] | np.ndarray
     observed_on: Sequence[dt.date | None] | np.ndarray | None = None
-    notes: Sequence[str] | None = None  # why a value is missing, when the source knows
+    notes: Sequence[str] | np.ndarray | None = None  # why a value is missing, if known
 
     @property
     def numeric(self) -> bool:
@@ -274,10 +274,10 @@ class Column:
         return isinstance(self.values, np.ndarray) and self.values.dtype.kind == "f"
 
     def value(self, i: int) -> float | str | None:
-        found = self.values[i]
         if self.numeric:
-            return None if math.isnan(found) else float(found)
-        return found  # type: ignore[no-any-return]
+            number = float(self.values[i])  # type: ignore[arg-type]
+            return None if math.isnan(number) else number
+        return self.values[i]  # type: ignore[no-any-return]
 
     def seen(self, i: int) -> dt.date | None:
         if self.observed_on is None:

@@ -41,11 +41,11 @@ def upsert(statement: Upsert, constants: Sequence[Any], columns: Sequence[list[A
         for start in range(0, rows, BATCH):
             part = [column[start:start + BATCH] for column in columns]
             if postgres:
-                rows = json.dumps(list(zip(*part, strict=True)))
-                cursor.execute(statement.batch, [*constants, rows])
+                document = json.dumps(list(zip(*part, strict=True)))
+                cursor.execute(statement.batch, [*constants, document])
             else:
                 same = [itertools.repeat(value) for value in constants]
-                cursor.executemany(statement.each_row, zip(*same, *part, strict=False))
+                cursor.executemany(statement.each_row, list(zip(*same, *part, strict=False)))
 
 
 # A same-day rerun leaves the rows it would not change alone (no write, no new row version),
