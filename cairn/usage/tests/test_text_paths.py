@@ -91,6 +91,23 @@ def test_plain_and_unusual_timestamps_and_numbers_are_stored_as_the_query_reads_
     assert (kept[11]["event_type"], kept[11]["value"]) == ("NA", "NaN")
 
 
+def test_in_a_column_arrow_parses_whole_a_time_without_seconds_is_still_refused(
+    accounts: dict[str, Account], tmp_path: Path
+) -> None:
+    # Every timestamp and value here parses in Arrow, so the whole-column route is taken.
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + "e1,acme-1,u1,login,2026-01-01T10:00:00Z,1\n"
+                             "e2,acme-1,u1,login,2026-01-01T10:00Z,2\n"
+                             "e3,acme-1,u1,login,2026-01-01T10:00:00+01,inf\n")
+    assert "3 received, 1 stored, 0 duplicate(s), 2 quarantined" in ingest(path)
+    assert list(stored()) == ["e1"]
+    assert {line: row["reason"] for line, row in quarantined().items()} == {
+        3: "timestamp: not an ISO 8601 date-time",
+        4: "value: not a number",
+    }
+    assert quarantined()[4]["timestamp"] == "2026-01-01T10:00:00+01"
+
+
 def test_a_date_that_does_not_exist_is_quarantined_and_the_rest_of_its_chunk_stored(
     accounts: dict[str, Account], tmp_path: Path
 ) -> None:
