@@ -99,9 +99,9 @@ def _bulk_memory_pool() -> Iterator[None]:
     """Arrow's jemalloc pool while a file streams through, where the build has it.
 
     Each chunk allocates and frees a few hundred MB; mimalloc (the default) hands those pages
-    back to the OS and faults them in again, which cost a third of the CPU of reading and
-    writing in the ingest benchmark. jemalloc reuses them. Restored afterwards: buffers
-    remember their pool, so mixing is safe.
+    back to the OS and faults them in again, about a sixth of the ingest's CPU in the
+    benchmark. jemalloc reuses them. Restored afterwards: buffers remember their pool, so
+    mixing is safe.
     """
     previous = pa.default_memory_pool()
     try:
