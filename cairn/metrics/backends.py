@@ -6,6 +6,7 @@ Both run in UTC, so an event's day is its UTC day on either engine.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 from collections.abc import Sequence
@@ -55,6 +56,10 @@ class DuckDBEngine(Engine):
 def spark_session() -> Any:
     """One local SparkSession per process: starting the JVM takes seconds."""
     from pyspark.sql import SparkSession
+
+    # py4j logs each connection it closes; at interpreter exit its handlers are gone and
+    # every such line becomes a "Logging error" traceback. Only its warnings matter.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
     return (
         SparkSession.builder.master("local[*]")
