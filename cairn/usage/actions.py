@@ -61,6 +61,16 @@ class AccountIndex:
         return cls(pairs)
 
     def lookup(self, external_ids: pa.ChunkedArray) -> pa.ChunkedArray:
+        if pa.types.is_dictionary(external_ids.type):
+            # Each distinct id is looked up once, then spread over the rows by its index.
+            # (Plain arrays throughout: take() from a chunked array resolves chunks per row.)
+            return pa.chunked_array(
+                [pc.take(
+                    pc.take(self.pks, pc.index_in(chunk.dictionary, value_set=self.external_ids)),
+                    chunk.indices,
+                 ) for chunk in external_ids.chunks],
+                pa.int64(),
+            )
         positions = pc.index_in(external_ids, value_set=self.external_ids)
         return pc.take(self.pks, positions)
 
@@ -249,7 +259,7 @@ def _unknown_accounts(events: pa.Table, account_ids: pa.ChunkedArray) -> pa.Tabl
     unknown = events.filter(pc.is_null(account_ids))
     text = {
         "line": unknown.column("line"),
-        "account_external_id": unknown.column("account_external_id"),
+        "account_external_id": unknown.column("account_external_id").cast(pa.string()),
         "user_id": unknown.column("user_id"),
         "event_type": unknown.column("event_type"),
         "timestamp": pc.strftime(unknown.column("ts"), format="%Y-%m-%dT%H:%M:%SZ"),
@@ -353,6 +363,8 @@ def _write_days(
     if events.num_rows == 0:
         return []
     columns = {name: events.column(name) for name in store.EVENT_SCHEMA.names[:-1]}
+    # The files say string; a dictionary from the reader is expanded (one vector take).
+    columns["account_external_id"] = columns["account_external_id"].cast(pa.string())
     # One value for every row: as a dictionary it is neither copied per row nor hashed by
     # the writer. Readers still see a plain string column (store.write_parquet).
     columns["batch_id"] = pa.DictionaryArray.from_arrays(

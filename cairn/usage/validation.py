@@ -42,6 +42,13 @@ CHECKED_SCHEMA = pa.schema(
     ]
 )
 
+# A Parquet reader may hand account ids over dictionary-encoded; checked events keep them so.
+ACCOUNT_DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+_CHECKED_DICTIONARY_SCHEMA = CHECKED_SCHEMA.set(
+    CHECKED_SCHEMA.get_field_index("account_external_id"),
+    pa.field("account_external_id", ACCOUNT_DICTIONARY),
+)
+
 # Forms that Arrow's cast reads exactly as DuckDB's TRY_CAST does (seconds present, at most
 # microseconds, an upper-case Z or a numeric offset); any other form goes to the query.
 _PLAIN_TS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$"
@@ -105,7 +112,7 @@ class MissingColumns(ValueError):
 
 @dataclass
 class Checked:
-    events: pa.Table  # CHECKED_SCHEMA, every row valid
+    events: pa.Table  # CHECKED_SCHEMA (account ids maybe as ACCOUNT_DICTIONARY), all valid
     rejected: pa.Table  # QUARANTINE_SCHEMA
 
 
@@ -350,6 +357,13 @@ def _check_text_query(raw: pa.Table) -> Checked:
 
 def _blank(column: pa.ChunkedArray) -> pa.ChunkedArray:
     # Missing, empty or only whitespace; tested in place, without trimming a copy.
+    if pa.types.is_dictionary(column.type):
+        # Each distinct value once, then spread over the rows (dictionaries differ by chunk).
+        return pa.chunked_array(
+            [pc.or_kleene(pc.is_null(chunk), pc.take(_blank(chunk.dictionary), chunk.indices))
+             for chunk in column.chunks],
+            pa.bool_(),
+        )
     return pc.or_kleene(
         pc.is_null(column),
         pc.or_(pc.equal(pc.binary_length(column), 0), pc.utf8_is_space(column)),
@@ -372,6 +386,12 @@ def _check_typed(table: pa.Table) -> Checked:
         else pa.chunked_array([pa.nulls(rows, pa.string())])
         for name in ("account_external_id", "user_id", "event_type", "properties", "event_id")
     }
+    schema = CHECKED_SCHEMA
+    accounts = table.column("account_external_id")
+    if accounts.type == ACCOUNT_DICTIONARY:
+        # Kept as the reader gave it, so accounts are looked up once per distinct value.
+        text["account_external_id"] = accounts
+        schema = _CHECKED_DICTIONARY_SCHEMA
     ts = table.column("timestamp").cast(pa.timestamp("us", tz="UTC"))
     value = (
         table.column("value").cast(pa.float64()) if "value" in table.column_names
@@ -403,7 +423,7 @@ def _check_typed(table: pa.Table) -> Checked:
             "value": value,
             "properties": properties,
         },
-        schema=CHECKED_SCHEMA,
+        schema=schema,
     )
     bad = pc.is_valid(reason)
     if not pc.any(bad).as_py():

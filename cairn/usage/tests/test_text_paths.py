@@ -185,3 +185,50 @@ def test_a_typed_parquet_field_of_only_whitespace_is_missing(
     ids = sorted(stored())
     # A blank id is no id: Cairn derives one from the event's content.
     assert ids[0] == "e1" and len(ids[1]) == 32
+
+
+def test_parquet_account_ids_read_as_a_dictionary_are_looked_up_checked_and_quarantined(
+    accounts: dict[str, Account], tmp_path: Path
+) -> None:
+    path = tmp_path / "events.parquet"
+    names = ["acme-1", "globex-1", "nobody-9", " ", None, "acme-1"]
+    pq.write_table(pa.table({
+        "event_id": [f"e{n}" for n in range(6)],
+        "account": names,  # an accepted alias
+        "user_id": ["u1"] * 6,
+        "event_type": ["login"] * 6,
+        "timestamp": pa.array([at(10, n) for n in range(6)], pa.timestamp("us", tz="UTC")),
+    }), path, row_group_size=2)  # three dictionaries, and chunks that span them
+    assert "6 received, 3 stored, 0 duplicate(s), 3 quarantined" in ingest(path, "--chunk-size", "3")
+    rows = stored()
+    assert {key: row["account_id"] for key, row in rows.items()} == {
+        "e0": accounts["acme"].pk, "e1": accounts["globex"].pk, "e5": accounts["acme"].pk,
+    }
+    files = committed_event_files()
+    assert pq.read_table(files, partitioning=None).schema.equals(store.EVENT_SCHEMA)
+    assert [b.received for b in IngestBatch.objects.order_by("id")] == [3, 3]
+    kept = quarantined()
+    assert {line: (row["account_external_id"], row["reason"]) for line, row in kept.items()} == {
+        3: ("nobody-9", "account_external_id: unknown account"),
+        4: (" ", "account_external_id: missing"),
+        5: (None, "account_external_id: missing"),
+    }
+
+
+def test_the_same_events_from_parquet_and_csv_without_ids_get_the_same_derived_ids(
+    accounts: dict[str, Account], tmp_path: Path
+) -> None:
+    parquet = tmp_path / "events.parquet"
+    pq.write_table(pa.table({
+        "account_external_id": ["acme-1", "globex-1"],
+        "user_id": ["u1", "u2"],
+        "event_type": ["login", "export"],
+        "timestamp": pa.array([at(10), at(11)], pa.timestamp("us", tz="UTC")),
+        "value": [None, 2.5],
+    }), parquet)
+    csv = tmp_path / "events.csv"
+    csv.write_text("account_external_id,user_id,event_type,timestamp,value\n"
+                   "acme-1,u1,login,2026-01-01T10:00:00Z,\n"
+                   "globex-1,u2,export,2026-01-01T12:00:00+01:00,2.5\n")
+    assert "2 received, 2 stored" in ingest(parquet)
+    assert "2 received, 0 stored, 2 duplicate(s)" in ingest(csv)
