@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -24,12 +25,13 @@ MEMORY_LIMIT = "2500MB"
 _lock = threading.Lock()
 
 
-class Engine:
+class Engine(ABC):
     name = ""
     con: Any
 
+    @abstractmethod
     def events(self, files: Sequence[str]) -> ir.Table:
-        raise NotImplementedError
+        """The committed event files as one table of the documented columns."""
 
     def empty_events(self) -> ir.Table:
         return ibis.memtable(EVENT_SCHEMA.empty_table())

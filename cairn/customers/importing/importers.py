@@ -8,6 +8,7 @@ name the importing user.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,7 @@ def chunked(items: Iterable[T], size: int = BATCH) -> Iterator[list[T]]:
         yield batch
 
 
-class Importer:
+class Importer(ABC):
     """Parse, check and write one kind of record. Subclasses fill in the three steps."""
 
     kind: Kind
@@ -126,8 +127,9 @@ class Importer:
 
     # Reading -------------------------------------------------------------------------------
 
+    @abstractmethod
     def parse(self, name: str, raw: object) -> Any:
-        raise NotImplementedError
+        """The typed value of a cell for the Cairn field `name`, or BadValue."""
 
     def add(self, line: int, cells: Sequence[object], columns: dict[str, int], width: int) -> None:
         row = ParsedRow(line, {})
@@ -154,12 +156,13 @@ class Importer:
 
     # Checking and writing ------------------------------------------------------------------
 
+    @abstractmethod
     def check(self) -> None:
-        raise NotImplementedError
+        """Resolve references across rows and against the database, failing bad rows."""
 
+    @abstractmethod
     def write(self) -> tuple[int, int, int]:
         """Save every row; return how many were created, updated and left unchanged."""
-        raise NotImplementedError
 
     # Helpers for subclasses ------------------------------------------------------------------
 
