@@ -241,5 +241,11 @@ api.add_router("/documents", "cairn.documents.api.router")
 api.add_router("/metrics", "cairn.metrics.api.router")
 api.add_router("/health", "cairn.health.api.router")
 api.add_router("/usage", "cairn.usage.api.router")
+api.add_router("/preparation", "cairn.preparation.api.router")
+api.add_router("/commitment", "cairn.commitment.api.router")
+api.add_router("/proposals", "cairn.proposals.api.router")
+api.add_router("/shared-links", "cairn.sharing.api.router")
+api.add_router("/onboarding", "cairn.onboarding.api.router")
+api.add_router("/adoption", "cairn.adoption.api.router")
 
 __all__ = ["api"]

@@ -87,6 +87,12 @@ INSTALLED_APPS = [
     "cairn.metrics",
     "cairn.health",
     "cairn.health.trust",
+    "cairn.sharing",
+    "cairn.preparation",
+    "cairn.commitment",
+    "cairn.proposals",
+    "cairn.onboarding",
+    "cairn.adoption",
     "cairn.operations",
 ]
 

@@ -10,6 +10,13 @@ urlpatterns = [
     path("import/", include("cairn.customers.import_urls")),
     path("", include("cairn.customers.urls")),
     path("engagements/", include("cairn.engagements.urls")),
+    path("engagements/<int:engagement_pk>/", include("cairn.preparation.urls")),
+    path("engagements/<int:engagement_pk>/", include("cairn.commitment.urls")),
+    path("engagements/<int:engagement_pk>/", include("cairn.proposals.urls")),
+    path("engagements/<int:engagement_pk>/", include("cairn.onboarding.urls")),
+    path("engagements/<int:engagement_pk>/", include("cairn.adoption.urls")),
+    # Customer links: no account; each request carries its own secret (cairn.sharing).
+    path("shared/", include("cairn.sharing.urls")),
     path("playbooks/", include("cairn.playbooks.urls")),
     path("documents/", include("cairn.documents.urls")),
     path("", include("cairn.timeline.urls")),

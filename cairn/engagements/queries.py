@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from cairn.engagements.models import ActivityStatus, Engagement
+from cairn.engagements.tools import tools_for
 from cairn.playbooks.models import Phase
 from cairn.timeline.models import TaskStatus
 
@@ -53,6 +54,10 @@ def engagement_page(engagement: Engagement) -> dict[str, Any]:
                 "finished": finished,
                 "total": len(items),
                 "state": _state(phase, current),
+                "tools": [
+                    {"label": t.label, "description": t.description, "url": t.url(engagement.pk)}
+                    for t in tools_for(phase.key)
+                ],
             }
         )
     return {

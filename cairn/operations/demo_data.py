@@ -380,6 +380,23 @@ def _tasks(
     clock.stamp(_at(today - dt.timedelta(days=1), 9))
 
 
+def _phase_tools(users: dict[str, User], accounts: dict[str, Account], today: dt.date) -> None:
+    """Each phase tool's app fills its own tools for the demo engagements."""
+    from cairn.adoption import demo as adoption
+    from cairn.commitment import demo as commitment
+    from cairn.onboarding import demo as onboarding
+    from cairn.preparation import demo as preparation
+    from cairn.proposals import demo as proposals
+
+    by_account = _engagements_by_account(accounts)
+    engagements = {
+        key: by_account[account.pk] for key, account in accounts.items() if account.pk in by_account
+    }
+    # Order matters: the proposal is assembled from the stakeholders and the strategy.
+    for app in (preparation, commitment, proposals, onboarding, adoption):
+        app.load(engagements, users, today)
+
+
 def _template(leader: User) -> None:
     document = Document(
         title="Engagement strategy (template)", doc_type=DocumentType.ENGAGEMENT_STRATEGY,
@@ -420,6 +437,7 @@ def load(today: dt.date | None = None) -> bool:
     clock.mark()
     _tasks(users, accounts, today, clock)
     _template(users[DEMO_USERNAME])
+    _phase_tools(users, accounts, today)
     demo_usage.load()
     return True
 
