@@ -19,6 +19,10 @@ class DocumentType(models.TextChoices):
     ONBOARDING_PLAN = "onboarding_plan", "Onboarding plan"
     ADOPTION_PLAN = "adoption_plan", "Adoption plan"
     REPORT = "report", "Report"
+    WELCOME_PACK = "welcome_pack", "Welcome pack"
+    MILESTONE_REPORT = "milestone_report", "Milestone report"
+    GOVERNANCE_REPORT = "governance_report", "Governance report"
+    ADOPTION_ROADMAP = "adoption_roadmap", "Adoption roadmap"
     LESSONS_LEARNED = "lessons_learned", "Lessons learned"
     OTHER = "other", "Other"
 

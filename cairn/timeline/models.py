@@ -19,6 +19,10 @@ class EntryKind(models.TextChoices):
     DOCUMENT = "document", "Document"
     TASK = "task", "Task"
     EVALUATION = "evaluation", "Evaluation"
+    # A customer stakeholder accepted, declined or signed off through a secure link.
+    CUSTOMER_RESPONSE = "customer_response", "Customer response"
+    # A phase tool changed: dossier, stakeholders, plans, measurements...
+    PLANNING = "planning", "Planning"
 
 
 LOGGED_KINDS = [EntryKind.NOTE, EntryKind.MEETING, EntryKind.CALL, EntryKind.EMAIL]
