@@ -45,7 +45,7 @@ class Entry(models.Model):
         blank=True,
         related_name="timeline",
     )
-    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    kind = models.CharField(max_length=24, choices=EntryKind.choices)
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
