@@ -44,6 +44,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="Keep the temporary directory.")
     parser.add_argument(
+        "--profile", metavar="DIR", default="",
+        help="Write a cProfile of each timed run into DIR (view with python -m pstats).",
+    )
+    parser.add_argument(
         "--database-url", default="", help="An empty PostgreSQL (or SQLite) database to use."
     )
     return parser.parse_args()
@@ -165,12 +169,22 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, Python {platform.python_version()}"
 
 
-def timed(label: str, as_of: dt.date) -> None:
+def timed(label: str, as_of: dt.date, profile: str = "") -> None:
     from cairn.health.actions import recompute_scores
 
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started, cpu = time.perf_counter(), time.process_time()
     result = recompute_scores(as_of)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    if profiler is not None:
+        profiler.disable()
+        Path(profile).mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(Path(profile) / f"{as_of}-{label.split()[0]}.prof")
     print(f"{label:<38} {seconds:6.2f} s (CPU {cpu:.2f} s, load {os.getloadavg()[0]:.1f})  "
           f"scored {result.scored:,} "
           f"({result.without_data:,} without enough data), alerts raised "
@@ -205,10 +219,10 @@ def main() -> None:
               f"{MetricValue.objects.count():,} metric values, {ManualRating.objects.count():,} "
               f"manual ratings, {Measure.objects.count()} measures on 2 scorecards")
         print(f"URL configuration loaded once before the runs in {urls_seconds:.2f} s")
-        timed("first day (first scores)", DAY)
+        timed("first day (first scores)", DAY, args.profile)
         hit = lose_usage(0.02)
-        timed(f"next day ({hit:,} accounts lost usage)", DAY + dt.timedelta(days=1))
-        timed("same day again (nothing new)", DAY + dt.timedelta(days=1))
+        timed(f"next day ({hit:,} accounts lost usage)", DAY + dt.timedelta(days=1), args.profile)
+        timed("same day again (nothing new)", DAY + dt.timedelta(days=1), args.profile)
         rows = HealthScore.objects.count()
         sample = HealthScore.objects.values_list("explanation", flat=True).first()
         print(f"Score history: {rows:,} rows; one explanation is {len(json.dumps(sample)):,} characters; "

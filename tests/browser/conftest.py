@@ -72,8 +72,17 @@ def _live_database(transactional_db: None) -> None:
     """The live server answers from another thread, so data must be committed."""
 
 
+@pytest.fixture(scope="session")
+def _warm_urls() -> None:
+    """Import every view before the first request: on a busy machine the live server's
+    first answer would otherwise spend the browser's whole timeout importing."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
+
+
 @pytest.fixture
-def page(browser: Browser, live_server: Any) -> Iterator[Page]:
+def page(browser: Browser, live_server: Any, _warm_urls: None) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     page = context.new_page()

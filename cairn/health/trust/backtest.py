@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from cairn.health.models import Scorecard
 from cairn.health.trust.observe import Observations, card_and_accounts, observe
@@ -72,6 +71,8 @@ def auc(churned: np.ndarray, risk: np.ndarray) -> float | None:
     """ROC AUC of `risk` as a predictor of `churned`; None when one class is absent."""
     if churned.all() or not churned.any():
         return None
+    from sklearn.metrics import roc_auc_score  # seconds to import: only when backtesting
+
     return round(float(roc_auc_score(churned, risk)), 4)
 
 
@@ -114,6 +115,8 @@ def tenth_lifts(churned: np.ndarray, risk: np.ndarray, parts: int = TENTHS) -> l
 
 def roc_points(churned: np.ndarray, risk: np.ndarray, most: int = ROC_POINTS) -> list[tuple[float, float]]:
     """The ROC curve thinned to at most `most` points (it stays monotone and keeps both ends)."""
+    from sklearn.metrics import roc_curve
+
     fpr, tpr, _ = roc_curve(churned, risk)
     if len(fpr) > most:
         keep = np.unique(np.linspace(0, len(fpr) - 1, most).round().astype(int))

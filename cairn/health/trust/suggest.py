@@ -21,8 +21,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
 
 from cairn.health.scoring import weigh
 from cairn.health.trust.backtest import MIN_OBSERVATIONS, auc
@@ -114,6 +112,10 @@ def fit(points: np.ndarray, churned: np.ndarray, current: np.ndarray) -> Fit | N
         return None
     x = points[:, usable]
     x = np.where(np.isnan(x), np.nanmean(x, axis=0), x)
+    # scikit-learn (and SciPy under it) take seconds to import: only when fitting.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
     scaler = StandardScaler().fit(x)
     # l1_ratio=0 is the pure L2 penalty (scikit-learn 1.8 deprecated `penalty="l2"`).
     model = LogisticRegression(C=PENALTY_C, l1_ratio=0, max_iter=2000)
