@@ -1,0 +1,517 @@
+"""API schemas of the adoption tools.
+
+Each resource has an `...In` schema (create: the parent's id and the required fields), a
+`...Patch` schema (every field optional: only those sent change) and an `...Out` schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from cairn.adoption.measurements import KpiStatus, assess_prefetched
+from cairn.adoption.models import (
+    ConsiderationKind,
+    Direction,
+    Impact,
+    Kpi,
+    PilotKind,
+    PilotResult,
+    ReadinessStatus,
+    RiskLevel,
+    RiskStatus,
+    WorkStatus,
+)
+
+GAP_HELP = "0 none, 1 low, 2 medium, 3 high."
+
+
+# --- Impacted processes --------------------------------------------------------------------
+
+
+class ProcessPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    today: str | None = Field(None, description="How it works today.")
+    after: str | None = Field(None, description="How it works after the change.")
+    owner: str | None = Field(None, max_length=120)
+
+
+class ProcessIn(ProcessPatch):
+    engagement: int
+    name: str = Field(..., max_length=200)  # type: ignore[assignment]
+    today: str  # type: ignore[assignment]
+    after: str  # type: ignore[assignment]
+
+
+class ProcessOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    name: str
+    today: str
+    after: str
+    owner: str
+    updated_at: dt.datetime
+
+
+# --- Impacted groups -----------------------------------------------------------------------
+
+
+class GroupPatch(Schema):
+    name: str | None = Field(None, max_length=120)
+    impact: Impact | None = None
+    size: int | None = Field(None, ge=0)
+    location: str | None = Field(None, max_length=120)
+    manager: int | None = Field(None, description="Contact id of the group's manager.")
+    knowledge_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
+    knowledge_note: str | None = None
+    skills_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
+    skills_note: str | None = None
+    attitude_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
+    attitude_note: str | None = None
+    communication_needs: str | None = None
+    training_needs: str | None = None
+    support_needs: str | None = None
+
+
+class GroupIn(GroupPatch):
+    engagement: int
+    name: str = Field(..., max_length=120)  # type: ignore[assignment]
+
+
+class GroupOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    name: str
+    impact: Impact
+    size: int | None
+    location: str
+    manager: int | None = Field(None, alias="manager_id")
+    knowledge_gap: int
+    knowledge_note: str
+    skills_gap: int
+    skills_note: str
+    attitude_gap: int
+    attitude_note: str
+    largest_gap: int
+    communication_needs: str
+    training_needs: str
+    support_needs: str
+    updated_at: dt.datetime
+
+
+# --- Considerations and barriers -----------------------------------------------------------
+
+
+class ConsiderationPatch(Schema):
+    kind: ConsiderationKind | None = None
+    title: str | None = Field(None, max_length=200)
+    detail: str | None = None
+    group: int | None = Field(None, description="Impacted group id, if it concerns one.")
+
+
+class ConsiderationIn(ConsiderationPatch):
+    engagement: int
+    kind: ConsiderationKind  # type: ignore[assignment]
+    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+
+
+class ConsiderationOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    kind: ConsiderationKind
+    title: str
+    detail: str
+    group: int | None = Field(None, alias="group_id")
+
+
+# --- Risks ---------------------------------------------------------------------------------
+
+
+class RiskPatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    description: str | None = None
+    likelihood: int | None = Field(None, ge=1, le=5)
+    impact: int | None = Field(None, ge=1, le=5)
+    owner: str | None = Field(None, max_length=120)
+    mitigation: str | None = None
+    status: RiskStatus | None = None
+
+
+class RiskIn(RiskPatch):
+    engagement: int
+    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+    likelihood: int = Field(..., ge=1, le=5)  # type: ignore[assignment]
+    impact: int = Field(..., ge=1, le=5)  # type: ignore[assignment]
+
+
+class RiskOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    title: str
+    description: str
+    likelihood: int
+    impact: int
+    score: int = Field(..., description="Likelihood x impact, 1 to 25.")
+    level: RiskLevel = Field(..., description="low 1-4, medium 5-9, high 10-16, critical 17-25.")
+    owner: str
+    mitigation: str
+    status: RiskStatus
+    updated_at: dt.datetime
+
+
+class HeatCell(Schema):
+    likelihood: int
+    impact: int
+    level: RiskLevel
+    count: int
+
+
+# --- Roadmap steps and pilot ---------------------------------------------------------------
+
+
+class StepPatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    audience: str | None = Field(None, max_length=200)
+    description: str | None = None
+
+
+class StepIn(StepPatch):
+    engagement: int
+    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+    starts: dt.date  # type: ignore[assignment]
+    ends: dt.date  # type: ignore[assignment]
+
+
+class StepOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    title: str
+    starts: dt.date
+    ends: dt.date
+    audience: str
+    description: str
+
+
+class PilotPatch(Schema):
+    kind: PilotKind | None = None
+    scope: str | None = None
+    success_criteria: list[str] | None = None
+    starts: dt.date | None = None
+    ends: dt.date | None = None
+    result: PilotResult | None = None
+    result_notes: str | None = None
+
+
+class PilotIn(PilotPatch):
+    engagement: int
+    kind: PilotKind  # type: ignore[assignment]
+    scope: str  # type: ignore[assignment]
+    success_criteria: list[str]  # type: ignore[assignment]
+    starts: dt.date  # type: ignore[assignment]
+    ends: dt.date  # type: ignore[assignment]
+
+
+class PilotOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    kind: PilotKind
+    scope: str
+    success_criteria: list[str]
+    starts: dt.date
+    ends: dt.date
+    result: PilotResult
+    result_notes: str
+
+
+# --- The plan ------------------------------------------------------------------------------
+
+
+class PlanText(Schema):
+    body: str = Field(..., description="Markdown, one `## ` heading per section.")
+    base_version: int | None = Field(
+        None, description="The version the edit started from; a newer one answers 409."
+    )
+    comment: str = Field("", max_length=200)
+
+
+class ApprovalIn(Schema):
+    approved_by: int = Field(..., description="Contact id of the key stakeholder who approved.")
+    approved_on: dt.date
+    note: str = ""
+
+
+class SummaryIn(Schema):
+    roadmap_summary: str
+
+
+class PlanDocument(Schema):
+    id: int
+    version: int | None = Field(None, alias="current_version.number")
+    body: str | None = Field(None, alias="current_version.body")
+
+
+class PlanOut(Schema):
+    engagement: int = Field(..., alias="engagement_id")
+    stage: str = Field(..., description="none, outline, approved or detailed.")
+    outline: PlanDocument | None
+    approved_by: int | None = Field(None, alias="approved_by_id")
+    approver_name: str
+    approved_on: dt.date | None
+    approved_version: int | None
+    approval_note: str
+    detailed: PlanDocument | None
+    roadmap_summary: str
+    roadmap: PlanDocument | None
+
+
+class Conflict(Schema):
+    detail: str
+    current_version: int
+
+
+# --- Work packages -------------------------------------------------------------------------
+
+
+class WorkPackagePatch(Schema):
+    title: str | None = Field(None, max_length=200)
+    owner: str | None = Field(None, max_length=120)
+    deliverables: str | None = None
+    due_date: dt.date | None = None
+    status: WorkStatus | None = None
+    plan_section: str | None = Field(
+        None, description="A section heading of the current plan: the package carries it out."
+    )
+
+
+class WorkPackageIn(WorkPackagePatch):
+    engagement: int
+    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+    owner: str = Field(..., max_length=120)  # type: ignore[assignment]
+    deliverables: str  # type: ignore[assignment]
+
+
+class WorkPackageOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    title: str
+    owner: str
+    deliverables: str
+    due_date: dt.date | None
+    status: WorkStatus
+    plan_document: int | None = Field(None, alias="plan_document_id")
+    plan_version: int | None
+    plan_section: str
+    updated_at: dt.datetime
+
+
+# --- Readiness -----------------------------------------------------------------------------
+
+
+class WorkshopPatch(Schema):
+    held_on: dt.date | None = None
+    participants: str | None = None
+    notes: str | None = None
+
+
+class WorkshopIn(WorkshopPatch):
+    engagement: int
+    held_on: dt.date  # type: ignore[assignment]
+    participants: str  # type: ignore[assignment]
+
+
+class WorkshopOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    held_on: dt.date
+    participants: str
+    notes: str
+
+
+class ItemPatch(Schema):
+    item: str | None = Field(None, max_length=300)
+    owner: str | None = Field(None, max_length=120)
+
+
+class ItemIn(ItemPatch):
+    workshop: int
+    item: str = Field(..., max_length=300)  # type: ignore[assignment]
+
+
+class ItemOut(Schema):
+    id: int
+    workshop: int = Field(..., alias="workshop_id")
+    item: str
+    owner: str
+    status: ReadinessStatus
+    resolution: str
+    challenge: int | None = Field(None, alias="challenge_id")
+
+
+class ResolveIn(Schema):
+    resolution: str
+
+
+class CarryIn(Schema):
+    impact: str = Field(..., description="What the open item affects; it goes into the challenge log.")
+
+
+# --- Measurements --------------------------------------------------------------------------
+
+
+class KpiPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    unit: str | None = Field(None, max_length=40)
+    direction: Direction | None = None
+    baseline_value: Decimal | None = None
+    baseline_date: dt.date | None = None
+    target_value: Decimal | None = None
+    target_date: dt.date | None = None
+    outcome: int | None = Field(None, description="Id of the engagement outcome it measures.")
+    description: str | None = None
+
+
+class KpiIn(KpiPatch):
+    engagement: int
+    name: str = Field(..., max_length=200)  # type: ignore[assignment]
+    baseline_value: Decimal  # type: ignore[assignment]
+    baseline_date: dt.date  # type: ignore[assignment]
+    target_value: Decimal  # type: ignore[assignment]
+    target_date: dt.date  # type: ignore[assignment]
+
+
+class MilestoneOut(Schema):
+    id: int
+    kpi: int = Field(..., alias="kpi_id")
+    date: dt.date
+    expected: Decimal
+    label: str
+
+
+class LatestOut(Schema):
+    date: dt.date
+    value: Decimal
+
+
+class KpiOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    name: str
+    unit: str
+    direction: Direction
+    baseline_value: Decimal
+    baseline_date: dt.date
+    target_value: Decimal
+    target_date: dt.date
+    outcome: int | None = Field(None, alias="outcome_id")
+    description: str
+    milestones: list[MilestoneOut]
+    status: KpiStatus
+    latest: LatestOut | None
+    expected_now: Decimal | None = Field(
+        None, description="The value the target path expects on the latest reading's date."
+    )
+
+    @staticmethod
+    def resolve_milestones(kpi: Kpi) -> list[object]:
+        return list(kpi.milestones.all())
+
+    @staticmethod
+    def resolve_status(kpi: Kpi) -> str:
+        return assess_prefetched(kpi).status.value
+
+    @staticmethod
+    def resolve_latest(kpi: Kpi) -> dict[str, object] | None:
+        latest = assess_prefetched(kpi).latest
+        return {"date": latest.date, "value": latest.value} if latest else None
+
+    @staticmethod
+    def resolve_expected_now(kpi: Kpi) -> Decimal | None:
+        return assess_prefetched(kpi).expected
+
+
+class MilestonePatch(Schema):
+    date: dt.date | None = None
+    expected: Decimal | None = None
+    label: str | None = Field(None, max_length=120)
+
+
+class MilestoneIn(MilestonePatch):
+    kpi: int
+    date: dt.date  # type: ignore[assignment]
+    expected: Decimal  # type: ignore[assignment]
+
+
+class ReadingPatch(Schema):
+    date: dt.date | None = None
+    value: Decimal | None = None
+    note: str | None = Field(None, max_length=300)
+
+
+class ReadingIn(ReadingPatch):
+    kpi: int
+    date: dt.date  # type: ignore[assignment]
+    value: Decimal  # type: ignore[assignment]
+
+
+class ReadingOut(Schema):
+    id: int
+    kpi: int = Field(..., alias="kpi_id")
+    date: dt.date
+    value: Decimal
+    note: str
+    recorded_by: str | None = Field(None, alias="recorded_by.username")
+
+
+# --- Challenges and governance -------------------------------------------------------------
+
+
+class ChallengePatch(Schema):
+    challenge: str | None = Field(None, max_length=200)
+    impact: str | None = None
+    response: str | None = None
+    raised_on: dt.date | None = None
+    resolved_on: dt.date | None = None
+    is_lesson: bool | None = None
+    lesson: str | None = None
+
+
+class ChallengeIn(ChallengePatch):
+    engagement: int
+    challenge: str = Field(..., max_length=200)  # type: ignore[assignment]
+    impact: str  # type: ignore[assignment]
+    raised_on: dt.date  # type: ignore[assignment]
+
+
+class ChallengeOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    challenge: str
+    impact: str
+    response: str
+    raised_on: dt.date
+    resolved_on: dt.date | None
+    is_lesson: bool
+    lesson: str
+    updated_at: dt.datetime
+
+
+class GovernanceIn(Schema):
+    engagement: int
+    held_on: dt.date
+    attendees: str = ""
+    decisions: str = ""
+
+
+class GovernanceOut(Schema):
+    id: int
+    engagement: int = Field(..., alias="engagement_id")
+    held_on: dt.date
+    attendees: str
+    decisions: str
+    report: int | None = Field(None, alias="report_id")
+    body: str | None = Field(None, alias="report.current_version.body")
+    created_at: dt.datetime
