@@ -63,6 +63,10 @@ ALLOWED_HOSTS = envlist(
 )
 CSRF_TRUSTED_ORIGINS = envurls("CAIRN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envurl("CAIRN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Customer links (cairn.sharing): how long one lasts by default, and how many reverse proxies
+# in front of Cairn to trust for X-Forwarded-For (0: the client's address is REMOTE_ADDR).
+SHARED_LINK_DAYS = envint("CAIRN_SHARED_LINK_DAYS", 14, minimum=1)
+TRUSTED_PROXY_COUNT = envint("CAIRN_TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from cairn.sharing import views
+
+urlpatterns = [
+    path("links/<int:pk>/revoke/", views.link_revoke, name="shared_link_revoke"),
+    path("<str:token>/", views.shared_link, name="shared_link"),
+    path("<str:token>/file/", views.shared_download, name="shared_link_file"),
+    path(
+        "<str:token>/accept/", views.shared_answer, {"answer": "accept"}, name="shared_link_accept"
+    ),
+    path(
+        "<str:token>/decline/", views.shared_answer, {"answer": "decline"},
+        name="shared_link_decline",
+    ),
+]
