@@ -1,3 +1,378 @@
+"""REST endpoints under /api/v1/commitment: stakeholders and their plan, the RACI, the first meeting.
+
+Writes go through cairn.commitment.actions, so the API keeps the UI's rules, history and
+timeline entries; everyone signed in reads, the engagement's people write.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Router
+from ninja.pagination import paginate
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
+from cairn.commitment import actions
+from cairn.commitment.models import FirstMeeting, NextStep, RaciActivity, RaciMember, Stakeholder
+from cairn.commitment.queries import (
+    Party,
+    PlanLine,
+    Responsibility,
+    communication_plan,
+    raci_parties,
+    responsibilities,
+    stakeholders_of,
+)
+from cairn.commitment.schemas import (
+    CellIn,
+    ContactLogIn,
+    HeldIn,
+    MeetingIn,
+    MeetingOut,
+    MemberIn,
+    NextStepIn,
+    NextStepOut,
+    PartyOut,
+    PlanLineOut,
+    RaciActivityIn,
+    RaciActivityOut,
+    RaciOut,
+    RaciRowOut,
+    StakeholderIn,
+    StakeholderOut,
+    StakeholderPatch,
+)
+from cairn.customers.models import Contact
+from cairn.documents.models import Document
+from cairn.engagements.models import Engagement
+from cairn.people import permissions
+from cairn.people.models import User
 
 router = Router(tags=["commitment"])
+
+
+def _engagement(engagement_id: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.select_related("account", "owner", "current_phase"), pk=engagement_id
+    )
+
+
+def _editable(request: HttpRequest, engagement: Engagement) -> User:
+    user = user_of(request)
+    permissions.require(
+        permissions.can_edit_engagement(user, engagement),
+        "You may not change this engagement: you neither own it nor work on it.",
+    )
+    return user
+
+
+def _tagged(exc: ValidationError, model: type) -> ValidationError:
+    exc.model = model  # type: ignore[attr-defined]
+    return exc
+
+
+# --- Stakeholders -----------------------------------------------------------------------------
+
+
+def _stakeholder(stakeholder_id: int) -> Stakeholder:
+    return get_object_or_404(
+        Stakeholder.objects.select_related("contact", "owner", "engagement__account"),
+        pk=stakeholder_id,
+    )
+
+
+def _stakeholder_changes(data: dict[str, Any]) -> dict[str, Any]:
+    if "owner" in data:
+        data["owner"] = None if data["owner"] is None else related(User, data["owner"], "owner")
+    if "contact" in data:
+        data["contact"] = (
+            None if data["contact"] is None else related(Contact, data["contact"], "contact")
+        )
+    return data
+
+
+def _save_stakeholder(stakeholder: Stakeholder, data: dict[str, Any], user: User) -> Stakeholder:
+    try:
+        actions.save_stakeholder(stakeholder, _stakeholder_changes(data), by=user)
+    except ValidationError as exc:
+        raise _tagged(exc, Stakeholder) from None
+    return _stakeholder(stakeholder.pk)
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/stakeholders", response=list[StakeholderOut],
+    summary="The engagement's stakeholders, most powerful first",
+)
+@paginate(Pagination)
+def list_stakeholders(request: HttpRequest, engagement_id: int) -> QuerySet[Stakeholder]:
+    return stakeholders_of(_engagement(engagement_id))
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/stakeholders",
+    response={201: StakeholderOut, **WRITE_ERRORS},
+    summary="Add a stakeholder: a contact, or a category of similar people",
+)
+def create_stakeholder(
+    request: HttpRequest, engagement_id: int, payload: StakeholderIn
+) -> tuple[int, Stakeholder]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    stakeholder = Stakeholder(engagement=engagement)
+    return 201, _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
+
+
+@router.get("/stakeholders/{int:stakeholder_id}", response={200: StakeholderOut, **READ_ERRORS})
+def get_stakeholder(request: HttpRequest, stakeholder_id: int) -> Stakeholder:
+    return _stakeholder(stakeholder_id)
+
+
+@router.patch(
+    "/stakeholders/{int:stakeholder_id}", response={200: StakeholderOut, **WRITE_ERRORS},
+    summary="Move a stakeholder on the matrix, or change their plan",
+)
+def update_stakeholder(
+    request: HttpRequest, stakeholder_id: int, payload: StakeholderPatch
+) -> Stakeholder:
+    stakeholder = _stakeholder(stakeholder_id)
+    user = _editable(request, stakeholder.engagement)
+    return _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
+
+
+@router.delete("/stakeholders/{int:stakeholder_id}", response={204: None, **WRITE_ERRORS})
+def delete_stakeholder(request: HttpRequest, stakeholder_id: int) -> tuple[int, None]:
+    stakeholder = _stakeholder(stakeholder_id)
+    user = _editable(request, stakeholder.engagement)
+    actions.remove_stakeholder(stakeholder, by=user)
+    return 204, None
+
+
+@router.post(
+    "/stakeholders/{int:stakeholder_id}/contacts", response={200: StakeholderOut, **WRITE_ERRORS},
+    summary="Log a contact: on the timeline, and the next contact moves on by the cadence",
+)
+def log_contact(request: HttpRequest, stakeholder_id: int, payload: ContactLogIn) -> Stakeholder:
+    stakeholder = _stakeholder(stakeholder_id)
+    user = _editable(request, stakeholder.engagement)
+    actions.log_contact(
+        stakeholder, by=user, on=payload.on, kind=payload.kind, note=payload.note
+    )
+    return _stakeholder(stakeholder.pk)
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/plan", response={200: list[PlanLineOut], **READ_ERRORS},
+    summary="The stakeholder management plan",
+)
+def plan(request: HttpRequest, engagement_id: int) -> list[PlanLine]:
+    return communication_plan(_engagement(engagement_id))
+
+
+# --- RACI -----------------------------------------------------------------------------------
+
+
+def _raci(engagement: Engagement) -> dict[str, list[Party] | list[Responsibility]]:
+    return {"parties": raci_parties(engagement), "rows": responsibilities(engagement)}
+
+
+def _raci_activity(activity_id: int) -> RaciActivity:
+    return get_object_or_404(
+        RaciActivity.objects.select_related("engagement__account"), pk=activity_id
+    )
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/raci", response={200: RaciOut, **READ_ERRORS},
+    summary="The RACI matrix: columns, and per activity the names by letter and the warnings",
+)
+def get_raci(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+    return _raci(_engagement(engagement_id))
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/raci/activities",
+    response={201: RaciActivityOut, **WRITE_ERRORS}, summary="Add a RACI activity",
+)
+def add_activity(
+    request: HttpRequest, engagement_id: int, payload: RaciActivityIn
+) -> tuple[int, RaciActivity]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    try:
+        return 201, actions.add_raci_activity(engagement, payload.name, by=user)
+    except ValidationError as exc:
+        raise _tagged(exc, RaciActivity) from None
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/raci/seed",
+    response={200: list[RaciActivityOut], **WRITE_ERRORS},
+    summary="Add the checklist activities from the current phase on; returns those added",
+)
+def seed(request: HttpRequest, engagement_id: int) -> list[RaciActivity]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    return actions.seed_raci(engagement, by=user)
+
+
+@router.patch(
+    "/raci/activities/{int:activity_id}", response={200: RaciActivityOut, **WRITE_ERRORS},
+    summary="Rename a RACI activity",
+)
+def rename_activity(
+    request: HttpRequest, activity_id: int, payload: RaciActivityIn
+) -> RaciActivity:
+    activity = _raci_activity(activity_id)
+    user = _editable(request, activity.engagement)
+    try:
+        return actions.rename_raci_activity(activity, payload.name, by=user)
+    except ValidationError as exc:
+        raise _tagged(exc, RaciActivity) from None
+
+
+@router.delete("/raci/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
+def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
+    activity = _raci_activity(activity_id)
+    user = _editable(request, activity.engagement)
+    actions.remove_raci_activity(activity, by=user)
+    return 204, None
+
+
+@router.put(
+    "/raci/activities/{int:activity_id}/cell", response={200: RaciRowOut, **WRITE_ERRORS},
+    summary="Set or clear one cell; returns the activity's row with its warnings",
+)
+def set_cell(request: HttpRequest, activity_id: int, payload: CellIn) -> Responsibility:
+    activity = _raci_activity(activity_id)
+    engagement = activity.engagement
+    user = _editable(request, engagement)
+    if (payload.stakeholder is None) == (payload.user is None):
+        raise ValidationError({"stakeholder": "Give a stakeholder or a user, not both."})
+    party = actions.PartyRef(
+        stakeholder=(
+            related(Stakeholder, payload.stakeholder, "stakeholder")
+            if payload.stakeholder is not None else None
+        ),
+        user=related(User, payload.user, "user") if payload.user is not None else None,
+    )
+    actions.set_raci_cell(activity, party, payload.role, by=user)
+    return next(r for r in responsibilities(engagement) if r.activity_id == activity.pk)
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/raci/people",
+    response={201: list[PartyOut], **WRITE_ERRORS},
+    summary="Give one of our people a column; returns the columns",
+)
+def add_member(request: HttpRequest, engagement_id: int, payload: MemberIn) -> tuple[int, list[Party]]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    actions.add_raci_member(engagement, related(User, payload.user, "user"), by=user)
+    return 201, raci_parties(engagement)
+
+
+@router.delete(
+    "/engagements/{int:engagement_id}/raci/people/{int:user_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove an added person's column, with their letters",
+)
+def remove_member(request: HttpRequest, engagement_id: int, user_id: int) -> tuple[int, None]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    member = get_object_or_404(
+        RaciMember.objects.select_related("engagement", "user"), engagement=engagement,
+        user_id=user_id,
+    )
+    actions.remove_raci_member(member, by=user)
+    return 204, None
+
+
+# --- First meeting ----------------------------------------------------------------------------
+
+
+def _meeting_of(engagement: Engagement) -> FirstMeeting:
+    meeting = (
+        FirstMeeting.objects.filter(engagement=engagement)
+        .select_related("engagement__account")
+        .prefetch_related("contacts", "users", "documents", "next_steps__task__assignee")
+        .first()
+    )
+    if meeting is None:
+        raise Http404("The first meeting is not planned yet.")
+    return meeting
+
+
+def _ids(model: type[Model], ids: list[int], field: str) -> list[Any]:
+    """The objects a request names by id in a list field, or a 400 naming the field."""
+    found = {o.pk: o for o in model._default_manager.filter(pk__in=ids)}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        name = model._meta.verbose_name
+        raise ValidationError({field: f"There is no {name} with id {missing[0]}."})
+    return [found[pk] for pk in ids]
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/first-meeting", response={200: MeetingOut, **READ_ERRORS},
+    summary="The first meeting: plan, minutes, next steps (404 before it is planned)",
+)
+def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
+    return _meeting_of(_engagement(engagement_id))
+
+
+@router.put(
+    "/engagements/{int:engagement_id}/first-meeting", response={200: MeetingOut, **WRITE_ERRORS},
+    summary="Write or replace the plan of the first meeting",
+)
+def put_meeting(request: HttpRequest, engagement_id: int, payload: MeetingIn) -> FirstMeeting:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    plan = actions.MeetingPlan(
+        scheduled_at=payload.scheduled_at, place=payload.place, format=payload.format,
+        length_minutes=payload.length_minutes, desired_outcomes=payload.desired_outcomes,
+        agenda=[item.model_dump() for item in payload.agenda],
+        contacts=_ids(Contact, payload.contacts, "contacts"),
+        users=_ids(User, payload.users, "users"),
+        documents=_ids(Document, payload.documents, "documents"),
+        collateral_notes=payload.collateral_notes,
+    )
+    try:
+        actions.plan_meeting(engagement, plan, by=user)
+    except ValidationError as exc:
+        raise _tagged(exc, FirstMeeting) from None
+    return _meeting_of(engagement)
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/first-meeting/held",
+    response={200: MeetingOut, **WRITE_ERRORS},
+    summary="Record the meeting as held, with its minutes (Markdown)",
+)
+def hold(request: HttpRequest, engagement_id: int, payload: HeldIn) -> FirstMeeting:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    actions.hold_meeting(
+        _meeting_of(engagement), by=user, held_at=payload.held_at, minutes=payload.minutes
+    )
+    return _meeting_of(engagement)
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/first-meeting/next-steps",
+    response={201: NextStepOut, **WRITE_ERRORS},
+    summary="Add an agreed next step; it becomes a task for its assignee",
+)
+def add_next_step(
+    request: HttpRequest, engagement_id: int, payload: NextStepIn
+) -> tuple[int, NextStep]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    step = actions.add_next_step(
+        _meeting_of(engagement), by=user, title=payload.title,
+        assignee=related(User, payload.assignee, "assignee"), due_date=payload.due_date,
+    )
+    return 201, NextStep.objects.select_related("task__assignee").get(pk=step.pk)

@@ -143,9 +143,7 @@ def test_the_raci_rows_list_names_by_letter_and_warn(engagement, stakeholder, co
     [line] = responsibilities(engagement)
     assert line.accountable == ["Olga Berg", "Piet Jansen"]
     assert line.consulted == [str(carol)]
-    assert line.warnings == [
-        "More than one accountable: Olga Berg, Piet Jansen.", "No one is responsible."
-    ]
+    assert line.warnings == ["More than one accountable: Olga Berg, Piet Jansen.", "No one is responsible."]
     actions.set_raci_cell(row, actions.PartyRef(stakeholder=piet), "R", by=carol)
     [line] = responsibilities(engagement)
     assert line.warnings == []
@@ -179,9 +177,15 @@ def test_activity_names_are_unique_per_engagement_whatever_the_case(engagement, 
 
 def _plan(**changes):  # type: ignore[no-untyped-def]
     data = dict(
-        scheduled_at=None, place="Acme HQ", format="in_person", length_minutes=60,
-        desired_outcomes="Agree scope", agenda=[{"title": "Introductions", "minutes": 10}],
-        contacts=[], users=[], documents=[],
+        scheduled_at=None,
+        place="Acme HQ",
+        format="in_person",
+        length_minutes=60,
+        desired_outcomes="Agree scope",
+        agenda=[{"title": "Introductions", "minutes": 10}],
+        contacts=[],
+        users=[],
+        documents=[],
     )
     data.update(changes)
     return actions.MeetingPlan(**data)
@@ -193,7 +197,10 @@ def test_next_steps_come_after_the_meeting_and_become_tasks(engagement, carol):
         actions.add_next_step(meeting, by=carol, title="Send proposal", assignee=carol, due_date=None)
     actions.hold_meeting(meeting, by=carol, held_at=timezone.now(), minutes="We agreed scope.")
     step = actions.add_next_step(
-        meeting, by=carol, title="Send the proposal", assignee=carol,
+        meeting,
+        by=carol,
+        title="Send the proposal",
+        assignee=carol,
         due_date=timezone.localdate() + dt.timedelta(days=5),
     )
     task = Task.objects.get(pk=step.task_id)
