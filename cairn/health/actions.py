@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.customers.models import Account
-from cairn.health import recompute
+from cairn.health import backfill, recompute
 from cairn.health.models import Indicator, ManualRating, Measure, Method, Scorecard, Source
 from cairn.metrics.models import MetricDefinition, MetricKind
 from cairn.people.models import User
@@ -34,6 +34,14 @@ def recompute_scores(
     Manual ratings are only read, never written.
     """
     return recompute.run(as_of or timezone.localdate(), accounts)
+
+
+def backfill_history(
+    until: dt.date | None = None, since: dt.date | None = None
+) -> backfill.BackfillResult:
+    """Score the past observation dates before the first scoring date from the metric
+    series (see cairn.health.backfill); each date commits on its own."""
+    return backfill.backfill(until or timezone.localdate() - dt.timedelta(days=1), since)
 
 
 @transaction.atomic

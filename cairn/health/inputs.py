@@ -161,16 +161,32 @@ def open_tickets(window: int, accounts: Collection[int] | None, as_of: dt.date) 
     return counts
 
 
-def gather(cards: Iterable[CardSpec], accounts: Collection[int] | None, as_of: dt.date) -> Inputs:
-    """Everything the cards need, for the given accounts (None: all)."""
+def metric_ids_of(cards: Iterable[CardSpec]) -> set[int]:
+    return {
+        m.metric_id
+        for card in cards
+        for m in card.measures
+        if m.source == "metric" and m.metric_id is not None
+    }
+
+
+def gather(
+    cards: Iterable[CardSpec],
+    accounts: Collection[int] | None,
+    as_of: dt.date,
+    metrics: MetricValues | None = None,
+) -> Inputs:
+    """Everything the cards need, for the given accounts (None: all). `metrics`, when given,
+    replaces the latest metric values (a past date's values read from the series)."""
     cards = list(cards)
     measures = [m for card in cards for m in card.measures]
-    metric_ids = {m.metric_id for m in measures if m.source == "metric" and m.metric_id is not None}
     survey_windows = {m.window_days for m in measures if m.source == "survey"}
     ticket_windows = {m.window_days for m in measures if m.source == "tickets"}
     youngest_limit = min((card.max_age_days for card in cards), default=0)
+    if metrics is None:
+        metrics = metric_values(metric_ids_of(cards), accounts, as_of - dt.timedelta(days=youngest_limit))
     return Inputs(
-        metric_values(metric_ids, accounts, as_of - dt.timedelta(days=youngest_limit)),
+        metrics,
         manual_ratings(accounts, as_of),
         {w: survey_nps(w, accounts, as_of) for w in survey_windows},
         {w: open_tickets(w, accounts, as_of) for w in ticket_windows},

@@ -21,7 +21,7 @@ from django.utils import timezone
 from cairn.customers.models import Account
 from cairn.health import alerts, encoding, upserts
 from cairn.health.cards import Cards, load_cards
-from cairn.health.inputs import columns_for, gather
+from cairn.health.inputs import MetricValues, columns_for, gather
 from cairn.health.models import AccountHealth, HealthScore, ScorecardSnapshot
 from cairn.health.scoring import Block, CardSpec, score_block
 
@@ -54,10 +54,14 @@ class RecomputeResult:
 
 
 def compute(
-    as_of: dt.date, accounts: Collection[int] | None = None, cards: Cards | None = None
+    as_of: dt.date,
+    accounts: Collection[int] | None = None,
+    cards: Cards | None = None,
+    metrics: MetricValues | None = None,
 ) -> list[Scored]:
     """Every account's score and explanation on `as_of`, read in a fixed number of queries
-    and scored a scorecard at a time (see scoring.score_block)."""
+    and scored a scorecard at a time (see scoring.score_block). `metrics` replaces the
+    latest metric values (see inputs.gather)."""
     cards = cards if cards is not None else load_cards()
     rows = Account.objects.order_by("pk")
     if accounts is not None:
@@ -72,7 +76,7 @@ def compute(
         _, ids, owners = groups.setdefault(id(card), (card, [], []))
         ids.append(account_id)
         owners.append(owner_id)
-    inputs = gather([g[0] for g in groups.values()], accounts, as_of)
+    inputs = gather([g[0] for g in groups.values()], accounts, as_of, metrics)
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
         account_ids = np.array(ids, dtype=np.int64)
@@ -153,7 +157,7 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     """Upsert the day's scores and each account's latest, then raise and resolve alerts."""
     book = Book.of(groups)
     texts = [text for g in groups for text in encoding.explanations(g.block)]
-    _write_scores(as_of, book, texts)
+    write_history(as_of, book, texts)
     before = _latest_before(as_of, book.ids, accounts)
     month_ago = _align(*scores_at_start(as_of - dt.timedelta(days=CHANGE_DAYS), as_of, accounts),
                        book.ids, np.nan)
@@ -214,7 +218,8 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     return alerts.evaluate(as_of, checks, open_alerts)
 
 
-def _write_scores(as_of: dt.date, book: Book, texts: list[str]) -> None:
+def write_history(as_of: dt.date, book: Book, texts: list[str]) -> None:
+    """Upsert the day's score rows (the history), one per scored account."""
     ops = connection.ops
     cards = np.array([g.card.id for g in book.groups], dtype=object)
     snapshots = np.array([g.snapshot_id for g in book.groups], dtype=object)

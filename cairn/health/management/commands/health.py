@@ -1,4 +1,5 @@
-"""`cairn health recompute [--as-of YYYY-MM-DD] [--account ID ...]` and
+"""`cairn health recompute [--as-of YYYY-MM-DD] [--account ID ...]`,
+`cairn health backfill [--since YYYY-MM-DD] [--until YYYY-MM-DD]` and
 `cairn health default-scorecard`."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ArgumentTypeError(f"--as-of: {text!r} is not a date like 2026-03-31") from None
+        raise ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
 
 
 class Command(BaseCommand):
@@ -30,6 +31,14 @@ class Command(BaseCommand):
         again.add_argument(
             "--account", type=int, action="append", help="Only this account id (repeatable)."
         )
+        past = commands.add_parser(
+            "backfill",
+            help="Score the observation dates before the first scoring date from the metric series.",
+        )
+        past.add_argument(
+            "--since", type=_date, help="First date to fill (default: the first of the series)."
+        )
+        past.add_argument("--until", type=_date, help="Last date to fill (default: yesterday).")
         commands.add_parser("default-scorecard", help="Create the default scorecard if missing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,6 +51,9 @@ class Command(BaseCommand):
                 "There is no scorecard yet: run `cairn health default-scorecard` or make one "
                 "on the Health page."
             )
+        if options["action"] == "backfill":
+            self._backfill(options["until"], options["since"])
+            return
         result = actions.recompute_scores(options["as_of"], accounts=options["account"])
         self.stdout.write(
             f"Scored {result.scored} accounts on {result.as_of:%Y-%m-%d} in {result.seconds:.2f} s: "
@@ -52,3 +64,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Note: no default scorecard, so accounts outside the scorecards' segments have no score."
             )
+
+    def _backfill(self, until: dt.date | None, since: dt.date | None) -> None:
+        done = actions.backfill_history(until, since)
+        started = (
+            f" The history already starts on {done.history_started:%Y-%m-%d}; only dates before it "
+            "are filled."
+            if done.history_started
+            else ""
+        )
+        if not done.dates:
+            self.stdout.write(
+                "Nothing to fill: no complete observation date of the metric series is missing a "
+                f"score (compute metrics on a grid with `cairn metrics`).{started}"
+            )
+            return
+        self.stdout.write(
+            f"Scored {len(done.dates)} past dates, {done.dates[0]:%Y-%m-%d} to "
+            f"{done.dates[-1]:%Y-%m-%d}: {done.rows} score rows in {done.seconds:.2f} s.{started}"
+        )
