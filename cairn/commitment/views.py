@@ -86,7 +86,6 @@ def stakeholders(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
                 {"label": q.label, "strategy": QUADRANT_STRATEGIES[q]} for q in Quadrant
             ],
             "high_from": HIGH_FROM,
-            "log_form": ContactLogForm(),
         }
     )
     return render(request, "commitment/stakeholders.html", context)
