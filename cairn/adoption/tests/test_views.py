@@ -1,0 +1,225 @@
+"""The adoption pages through the HTTP client: who may read and write, validation shown by
+the field, and a constant number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cairn.adoption import actions
+from cairn.adoption.models import (
+    Challenge,
+    GovernanceMeeting,
+    ImpactedGroup,
+    ImpactedProcess,
+    KpiReading,
+    ReadinessItem,
+    ReadinessWorkshop,
+    Risk,
+    WorkPackage,
+)
+from cairn.adoption.tests.conftest import add_readings, add_risks, make_kpi
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "adoption_impact", "adoption_risks", "adoption_plan", "adoption_pilot", "adoption_roadmap",
+    "adoption_work_packages", "adoption_readiness", "adoption_measurements", "adoption_challenges",
+    "adoption_governance", "adoption_lessons",
+]
+
+
+def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _fill(engagement, carol, n: int) -> None:  # type: ignore[no-untyped-def]
+    """n of everything, written straight to the tables (the pages only read them)."""
+    ImpactedProcess.objects.bulk_create(
+        ImpactedProcess(engagement=engagement, name=f"Process {n}-{i}", today="a", after="b") for i in range(n)
+    )
+    ImpactedGroup.objects.bulk_create(
+        ImpactedGroup(engagement=engagement, name=f"Group {n}-{i}", knowledge_gap=i % 4) for i in range(n)
+    )
+    add_risks(engagement, n)
+    WorkPackage.objects.bulk_create(
+        WorkPackage(engagement=engagement, title=f"WP {i}", owner="Ruth", deliverables="d") for i in range(n)
+    )
+    workshop = ReadinessWorkshop.objects.create(engagement=engagement, held_on=dt.date(2026, 9, 3), participants="x")
+    ReadinessItem.objects.bulk_create(ReadinessItem(workshop=workshop, item=f"Item {i}") for i in range(n))
+    Challenge.objects.bulk_create(
+        Challenge(engagement=engagement, challenge=f"C {i}", impact="i", raised_on=dt.date(2026, 9, 1),
+                  is_lesson=i % 2 == 0, lesson="L") for i in range(n)
+    )
+    for k in range(min(n, 4)):
+        kpi = make_kpi(engagement, name=f"KPI {n}-{k}")
+        add_readings(kpi, n)
+    actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 9, 10), by=carol)
+
+
+def test_every_page_keeps_a_constant_number_of_queries(engagement, carol, as_carol):
+    _fill(engagement, carol, 2)
+    before = {name: _count(as_carol, reverse(name, args=[engagement.pk])) for name in PAGES}
+    _fill(engagement, carol, 30)
+    after = {name: _count(as_carol, reverse(name, args=[engagement.pk])) for name in PAGES}
+    assert after == before
+
+
+def test_the_kpi_page_keeps_a_constant_number_of_queries(engagement, as_carol):
+    kpi = make_kpi(engagement)
+    add_readings(kpi, 2)
+    url = reverse("adoption_kpi", args=[engagement.pk, kpi.pk])
+    before = _count(as_carol, url)
+    add_readings(kpi, 40, start=dt.date(2026, 3, 1))
+    assert _count(as_carol, url) == before
+
+
+@pytest.mark.parametrize("persona", ["as_rita", "as_dave"])
+def test_everyone_signed_in_reads_the_pages_without_edit_controls(engagement, carol, persona, request):
+    _fill(engagement, carol, 1)
+    client = request.getfixturevalue(persona)
+    for name in PAGES:
+        page = client.get(reverse(name, args=[engagement.pk])).content.decode()
+        assert "Add impacted group" not in page and "Record reading" not in page
+
+
+@pytest.mark.parametrize("persona", ["as_rita", "as_dave"])
+def test_readers_and_outsiders_cannot_write(engagement, persona, request):
+    client = request.getfixturevalue(persona)
+    posts = [
+        ("adoption_group_new", {"name": "Nurses", "impact": "direct", "knowledge_gap": 1, "skills_gap": 1,
+                                "attitude_gap": 1}),
+        ("adoption_risk_new", {"title": "x", "likelihood": 3, "impact": 3, "status": "open"}),
+        ("adoption_outline", {"section_0": "x"}),
+        ("adoption_challenge_new", {"challenge": "x", "impact": "y", "raised_on": "2026-09-01"}),
+        ("adoption_governance_new", {"held_on": "2026-09-01"}),
+    ]
+    for name, data in posts:
+        assert client.post(reverse(name, args=[engagement.pk]), data).status_code == 403, name
+    assert not ImpactedGroup.objects.exists() and not Risk.objects.exists()
+    assert not GovernanceMeeting.objects.exists()
+
+
+def test_adding_an_impacted_group_with_ksa_gaps(engagement, as_carol):
+    url = reverse("adoption_group_new", args=[engagement.pk])
+    assert "Add impacted group" in as_carol.get(reverse("adoption_impact", args=[engagement.pk])).content.decode()
+    response = as_carol.post(url, {
+        "name": "Ward nurses", "impact": "direct", "size": "380", "location": "All wards",
+        "knowledge_gap": "2", "knowledge_note": "New bed states", "skills_gap": "1", "attitude_gap": "3",
+        "attitude_note": "Fear of more screen time", "training_needs": "Ward sessions of 45 minutes",
+    })
+    assert response.status_code == 302
+    group = ImpactedGroup.objects.get()
+    assert (group.knowledge_gap, group.skills_gap, group.attitude_gap, group.largest_gap) == (2, 1, 3, 3)
+    page = as_carol.get(reverse("adoption_impact", args=[engagement.pk])).content.decode()
+    assert "Ward nurses" in page and "Attitude: high" in page
+
+
+def test_a_duplicate_group_name_is_named_on_the_field_and_nothing_saved(engagement, as_carol):
+    ImpactedGroup.objects.create(engagement=engagement, name="Porters")
+    response = as_carol.post(reverse("adoption_group_new", args=[engagement.pk]), {
+        "name": "porters", "impact": "direct", "knowledge_gap": "0", "skills_gap": "0", "attitude_gap": "0",
+    })
+    assert response.status_code == 200
+    assert 'id="id_name_error"' in response.content.decode()
+    assert ImpactedGroup.objects.count() == 1
+
+
+def test_a_risk_out_of_scale_is_refused_by_the_field(engagement, as_carol):
+    response = as_carol.post(reverse("adoption_risk_new", args=[engagement.pk]),
+                             {"title": "Union objects", "likelihood": "7", "impact": "3", "status": "open"})
+    assert 'id="id_likelihood_error"' in response.content.decode()
+    assert not Risk.objects.exists()
+
+
+def test_the_risk_register_lists_by_score_with_levels(engagement, as_carol):
+    Risk.objects.create(engagement=engagement, title="Low one", likelihood=1, impact=2)
+    Risk.objects.create(engagement=engagement, title="Critical one", likelihood=5, impact=4)
+    page = as_carol.get(reverse("adoption_risks", args=[engagement.pk])).content.decode()
+    assert page.index("Critical one") < page.index("Low one")
+    assert "risk-critical" in page and 'class="heat-map"' in page
+    assert 'data-likelihood="5" data-impact="4"' in page
+
+
+def test_the_plan_flow_on_the_pages(engagement, as_carol, derek):
+    detailed_url = reverse("adoption_detailed", args=[engagement.pk])
+    blocked = as_carol.post(detailed_url, {"section_0": "Too early"})
+    assert "approved the outline" in blocked.content.decode()
+    outline = as_carol.get(reverse("adoption_outline", args=[engagement.pk])).content.decode()
+    assert "Objectives and scope" in outline
+    assert as_carol.post(reverse("adoption_outline", args=[engagement.pk]),
+                         {"section_0": "Beds found faster", "section_4": "Floor walkers"}).status_code == 302
+    approval = as_carol.post(reverse("adoption_approve", args=[engagement.pk]),
+                             {"approved_by": derek.pk, "approved_on": "2026-09-02", "note": "Steering group"})
+    assert approval.status_code == 302
+    form = as_carol.get(detailed_url).content.decode()
+    assert "Training plan per impacted group" in form and "Beds found faster" in form
+    assert as_carol.post(detailed_url, {"section_0": "Beds found faster", "base_version": ""}).status_code == 302
+    page = as_carol.get(reverse("adoption_plan", args=[engagement.pk])).content.decode()
+    assert "Derek Shaw" in page and "Detailed plan" in page
+
+
+def test_recording_a_reading_and_a_bad_one(engagement, as_carol):
+    kpi = make_kpi(engagement)
+    url = reverse("adoption_reading_new", args=[engagement.pk, kpi.pk])
+    page = as_carol.get(reverse("adoption_kpi", args=[engagement.pk, kpi.pk])).content.decode()
+    assert 'id="record-reading"' in page and "Not started" in page
+    early = as_carol.post(url, {"date": "2025-06-01", "value": "120"})
+    assert 'id="id_date_error"' in early.content.decode()
+    assert as_carol.post(url, {"date": "2026-07-01", "value": "100"}).status_code == 302
+    reading = KpiReading.objects.get()
+    assert reading.recorded_by.username == "carol"
+    page = as_carol.get(reverse("adoption_kpi", args=[engagement.pk, kpi.pk])).content.decode()
+    assert 'data-status="on_track"' in page and 'class="kpi-chart"' in page
+
+
+def test_readiness_items_are_resolved_or_carried(engagement, as_carol):
+    workshop = ReadinessWorkshop.objects.create(engagement=engagement, held_on=dt.date(2026, 9, 3), participants="x")
+    as_carol.post(reverse("adoption_item_new", args=[engagement.pk, workshop.pk]), {"item": "Rooms booked"})
+    as_carol.post(reverse("adoption_item_new", args=[engagement.pk, workshop.pk]), {"item": "Laptops imaged"})
+    rooms, laptops = ReadinessItem.objects.order_by("pk")
+    no_reason = as_carol.post(reverse("adoption_item_resolve", args=[engagement.pk, rooms.pk]), {"resolution": ""})
+    assert 'id="id_resolution_error"' in no_reason.content.decode()
+    as_carol.post(reverse("adoption_item_resolve", args=[engagement.pk, rooms.pk]), {"resolution": "Booked"})
+    as_carol.post(reverse("adoption_item_carry", args=[engagement.pk, laptops.pk]), {"impact": "Night shift"})
+    assert [i.status for i in ReadinessItem.objects.order_by("pk")] == ["resolved", "carried"]
+    log = as_carol.get(reverse("adoption_challenges", args=[engagement.pk])).content.decode()
+    assert "Laptops imaged" in log
+
+
+def test_lessons_show_only_flagged_challenges(engagement, as_carol):
+    as_carol.post(reverse("adoption_challenge_new", args=[engagement.pk]), {
+        "challenge": "Night shift missed training", "impact": "30 % untrained", "raised_on": "2026-09-01",
+        "is_lesson": "on", "lesson": "Plan night sessions from the start",
+    })
+    as_carol.post(reverse("adoption_challenge_new", args=[engagement.pk]), {
+        "challenge": "Projector broke", "impact": "One session moved", "raised_on": "2026-09-02",
+    })
+    page = as_carol.get(reverse("adoption_lessons", args=[engagement.pk])).content.decode()
+    assert "Plan night sessions from the start" in page and "Projector broke" not in page
+
+
+def test_the_lessons_tool_is_offered_in_engagement_evaluation(engagement, as_carol):
+    page = as_carol.get(engagement.get_absolute_url()).content.decode()
+    assert reverse("adoption_lessons", args=[engagement.pk]) in page
+    assert reverse("adoption_measurements", args=[engagement.pk]) in page
+
+
+def test_a_governance_report_is_written_from_the_data(engagement, carol, as_carol):
+    kpi = make_kpi(engagement)
+    add_readings(kpi, 3)
+    Risk.objects.create(engagement=engagement, title="SCADA upgrade", likelihood=4, impact=4)
+    response = as_carol.post(reverse("adoption_governance_new", args=[engagement.pk]),
+                             {"held_on": "2026-09-10", "attendees": "Dana, Marcus", "decisions": "Add night sessions"})
+    assert response.status_code == 302
+    meeting = GovernanceMeeting.objects.get()
+    body = meeting.report.current_version.body
+    assert "Restoration time" in body and "SCADA upgrade" in body and "Add night sessions" in body
+    assert meeting.report.doc_type == "governance_report"
