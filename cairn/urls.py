@@ -14,6 +14,8 @@ urlpatterns = [
     path("engagements/<int:engagement_pk>/", include("cairn.commitment.urls")),
     path("engagements/<int:engagement_pk>/", include("cairn.proposals.urls")),
     path("engagements/<int:engagement_pk>/", include("cairn.onboarding.urls")),
+    # The team's time report across engagements; booking time happens on each engagement.
+    path("time/", include("cairn.onboarding.report_urls")),
     path("engagements/<int:engagement_pk>/", include("cairn.adoption.urls")),
     # Customer links: no account; each request carries its own secret (cairn.sharing).
     path("shared/", include("cairn.sharing.urls")),

@@ -1,3 +1,413 @@
-from ninja import Router
+"""REST endpoints for onboarding, under /api/v1/onboarding/.
+
+Writes go through the same actions as the pages, so the API keeps the same rules (dates
+inside the plan, 24 hours a day, a signed-off plan stays as signed) and timeline entries.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
+from cairn.customers.models import Contact
+from cairn.engagements.models import Engagement, EngagementActivity
+from cairn.onboarding import actions, signoff, timesheets
+from cairn.onboarding.models import (
+    Milestone,
+    OnboardingPlan,
+    PlanActivity,
+    PlanPhase,
+    TimeEntry,
+    WelcomePack,
+)
+from cairn.onboarding.queries import plan_view
+from cairn.onboarding.schemas import (
+    ActivityIn,
+    ActivityOut,
+    ActivityPatch,
+    DocumentRef,
+    MilestoneIn,
+    MilestoneOut,
+    MilestonePatch,
+    PackIn,
+    PackOut,
+    PackStatusIn,
+    PhaseIn,
+    PhaseOut,
+    PhasePatch,
+    PlanIn,
+    PlanOut,
+    ReportIn,
+    SignoffIn,
+    SignoffOut,
+    TimeFilter,
+    TimeIn,
+    TimeOut,
+    TimePatch,
+    TimeReport,
+)
+from cairn.people import permissions
+from cairn.people.models import User
 
 router = Router(tags=["onboarding"])
+
+
+def _engagement(engagement_id: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version"),
+        pk=engagement_id,
+    )
+
+
+def _editable(request: HttpRequest, engagement: Engagement) -> User:
+    user = user_of(request)
+    permissions.require(
+        permissions.can_edit_engagement(user, engagement),
+        "You may not change this engagement: you neither own it nor work on it.",
+    )
+    return user
+
+
+def _pack(engagement: Engagement) -> WelcomePack:
+    return get_object_or_404(
+        WelcomePack.objects.select_related("sender", "recipient", "sent_by", "reviewed_by"),
+        engagement=engagement,
+    )
+
+
+def _plan(engagement: Engagement) -> OnboardingPlan:
+    plan = get_object_or_404(OnboardingPlan, engagement=engagement)
+    plan.engagement = engagement
+    return plan
+
+
+def _plan_out(plan: OnboardingPlan) -> dict[str, Any]:
+    view = plan_view(plan)
+    fields = {name: getattr(plan, name) for name in PlanOut.model_fields if hasattr(plan, name)}
+    fields.update({
+        "done": view.done, "total": view.total, "percent": view.percent,
+        "phases": [
+            {
+                **{name: getattr(p.phase, name) for name in ("id", "name", "start_date", "end_date",
+                                                           "outputs", "outcomes")},
+                "done": p.done, "total": p.total, "percent": p.percent, "activities": p.activities,
+            }
+            for p in view.phases
+        ],
+        "milestones": view.milestones,
+    })
+    return fields
+
+
+# Welcome pack ------------------------------------------------------------------------------
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/welcome-pack", response={200: PackOut, **READ_ERRORS},
+    summary="The engagement's welcome pack",
+)
+def get_pack(request: HttpRequest, engagement_id: int) -> WelcomePack:
+    return _pack(_engagement(engagement_id))
+
+
+@router.put(
+    "/engagements/{int:engagement_id}/welcome-pack", response={200: PackOut, **WRITE_ERRORS},
+    summary="Create or change the welcome pack",
+    description="A new pack starts from Cairn's prefill (subscriptions, products, team); the "
+    "fields given replace it.",
+)
+def put_pack(request: HttpRequest, engagement_id: int, payload: PackIn) -> WelcomePack:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    pack = WelcomePack.objects.filter(engagement=engagement).first() or actions.prefilled_pack(engagement)
+    pack.engagement = engagement
+    apply(pack, payload.model_dump(exclude_unset=True), {"sender": User, "recipient": Contact})
+    actions.save_pack(pack, by=user)
+    return _pack(engagement)
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/welcome-pack/status", response={200: PackOut, **WRITE_ERRORS},
+    summary="Mark the welcome pack sent, received, reviewed with the customer, or back to draft",
+)
+def pack_status(request: HttpRequest, engagement_id: int, payload: PackStatusIn) -> WelcomePack:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    pack = _pack(engagement)
+    pack.engagement = engagement
+    actions.set_pack_status(pack, payload.status, on=payload.on or timezone.localdate(), by=user)
+    return _pack(engagement)
+
+
+# Plan ---------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/engagements/{int:engagement_id}/plan", response={200: PlanOut, **READ_ERRORS},
+    summary="The onboarding plan with phases, activities, milestones and progress",
+)
+def get_plan(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
+    return _plan_out(_plan(_engagement(engagement_id)))
+
+
+@router.put(
+    "/engagements/{int:engagement_id}/plan", response={200: PlanOut, **WRITE_ERRORS},
+    summary="Create or change the plan's terms",
+    description="Creating needs scope, start_date and deadline; changing takes any of them.",
+)
+def put_plan(request: HttpRequest, engagement_id: int, payload: PlanIn) -> dict[str, Any]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    plan = OnboardingPlan.objects.filter(engagement=engagement).first() or OnboardingPlan(
+        engagement=engagement
+    )
+    plan.engagement = engagement
+    apply(plan, {k: ("" if v is None and k in ("fee_currency", "fee_note") else v)
+                 for k, v in payload.model_dump(exclude_unset=True).items()})
+    actions.save_plan(plan, by=user)
+    return _plan_out(plan)
+
+
+def _phase(phase_id: int) -> PlanPhase:
+    return get_object_or_404(PlanPhase.objects.select_related("plan__engagement__account"), pk=phase_id)
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/plan/phases", response={201: PhaseOut, **WRITE_ERRORS},
+    summary="Add a phase to the plan",
+)
+def create_phase(request: HttpRequest, engagement_id: int, payload: PhaseIn) -> tuple[int, PlanPhase]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    phase = apply(PlanPhase(plan=_plan(engagement)), payload.model_dump(exclude_unset=True))
+    return 201, actions.save_phase(phase, by=user)
+
+
+@router.patch("/phases/{int:phase_id}", response={200: PhaseOut, **WRITE_ERRORS})
+def update_phase(request: HttpRequest, phase_id: int, payload: PhasePatch) -> PlanPhase:
+    phase = _phase(phase_id)
+    user = _editable(request, phase.plan.engagement)
+    return actions.save_phase(apply(phase, payload.model_dump(exclude_unset=True)), by=user)
+
+
+@router.delete("/phases/{int:phase_id}", response={204: None, **WRITE_ERRORS})
+def delete_phase(request: HttpRequest, phase_id: int) -> tuple[int, None]:
+    phase = _phase(phase_id)
+    actions.delete_phase(phase, by=_editable(request, phase.plan.engagement))
+    return 204, None
+
+
+def _milestone(milestone_id: int) -> Milestone:
+    return get_object_or_404(
+        Milestone.objects.select_related("plan__engagement__account"), pk=milestone_id
+    )
+
+
+def _milestone_fields(data: dict[str, Any]) -> dict[str, Any]:
+    if "phase" in data and data["phase"] is not None:
+        data["phase"] = related(PlanPhase, data["phase"], "phase")
+    return data
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/plan/milestones", response={201: MilestoneOut, **WRITE_ERRORS},
+    summary="Add a milestone",
+)
+def create_milestone(
+    request: HttpRequest, engagement_id: int, payload: MilestoneIn
+) -> tuple[int, Milestone]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    data = _milestone_fields(payload.model_dump(exclude_unset=True))
+    milestone = apply(Milestone(plan=_plan(engagement)), data)
+    return 201, actions.save_milestone(milestone, by=user)
+
+
+@router.patch("/milestones/{int:milestone_id}", response={200: MilestoneOut, **WRITE_ERRORS})
+def update_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> Milestone:
+    milestone = _milestone(milestone_id)
+    user = _editable(request, milestone.plan.engagement)
+    apply(milestone, _milestone_fields(payload.model_dump(exclude_unset=True)))
+    return actions.save_milestone(milestone, by=user)
+
+
+@router.delete("/milestones/{int:milestone_id}", response={204: None, **WRITE_ERRORS})
+def delete_milestone(request: HttpRequest, milestone_id: int) -> tuple[int, None]:
+    milestone = _milestone(milestone_id)
+    actions.delete_milestone(milestone, by=_editable(request, milestone.plan.engagement))
+    return 204, None
+
+
+@router.post(
+    "/milestones/{int:milestone_id}/report", response={201: DocumentRef, **WRITE_ERRORS},
+    summary="Write the customer-facing milestone report into the central repository",
+)
+def milestone_report(
+    request: HttpRequest, milestone_id: int, payload: ReportIn
+) -> tuple[int, dict[str, Any]]:
+    milestone = _milestone(milestone_id)
+    user = _editable(request, milestone.plan.engagement)
+    report = actions.write_milestone_report(
+        milestone, by=user, next_steps=payload.next_steps, include_hours=payload.include_hours
+    )
+    report.refresh_from_db()
+    number = report.current_version.number if report.current_version else 0
+    return 201, {"id": report.pk, "title": report.title, "version": number}
+
+
+def _activity(activity_id: int) -> PlanActivity:
+    return get_object_or_404(
+        PlanActivity.objects.select_related(
+            "phase__plan__engagement__account", "responsible_user", "responsible_contact"
+        ),
+        pk=activity_id,
+    )
+
+
+_ACTIVITY_RELATIONS = {"phase": PlanPhase, "responsible_user": User, "responsible_contact": Contact}
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/plan/activities", response={201: ActivityOut, **WRITE_ERRORS},
+    summary="Add an activity to a phase",
+)
+def create_activity(
+    request: HttpRequest, engagement_id: int, payload: ActivityIn
+) -> tuple[int, PlanActivity]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    plan = _plan(engagement)
+    activity = apply(PlanActivity(), payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
+    if activity.phase.plan_id != plan.pk:
+        raise ValidationError({"phase": "That phase belongs to another plan."})
+    activity.phase.plan = plan
+    return 201, actions.save_activity(activity, by=user)
+
+
+@router.patch("/activities/{int:activity_id}", response={200: ActivityOut, **WRITE_ERRORS})
+def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatch) -> PlanActivity:
+    activity = _activity(activity_id)
+    plan = activity.phase.plan
+    user = _editable(request, plan.engagement)
+    apply(activity, payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
+    if activity.phase.plan_id != plan.pk:
+        raise ValidationError({"phase": "That phase belongs to another plan."})
+    activity.phase.plan = plan
+    return actions.save_activity(activity, by=user)
+
+
+@router.delete("/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
+def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
+    activity = _activity(activity_id)
+    actions.delete_activity(activity, by=_editable(request, activity.phase.plan.engagement))
+    return 204, None
+
+
+@router.post(
+    "/engagements/{int:engagement_id}/plan/sign-off", response={201: SignoffOut, **WRITE_ERRORS},
+    summary="Send the sign-off summary to a customer stakeholder through a secure link",
+    description="Every plan activity must be done. The answer gives the link's URL once.",
+)
+def request_signoff(
+    request: HttpRequest, engagement_id: int, payload: SignoffIn
+) -> tuple[int, dict[str, Any]]:
+    engagement = _engagement(engagement_id)
+    user = _editable(request, engagement)
+    plan = _plan(engagement)
+    new = signoff.send_for_signoff(
+        plan, contact=related(Contact, payload.contact, "contact"), by=user, days=payload.days,
+        message=payload.message, send_email=payload.send_email,
+    )
+    version = new.link.version
+    assert version is not None
+    return 201, {
+        "link_id": new.link.pk, "url": new.url, "expires_at": new.link.expires_at,
+        "document": {"id": version.document_id, "title": new.link.document_title, "version": version.number},
+    }
+
+
+# Time ---------------------------------------------------------------------------------------
+
+
+def _filters(filters: TimeFilter) -> timesheets.Filters:
+    return timesheets.Filters(
+        date_from=filters.date_from, date_to=filters.date_to, user_id=filters.user,
+        engagement_id=filters.engagement, phase_key=filters.phase or "",
+    )
+
+
+@router.get("/time-entries", response=list[TimeOut], summary="Time entries, newest first")
+@paginate(Pagination)
+def list_time(request: HttpRequest, filters: Query[TimeFilter]) -> QuerySet[TimeEntry]:
+    return timesheets.entries(_filters(filters))
+
+
+@router.get("/time-report", response=TimeReport, summary="Hours per CSM, engagement and phase")
+def time_report(request: HttpRequest, filters: Query[TimeFilter]) -> dict[str, Any]:
+    totals = timesheets.totals(_filters(filters))
+    return {
+        "total": totals.total,
+        "by_user": [{"user_id": r["user"], "name": r["name"], "hours": r["hours"]} for r in totals.by_user],
+        "by_engagement": [
+            {"engagement_id": r["engagement"], "account": r["engagement__account__name"],
+             "initiative": r["engagement__initiative"], "hours": r["hours"]}
+            for r in totals.by_engagement
+        ],
+        "by_phase": totals.by_phase,
+    }
+
+
+def _time_relations(data: dict[str, Any]) -> dict[str, Any]:
+    if data.get("plan_activity") is not None:
+        data["plan_activity"] = related(PlanActivity, data["plan_activity"], "plan_activity")
+    if data.get("checklist_activity") is not None:
+        data["checklist_activity"] = related(
+            EngagementActivity, data["checklist_activity"], "checklist_activity"
+        )
+    return data
+
+
+def _saved_time(entry: TimeEntry) -> TimeEntry:
+    return timesheets.entries(timesheets.Filters()).get(pk=entry.pk)
+
+
+@router.post("/time-entries", response={201: TimeOut, **WRITE_ERRORS}, summary="Book hours (as yourself)")
+def create_time(request: HttpRequest, payload: TimeIn) -> tuple[int, TimeEntry]:
+    data = payload.model_dump(exclude_unset=True)
+    engagement = related(Engagement, data.pop("engagement"), "engagement")
+    user = _editable(request, engagement)
+    entry = apply(TimeEntry(engagement=engagement, user=user), _time_relations(data))
+    timesheets.log_time(entry, by=user)
+    return 201, _saved_time(entry)
+
+
+def _own_entry(request: HttpRequest, entry_id: int) -> tuple[TimeEntry, User]:
+    entry = get_object_or_404(TimeEntry.objects.select_related("engagement__account"), pk=entry_id)
+    user = _editable(request, entry.engagement)
+    permissions.require(
+        timesheets.can_change(user, entry), "You change your own time entries; a leader corrects others'."
+    )
+    return entry, user
+
+
+@router.patch("/time-entries/{int:entry_id}", response={200: TimeOut, **WRITE_ERRORS})
+def update_time(request: HttpRequest, entry_id: int, payload: TimePatch) -> TimeEntry:
+    entry, user = _own_entry(request, entry_id)
+    apply(entry, _time_relations(payload.model_dump(exclude_unset=True)))
+    timesheets.log_time(entry, by=user)
+    return _saved_time(entry)
+
+
+@router.delete("/time-entries/{int:entry_id}", response={204: None, **WRITE_ERRORS})
+def delete_time(request: HttpRequest, entry_id: int) -> tuple[int, None]:
+    entry, user = _own_entry(request, entry_id)
+    timesheets.delete_time(entry, by=user)
+    return 204, None

@@ -1,0 +1,289 @@
+"""API schemas for the welcome pack, the onboarding plan and time entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+from cairn.customers.models import Contact
+from cairn.onboarding.models import PlanActivity
+from cairn.people.schemas import UserRef
+
+# Spelled out so type checkers and the OpenAPI document see them; a test keeps them equal
+# to the models' choices.
+PackStatusValue = Literal["draft", "sent", "received", "reviewed"]
+CadenceValue = Literal["weekly", "fortnightly", "monthly", "milestones"]
+ActivityStatusValue = Literal["planned", "in_progress", "blocked", "done"]
+
+
+class ContactRef(Schema):
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(contact: Contact) -> str:
+        return contact.full_name
+
+
+class PackOut(Schema):
+    id: int
+    engagement_id: int
+    status: PackStatusValue
+    introduction: str
+    components: str
+    features: str
+    quantities: str
+    licences: str
+    support_contacts: str
+    self_service: str
+    learning_library: str
+    get_started: str
+    delivery_format: str
+    sender: UserRef | None
+    recipient: ContactRef | None
+    planned_on: dt.date | None
+    sent_on: dt.date | None
+    sent_by: UserRef | None
+    received_on: dt.date | None
+    reviewed_on: dt.date | None
+    reviewed_by: UserRef | None
+    document_id: int | None
+    updated_at: dt.datetime
+
+
+class PackIn(Schema):
+    """Fields left out keep their value; a new pack starts from Cairn's prefill."""
+
+    introduction: str | None = None
+    components: str | None = None
+    features: str | None = None
+    quantities: str | None = None
+    licences: str | None = None
+    support_contacts: str | None = None
+    self_service: str | None = None
+    learning_library: str | None = None
+    get_started: str | None = None
+    delivery_format: str | None = None
+    sender: int | None = Field(None, description="User id of who sends it.")
+    recipient: int | None = Field(None, description="Contact id of who receives it.")
+    planned_on: dt.date | None = None
+
+
+class PackStatusIn(Schema):
+    status: PackStatusValue
+    on: dt.date | None = Field(None, description="The day it happened; today by default.")
+
+
+class ActivityOut(Schema):
+    id: int
+    phase_id: int
+    name: str
+    responsible_user: UserRef | None
+    responsible_contact: ContactRef | None
+    start_date: dt.date
+    end_date: dt.date
+    status: ActivityStatusValue
+    outputs: str
+    note: str
+    completed_on: dt.date | None
+    hours: Decimal | None = None
+
+    @staticmethod
+    def resolve_hours(activity: PlanActivity) -> Decimal | None:
+        return getattr(activity, "booked_hours", None)
+
+
+class PhaseOut(Schema):
+    id: int
+    name: str
+    start_date: dt.date
+    end_date: dt.date
+    outputs: str
+    outcomes: str
+    done: int = 0
+    total: int = 0
+    percent: int | None = None
+    activities: list[ActivityOut] = Field(default_factory=list)
+
+
+class MilestoneOut(Schema):
+    id: int
+    name: str
+    due_date: dt.date
+    phase_id: int | None
+    done_on: dt.date | None
+    report_id: int | None
+
+
+class PlanOut(Schema):
+    id: int
+    engagement_id: int
+    scope: str
+    start_date: dt.date
+    deadline: dt.date
+    communication: str
+    reporting_cadence: CadenceValue
+    reporting_note: str
+    service_fee: Decimal | None
+    fee_currency: str
+    fee_note: str
+    signed_off_at: dt.datetime | None
+    signed_off_by: str
+    signoff_document_id: int | None
+    done: int
+    total: int
+    percent: int | None
+    phases: list[PhaseOut]
+    milestones: list[MilestoneOut]
+
+
+class PlanIn(Schema):
+    scope: str | None = None
+    start_date: dt.date | None = None
+    deadline: dt.date | None = None
+    communication: str | None = None
+    reporting_cadence: CadenceValue | None = None
+    reporting_note: str | None = None
+    service_fee: Decimal | None = None
+    fee_currency: str | None = None
+    fee_note: str | None = None
+
+
+class PhasePatch(Schema):
+    name: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    outputs: str | None = None
+    outcomes: str | None = None
+
+
+class PhaseIn(PhasePatch):
+    name: str  # type: ignore[assignment]
+    start_date: dt.date  # type: ignore[assignment]
+    end_date: dt.date  # type: ignore[assignment]
+
+
+class MilestonePatch(Schema):
+    name: str | None = None
+    due_date: dt.date | None = None
+    phase: int | None = Field(None, description="Id of a phase of the same plan.")
+    done_on: dt.date | None = Field(None, description="The day it was reached; null while open.")
+
+
+class MilestoneIn(MilestonePatch):
+    name: str  # type: ignore[assignment]
+    due_date: dt.date  # type: ignore[assignment]
+
+
+class ActivityPatch(Schema):
+    phase: int | None = Field(None, description="Id of a phase of the same plan.")
+    name: str | None = None
+    responsible_user: int | None = Field(None, description="User id (our side).")
+    responsible_contact: int | None = Field(None, description="Contact id (the customer's side).")
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: ActivityStatusValue | None = None
+    outputs: str | None = None
+    note: str | None = None
+
+
+class ActivityIn(ActivityPatch):
+    phase: int  # type: ignore[assignment]
+    name: str  # type: ignore[assignment]
+    start_date: dt.date  # type: ignore[assignment]
+    end_date: dt.date  # type: ignore[assignment]
+
+
+class ReportIn(Schema):
+    next_steps: str = ""
+    include_hours: bool = False
+
+
+class DocumentRef(Schema):
+    id: int
+    title: str
+    version: int
+
+
+class SignoffIn(Schema):
+    contact: int = Field(description="Contact id of the stakeholder who signs off.")
+    days: int | None = Field(None, description="How long the link works (1 to 90 days).")
+    message: str = ""
+    send_email: bool = False
+
+
+class SignoffOut(Schema):
+    link_id: int
+    url: str = Field(description="Shown once: Cairn keeps only a fingerprint of it.")
+    expires_at: dt.datetime
+    document: DocumentRef
+
+
+class PhaseRef(Schema):
+    id: int
+    key: str
+    name: str
+
+
+class TimeOut(Schema):
+    id: int
+    user: UserRef
+    engagement_id: int
+    phase: PhaseRef
+    plan_activity_id: int | None
+    checklist_activity_id: int | None
+    date: dt.date
+    hours: Decimal
+    note: str
+    created_at: dt.datetime
+
+
+class TimePatch(Schema):
+    date: dt.date | None = None
+    hours: Decimal | None = None
+    note: str | None = None
+    plan_activity: int | None = Field(None, description="Id of an activity of the onboarding plan.")
+    checklist_activity: int | None = Field(None, description="Id of a checklist activity.")
+
+
+class TimeIn(TimePatch):
+    engagement: int
+    date: dt.date  # type: ignore[assignment]
+    hours: Decimal  # type: ignore[assignment]
+
+
+class TimeFilter(Schema):
+    user: int | None = Field(None, description="User id.")
+    engagement: int | None = Field(None, description="Engagement id.")
+    phase: str | None = Field(None, description="Key of a lifecycle phase, e.g. 'onboarding'.")
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class UserHours(Schema):
+    user_id: int
+    name: str
+    hours: Decimal
+
+
+class EngagementHours(Schema):
+    engagement_id: int
+    account: str
+    initiative: str
+    hours: Decimal
+
+
+class PhaseHours(Schema):
+    key: str
+    name: str
+    hours: Decimal
+
+
+class TimeReport(Schema):
+    total: Decimal
+    by_user: list[UserHours]
+    by_engagement: list[EngagementHours]
+    by_phase: list[PhaseHours]
