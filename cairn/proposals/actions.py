@@ -1,0 +1,154 @@
+"""Domain actions of the proposal: generate, edit, send for acceptance, and what an answer
+changes. The text lives in cairn.documents; these actions go through its actions, so the
+repository, its versions and the timeline stay the one record."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cairn.customers.models import Contact
+from cairn.documents import actions as documents
+from cairn.documents.models import Document, DocumentType, DocumentVersion
+from cairn.engagements.models import Engagement, EngagementOutput
+from cairn.people.models import User
+from cairn.proposals.assemble import TITLE, proposal_markdown
+from cairn.proposals.models import Proposal
+from cairn.sharing import actions as sharing
+from cairn.sharing.models import Response, SharedLink
+
+PURPOSE = "proposal"
+
+
+def _check_open(engagement: Engagement) -> None:
+    if engagement.is_closed:
+        raise ValidationError("The engagement is closed. Reopen it to change its proposal.")
+
+
+def proposal_of(engagement: Engagement) -> Proposal:
+    proposal, _ = Proposal.objects.select_related(
+        "document__current_version", "accepted_version"
+    ).get_or_create(engagement=engagement)
+    return proposal
+
+
+def _locked(engagement: Engagement) -> Proposal:
+    proposal_of(engagement)
+    return Proposal.objects.select_for_update().select_related("document__current_version").get(
+        engagement=engagement
+    )
+
+
+def _details(engagement: Engagement, document: Document | None) -> documents.Details:
+    phase = engagement.playbook_version.phases.filter(key="commitment").first()
+    title = document.title if document else TITLE
+    return documents.Details(title, DocumentType.PROPOSAL, phase)
+
+
+@transaction.atomic
+def generate(engagement: Engagement, *, by: User) -> Proposal:
+    """Write the proposal from the engagement's data: a new document, or a new version."""
+    _check_open(engagement)
+    proposal = _locked(engagement)
+    body = proposal_markdown(engagement, proposal.services)
+    document = proposal.document
+    if document is None:
+        document = documents.create_written(
+            engagement, _details(engagement, None), body, by=by,
+            comment="Generated from the engagement",
+        )
+        proposal.document = document
+        proposal.created_by = proposal.created_by or by
+        proposal.save()
+    else:
+        current = document.current_version
+        documents.update_written(
+            document, _details(engagement, document), body,
+            base_version=current.number if current else 0, by=by,
+            comment="Generated again from the engagement",
+        )
+    return proposal_of(engagement)
+
+
+@transaction.atomic
+def edit(
+    engagement: Engagement, body: str, *, base_version: int, by: User, comment: str = ""
+) -> DocumentVersion:
+    """Save the CSM's edit as a new version (after an acceptance, it needs a new one)."""
+    _check_open(engagement)
+    proposal = _locked(engagement)
+    if proposal.document is None:
+        raise ValidationError({"body": "Generate the proposal first."})
+    if not body.strip():
+        raise ValidationError({"body": "The proposal cannot be empty."})
+    return documents.update_written(
+        proposal.document, _details(engagement, proposal.document), body,
+        base_version=base_version, by=by, comment=comment,
+    )
+
+
+@transaction.atomic
+def set_services(engagement: Engagement, services: str, *, by: User) -> Proposal:
+    _check_open(engagement)
+    proposal = _locked(engagement)
+    proposal.services = services.strip()
+    proposal.save(update_fields=["services", "updated_at"])
+    return proposal
+
+
+@transaction.atomic
+def send(
+    engagement: Engagement,
+    contact: Contact | None,
+    *,
+    by: User,
+    days: int | None = None,
+    message: str = "",
+    send_email: bool = False,
+) -> sharing.NewLink:
+    """Send the current version for acceptance; open links to older versions stop working."""
+    _check_open(engagement)
+    proposal = _locked(engagement)
+    document = proposal.document
+    if document is None or document.current_version is None:
+        raise ValidationError({"contact": "Generate the proposal before sending it."})
+    current = document.current_version
+    if proposal.accepted_version_id == current.pk:
+        raise ValidationError({"contact": f"Version {current.number} is already accepted."})
+    SharedLink.objects.filter(
+        version__document=document, purpose=PURPOSE, used_at__isnull=True, revoked_at__isnull=True,
+    ).exclude(version=current).update(revoked_at=timezone.now(), revoked_by=by)
+    return sharing.create_link(
+        engagement, current, purpose=PURPOSE, contact=contact, by=by, days=days,
+        message=message, send_email=send_email,
+    )
+
+
+def on_response(link: SharedLink) -> None:
+    """Runs inside the customer's answer: an acceptance freezes that version as accepted and
+    delivers the phase's proposal output with the document."""
+    if link.response != Response.ACCEPTED or link.version is None:
+        return
+    proposal = Proposal.objects.select_for_update().filter(engagement_id=link.engagement_id).first()
+    if proposal is None:
+        return
+    proposal.accepted_version = link.version
+    proposal.accepted_link = link
+    proposal.save(update_fields=["accepted_version", "accepted_link", "updated_at"])
+    output = (
+        EngagementOutput.objects.filter(
+            engagement_id=link.engagement_id, output__document_type=DocumentType.PROPOSAL,
+            delivered=False,
+        )
+        .select_related("engagement__account", "output")
+        .first()
+    )
+    if output is None or link.created_by is None or output.engagement.is_closed:
+        return
+    from cairn.engagements.actions import set_output
+
+    set_output(
+        output, by=link.created_by, delivered=True, document_id=link.version.document_id,
+        note=f"Accepted by {link.typed_name} (version {link.version_number}) through the customer link.",
+    )

@@ -1,0 +1,54 @@
+"""API schemas of the proposal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Schema
+
+from cairn.sharing.schemas import SharedLinkOut
+
+
+class VersionStatusOut(Schema):
+    id: int
+    number: int
+    created_at: dt.datetime
+    comment: str
+    is_current: bool
+    status: str = Field(
+        description="draft, sent, accepted, declined or needs_new_acceptance (edited after an "
+        "earlier version was accepted)."
+    )
+    links: list[SharedLinkOut]
+
+
+class ProposalOut(Schema):
+    engagement_id: int
+    document_id: int | None
+    services: str
+    current_version: int | None
+    accepted_version: int | None
+    body: str = Field(description="Markdown of the current version.")
+    versions: list[VersionStatusOut]
+
+
+class EditIn(Schema):
+    body: str
+    base_version: int = Field(description="The version you edited; a newer one gives 409.")
+    comment: str = ""
+
+
+class ServicesIn(Schema):
+    services: str
+
+
+class SendIn(Schema):
+    contact: int
+    days: int | None = None
+    message: str = ""
+    send_email: bool = False
+
+
+class EditConflictOut(Schema):
+    detail: str
+    current_version: int

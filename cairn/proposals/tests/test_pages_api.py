@@ -1,0 +1,137 @@
+"""The proposal page and API, through the HTTP client, for each persona."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cairn.documents.models import Document
+from cairn.proposals import actions
+from cairn.sharing import actions as sharing
+from cairn.sharing.models import SharedLink
+from cairn.testing_pdf import assert_not_blank, first_page_image
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/proposals/"
+
+
+def test_the_owner_generates_edits_and_sends_the_proposal_on_the_page(
+    as_carol: Client, engagement: Any, maria: Any, outcomes: Any
+) -> None:
+    page = reverse("proposal", args=[engagement.pk])
+    assert "Generate the proposal" in as_carol.get(page).content.decode()
+    assert as_carol.post(reverse("proposal_generate", args=[engagement.pk])).status_code == 302
+    html = as_carol.get(page).content.decode()
+    assert "Energy per unit" in html and "Draft" in html
+    response = as_carol.post(reverse("proposal_edit", args=[engagement.pk]),
+                             {"body": "# Proposal\n\nAgreed.", "base_version": 1, "comment": "Shorter"})
+    assert response.status_code == 302
+    response = as_carol.post(reverse("proposal_send", args=[engagement.pk]),
+                             {"contact": maria.pk, "days": 10, "message": "As discussed"})
+    assert response.status_code == 200
+    created = response.content.decode()
+    assert "/shared/" in created and "cannot show it again" in created
+    link = SharedLink.objects.get()
+    assert link.version_number == 2 and (link.expires_at - link.created_at).days == 10
+    html = as_carol.get(page).content.decode()
+    assert "Sent to Maria Jensen" in html
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_saved(as_carol: Client, engagement: Any, carol: Any) -> None:
+    actions.generate(engagement, by=carol)
+    actions.generate(engagement, by=carol)
+    response = as_carol.post(reverse("proposal_edit", args=[engagement.pk]),
+                             {"body": "Old edit", "base_version": 1})
+    assert response.status_code == 200 and "while you were editing" in response.content.decode()
+    assert Document.objects.get().current_version.number == 2
+
+
+def test_sending_without_a_contact_names_the_field(as_carol: Client, engagement: Any, carol: Any) -> None:
+    actions.generate(engagement, by=carol)
+    response = as_carol.post(reverse("proposal_send", args=[engagement.pk]), {"days": 14})
+    assert response.status_code == 400 and "Send to: This field is required." in response.content.decode()
+    assert not SharedLink.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["as_dave", "as_rita"])
+def test_outsiders_and_readers_read_but_cannot_change_the_proposal(
+    persona: str, request: Any, engagement: Any, carol: Any, maria: Any
+) -> None:
+    actions.generate(engagement, by=carol)
+    client = request.getfixturevalue(persona)
+    html = client.get(reverse("proposal", args=[engagement.pk])).content.decode()
+    assert "Customer engagement proposal" in html and "Create the link" not in html
+    for name, data in [("proposal_generate", {}), ("proposal_edit", {"body": "x", "base_version": 1}),
+                       ("proposal_services", {"services": "x"}), ("proposal_send", {"contact": maria.pk})]:
+        assert client.post(reverse(name, args=[engagement.pk]), data).status_code == 403
+    assert client.post(f"{API}{engagement.pk}/generate").status_code == 403
+    assert client.post(f"{API}{engagement.pk}/send", {"contact": maria.pk},
+                       content_type="application/json").status_code == 403
+    assert Document.objects.get().current_version.number == 1 and not SharedLink.objects.exists()
+
+
+def test_the_proposal_page_keeps_a_constant_number_of_queries(
+    as_rita: Client, engagement: Any, carol: Any, maria: Any, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actions.generate(engagement, by=carol)
+    actions.send(engagement, maria, by=carol)
+    with CaptureQueriesContext(connection) as small:
+        assert as_rita.get(reverse("proposal", args=[engagement.pk])).status_code == 200
+    for _ in range(6):
+        actions.generate(engagement, by=carol)
+        actions.send(engagement, maria, by=carol)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert as_rita.get(reverse("proposal", args=[engagement.pk])).status_code == 200
+
+
+def test_the_pdf_renders_a_cover_that_is_not_blank(
+    as_rita: Client, engagement: Any, carol: Any, outcomes: Any
+) -> None:
+    assert as_rita.get(reverse("proposal_pdf", args=[engagement.pk])).status_code == 404
+    actions.generate(engagement, by=carol)
+    for url in (reverse("proposal_pdf", args=[engagement.pk]), f"{API}{engagement.pk}/pdf?version=1"):
+        response = as_rita.get(url)
+        assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+        assert_not_blank(first_page_image(response.content))
+
+
+def test_the_api_runs_the_whole_cycle_with_frozen_accepted_versions(
+    as_carol: Client, engagement: Any, maria: Any
+) -> None:
+    body = as_carol.post(f"{API}{engagement.pk}/generate").json()
+    assert body["current_version"] == 1 and body["versions"][0]["status"] == "draft"
+    sent = as_carol.post(f"{API}{engagement.pk}/send", {"contact": maria.pk, "days": 5},
+                         content_type="application/json")
+    assert sent.status_code == 201 and "/shared/" in sent.json()["url"]
+    token = sent.json()["url"].rsplit("/shared/", 1)[1].strip("/")
+    link = sharing.find_link(token)
+    assert link is not None
+    sharing.respond(link, accept=True, typed_name="Maria Jensen")
+    body = as_carol.get(f"{API}{engagement.pk}").json()
+    assert body["accepted_version"] == 1 and body["versions"][0]["status"] == "accepted"
+    assert body["versions"][0]["links"][0]["typed_name"] == "Maria Jensen"
+    edited = as_carol.put(f"{API}{engagement.pk}/text", {"body": "# New\n", "base_version": 1},
+                          content_type="application/json").json()
+    assert [v["status"] for v in edited["versions"]] == ["needs_new_acceptance", "accepted"]
+    assert edited["accepted_version"] == 1
+    stale = as_carol.put(f"{API}{engagement.pk}/text", {"body": "x", "base_version": 1},
+                         content_type="application/json")
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
+
+
+def test_the_api_names_bad_fields(as_carol: Client, engagement: Any, carol: Any) -> None:
+    actions.generate(engagement, by=carol)
+    response = as_carol.post(f"{API}{engagement.pk}/send", {"contact": 999999},
+                             content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "contact"
+    response = as_carol.put(f"{API}{engagement.pk}/text", {"body": "  ", "base_version": 1},
+                            content_type="application/json")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "body"
+    assert not SharedLink.objects.exists() and Document.objects.get().current_version.number == 1
