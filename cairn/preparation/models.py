@@ -314,6 +314,9 @@ class Capability(FieldedConstraints):
         return self.name
 
     def clean(self) -> None:
+        if self.changed and not self.change.strip():
+            # Named on the field to fill in (the constraint alone would name the checkbox).
+            raise ValidationError({"change": "Say how the initiative changes this capability."})
         expected = PARENT_LEVEL.get(Level(self.level)) if self.level in Level.values else None
         parent = self.parent
         if expected is None and parent is not None:
