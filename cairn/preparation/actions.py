@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from cairn.customers.models import Account, Contact
 from cairn.documents import actions as documents
-from cairn.documents.models import DocumentType
+from cairn.documents.models import Document, DocumentKind, DocumentType
 from cairn.engagements.models import Engagement, Status
 from cairn.people.models import User
 from cairn.preparation.models import (
@@ -388,6 +388,14 @@ def generate_strategy_document(engagement: Engagement, *, by: User) -> StrategyD
         engagement=engagement
     ).first()
     phase = engagement.playbook_version.phases.filter(key="preparation").first()
+    if link is None:
+        # A strategy written by hand before the first generation becomes the one we version.
+        existing = Document.objects.filter(
+            engagement=engagement, doc_type=DocumentType.ENGAGEMENT_STRATEGY,
+            kind=DocumentKind.WRITTEN, is_template=False,
+        ).order_by("-updated_at", "-pk").first()
+        if existing is not None:
+            link = StrategyDocument.objects.create(engagement=engagement, document=existing)
     if link is None:
         details = documents.Details(
             title=f"Engagement strategy and roadmap: {engagement.initiative}"[:200],

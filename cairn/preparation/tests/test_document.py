@@ -66,3 +66,16 @@ def test_the_preparation_tools_are_on_the_engagement_page(
     for name in ("preparation_dossier", "preparation_organization", "preparation_strategy",
                  "preparation_document"):
         assert reverse(name, args=[engagement.pk]) in page
+
+
+def test_a_strategy_written_by_hand_becomes_the_one_generation_versions(
+    engagement: Engagement, carol: Any
+) -> None:
+    written = documents.create_written(
+        engagement, documents.Details("Our strategy", DocumentType.ENGAGEMENT_STRATEGY), "Draft",
+        by=carol,
+    )
+    link = actions.generate_strategy_document(engagement, by=carol)
+    written.refresh_from_db()
+    assert link.document == written and written.current_version.number == 2
+    assert Document.objects.filter(engagement=engagement).count() == 1
