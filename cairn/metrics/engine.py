@@ -119,18 +119,24 @@ class Grid:
         })
 
     def cover(self, window: Window) -> pa.Table:
-        """The (observation date, interval) pairs whose interval lies in the window."""
+        """The (observation date, interval) pairs whose interval lies in the window, with the
+        window's newest interval at that date (intervals are numbered from the last date
+        back, so a window is the contiguous run `newest`, `newest` + 1, ...)."""
         dates: list[dt.date] = []
         intervals: list[int] = []
+        newest: list[int] = []
         last = self.dates[-1]
         for date in self.dates:
             low = (last - date).days + window.shift
-            for index, start in enumerate(self.boundaries[:-1]):
-                if low <= start < low + window.days:
-                    dates.append(date)
-                    intervals.append(index)
+            inside = [
+                index for index, start in enumerate(self.boundaries[:-1]) if low <= start < low + window.days
+            ]
+            dates.extend([date] * len(inside))
+            intervals.extend(inside)
+            newest.extend([min(inside)] * len(inside) if inside else [])
         return pa.table({
             "observed_on": pa.array(dates, pa.date32()), "interval": pa.array(intervals, pa.int64()),
+            "newest": pa.array(newest, pa.int64()),
         })
 
     def dates_table(self) -> pa.Table:
@@ -226,7 +232,14 @@ class Plan:
         return tables
 
     def _user_stats(self, events: ir.Table) -> list[ir.Table]:
-        """Per window, per (account, date): distinct users of each people metric."""
+        """Per window, per (account, date): distinct users of each people metric.
+
+        Counting distinct users over overlapping windows is the grid's costliest step, so it
+        is turned into a plain count. Each user is counted at a date once, through the newest
+        interval of the window in which they were active: the interval i with
+        newest <= i <= oldest of the window and no activity in between, that is, whose
+        previous active interval (numbered towards the last date) is before `newest`.
+        """
         flags = {
             # A blank event type means any event: every row counts.
             _key("any", s.event_type or "*"): ibis.ifelse(
@@ -239,13 +252,22 @@ class Plan:
         for spec in self.user_specs:
             by_window.setdefault(Window(spec.window_days), set()).add(spec.event_type or "*")
         tables = []
-        for window, event_types in by_window.items():
-            joined = rolled.join(ibis.memtable(self.grid.cover(window)), "interval")
-            aggregates = {
-                _key("u", t, window.name): joined.user_id.nunique(where=joined[_key("any", t)] == 1)
-                for t in sorted(event_types)
-            }
-            tables.append(joined.group_by(["account_id", "observed_on"]).aggregate(**aggregates))
+        for event_type in sorted({t for types in by_window.values() for t in types}):
+            active = rolled.filter(rolled[_key("any", event_type)] == 1)
+            order = ibis.window(group_by=[active.account_id, active.user_id], order_by=active.interval)
+            runs = active.select(
+                "account_id", "interval", before=active.interval.lag().over(order).fill_null(-1)
+            )
+            for window, event_types in by_window.items():
+                if event_type not in event_types:
+                    continue
+                joined = runs.join(ibis.memtable(self.grid.cover(window)), "interval")
+                first = joined.filter(joined.before < joined.newest)
+                tables.append(
+                    first.group_by(["account_id", "observed_on"]).aggregate(
+                        **{_key("u", event_type, window.name): first.count()}
+                    )
+                )
         return tables
 
     def _direct_stats(self, events: ir.Table) -> list[ir.Table]:
