@@ -136,7 +136,11 @@ COLUMNS = [
     "Our products", "Functions", "Outputs", "Outcome contributions", "Tactics",
     "Objectives · Strategies", "Goals · Mission", "Vision",
 ]
-BOX_W, BOX_H, COL_W, ROW_H, TOP = 158, 46, 190, 60, 34
+BOX_W, BOX_H, COL_W, ROW_H = 140, 54, 162, 66
+# Column labels sit at the top; below them a band that long links arc through, so a line
+# from a product to the tactic it serves flies over the columns between, not through them.
+ARC_Y, TOP = 30, 60
+BOLD_KINDS = {"product", "vision", "mission"}
 
 
 @dataclass
@@ -195,7 +199,8 @@ def layout_graph(nodes: list[GraphNode], edges: list[GraphEdge]) -> Graph:
             rows[node.key] = row
             node.x = 12 + column * COL_W
             node.y = TOP + row * ROW_H
-            node.lines = wrap(node.title, 25, 2 if not node.subtitle else 1)
+            # Bold white text (our products, their vision and mission) runs wider.
+            node.lines = wrap(node.title, 18 if node.kind in BOLD_KINDS else 22, 2)
         height_rows = max(height_rows, len(members))
     for edge in edges:
         a, b = by_key[edge.source], by_key[edge.target]
@@ -205,6 +210,16 @@ def layout_graph(nodes: list[GraphNode], edges: list[GraphEdge]) -> Graph:
             x2 = b.x + BOX_W
             bend = x1 + 30
             edge.path = f"M{x1:.0f},{y1:.0f} C{bend:.0f},{y1:.0f} {bend:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
+            continue
+        if b.column - a.column > 1:
+            # Out to the gap after the source, up over the columns between (the apex in the
+            # band under the labels), down the gap before the target, in.
+            out_x, in_x = a.x + BOX_W + (COL_W - BOX_W) / 2, b.x - (COL_W - BOX_W) / 2
+            lift = (ARC_Y + 10 - (y1 + y2) / 8) / 0.75
+            edge.path = (
+                f"M{x1:.0f},{y1:.0f} H{out_x:.0f} C{out_x:.0f},{lift:.0f} {in_x:.0f},{lift:.0f} "
+                f"{in_x:.0f},{y2:.0f} H{x2:.0f}"
+            )
             continue
         dx = (x2 - x1) / 2
         edge.path = (
