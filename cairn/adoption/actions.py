@@ -111,7 +111,8 @@ def delete_item(instance: models.Model, engagement: Engagement, *, by: User) -> 
 
 def _plan_for_update(engagement: Engagement) -> AdoptionPlan:
     plan, _ = AdoptionPlan.objects.get_or_create(engagement=engagement)
-    return AdoptionPlan.objects.select_for_update().select_related(
+    # Lock the plan row only: the documents are optional (outer joins PostgreSQL cannot lock).
+    return AdoptionPlan.objects.select_for_update(of=("self",)).select_related(
         "outline__current_version", "detailed__current_version"
     ).get(pk=plan.pk)
 
@@ -154,6 +155,12 @@ def write_outline(
                         f"on {plan.approved_on:%d %b %Y}; it no longer changes. Write the detail in the "
                         "detailed plan."}
         )
+    if plan.outline is not None:
+        # Links sent for the older version could otherwise approve what is no longer the text.
+        from cairn.adoption.approval import PURPOSE
+        from cairn.sharing.actions import revoke_open_links
+
+        revoke_open_links(plan.outline.pk, by=by, purpose=PURPOSE)
     plan.outline = _write(
         engagement, plan.outline, "Adoption plan (outline)", DocumentType.ADOPTION_PLAN, body,
         by=by, base_version=base_version, comment=comment,

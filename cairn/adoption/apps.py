@@ -6,8 +6,10 @@ class AdoptionConfig(AppConfig):
     label = "adoption"
 
     def ready(self) -> None:
+        from cairn.adoption import approval
         from cairn.engagements.tools import PhaseTool, register
 
+        approval.register()
         planning, implementation = "adoption-planning", "adoption-implementation"
         register(
             PhaseTool(planning, "Impact", "adoption_impact",

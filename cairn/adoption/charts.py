@@ -47,7 +47,8 @@ def kpi_chart(
         last = first + dt.timedelta(days=1)
     low, high = min(values), max(values)
     pad = (high - low) * Decimal("0.1") or Decimal(1)
-    low, high = low - pad, high + pad
+    # A scale of counts or shares should not dip below zero just for the margin.
+    low, high = (max(low - pad, Decimal(0)) if low >= 0 else low - pad), high + pad
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     days = (last - first).days
 
@@ -71,12 +72,14 @@ def kpi_chart(
             f"{escape(number(tick))}</text>"
         )
     short = days < 120
-    for day in _date_ticks(first, last):
+    ticks = _date_ticks(first, last)
+    for n, day in enumerate(ticks):
         tx = x(day)
         label = day.strftime("%d %b") if short else day.strftime("%b %Y")
+        anchor = "start" if n == 0 else "end" if n == len(ticks) - 1 else "middle"
         parts.append(
             f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#f0f3f1"/>'
-            f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#5b6b63">'
+            f'<text x="{tx:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="{anchor}" fill="#5b6b63">'
             f"{escape(label)}</text>"
         )
     parts.append(

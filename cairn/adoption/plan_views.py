@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.adoption import actions, queries, writing
+from cairn.adoption import actions, approval, queries, writing
 from cairn.adoption.forms import ApprovalForm, RoadmapStepForm, RoadmapSummaryForm, SectionsForm
 from cairn.adoption.models import AdoptionPlan, RoadmapStep
 from cairn.adoption.views import (
@@ -29,6 +29,9 @@ from cairn.documents.rendering import render_markdown
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
 from cairn.pdf import pdf_response, render_pdf
+from cairn.sharing.forms import SendForm
+from cairn.sharing.queries import links_of_document
+from cairn.sharing.views import link_created
 
 
 def _plan_url(engagement: Engagement) -> str:
@@ -56,6 +59,8 @@ def plan(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
             approval_form=ApprovalForm(engagement=engagement, initial={"approved_on": timezone.localdate()}),
             summary_form=RoadmapSummaryForm(initial={"roadmap_summary": summary}),
             steps=steps,
+            links=list(links_of_document(outline.pk)[:10]) if outline else [],
+            next=_plan_url(engagement),
         ),
     )
 
@@ -130,6 +135,31 @@ def approve(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
         context(request, engagement, "plan", form=form, title="Record the outline's approval",
                 back=_plan_url(engagement), submit="Record approval",
                 intro="Record who approved the outline and when. The approved version is kept as it is."),
+    )
+
+
+def send_for_approval(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
+    """Send the current outline to the key stakeholder through a customer link."""
+    engagement = engagement_of(engagement_pk)
+    require_edit(request, engagement)
+    form = SendForm(request.POST or None, engagement=engagement)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = approval.send_outline(
+                engagement, contact=data["contact"], by=request.user, days=data["days"],
+                message=data["message"], send_email=data["send_email"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            return link_created(request, new, back_url=_plan_url(engagement), emailed=data["send_email"])
+    return render(
+        request, "adoption/form.html",
+        context(request, engagement, "plan", form=form, title="Send the outline for approval",
+                back=_plan_url(engagement), submit="Create the link",
+                intro="The stakeholder reads this exact version of the outline and approves it, or "
+                      "says what should change. Their approval opens the detailed plan."),
     )
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("adoption/plan/", plan.plan, name="adoption_plan"),
     path("adoption/plan/outline/", plan.outline_edit, name="adoption_outline"),
     path("adoption/plan/approval/", plan.approve, name="adoption_approve"),
+    path("adoption/plan/send/", plan.send_for_approval, name="adoption_send_outline"),
     path("adoption/plan/detailed/", plan.detailed_edit, name="adoption_detailed"),
     path("adoption/plan/roadmap-summary/", plan.roadmap_summary, name="adoption_roadmap_summary"),
     path("adoption/plan/roadmap-steps/new/", plan.step_form, name="adoption_step_new"),

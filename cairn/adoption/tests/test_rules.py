@@ -217,3 +217,36 @@ def test_a_lesson_needs_its_text(engagement):
     with pytest.raises(ValidationError) as exc:
         Challenge(engagement=engagement, challenge="c", impact="i", raised_on=D(2026, 9, 1), is_lesson=True).full_clean()
     assert "lesson" in exc.value.message_dict
+
+
+def test_the_stakeholder_approves_the_outline_through_a_customer_link(engagement, carol, derek, as_carol):
+    from django.urls import reverse
+
+    from cairn.sharing import actions as sharing
+
+    with pytest.raises(ValidationError):
+        from cairn.adoption import approval
+
+        approval.send_outline(engagement, contact=derek, by=carol)
+    actions.write_outline(engagement, "# Outline\n\n## Training\n\nNurses first", by=carol)
+    page = as_carol.post(reverse("adoption_send_outline", args=[engagement.pk]), {"contact": derek.pk, "days": 7})
+    assert page.status_code == 200 and "/shared/" in page.content.decode()
+    from cairn.sharing.models import SharedLink
+
+    link = SharedLink.objects.get()
+    sharing.respond(link, accept=True, typed_name="Derek Shaw", comment="Go ahead")
+    plan = AdoptionPlan.objects.get(engagement=engagement)
+    assert plan.is_approved and plan.approved_by == derek and plan.approved_version == 1
+    assert plan.approver_name == "Derek Shaw, VP Operations"
+    actions.write_detailed(engagement, "# Detail\n\n## Training\n\nAll wards", by=carol)
+
+
+def test_a_new_outline_version_withdraws_the_links_sent_for_the_old_one(engagement, carol, derek):
+    from cairn.adoption import approval
+    from cairn.sharing.models import SharedLink
+
+    actions.write_outline(engagement, "# Outline\n\n## Scope\n\nTwo wards", by=carol)
+    approval.send_outline(engagement, contact=derek, by=carol)
+    actions.write_outline(engagement, "# Outline\n\n## Scope\n\nThree wards", by=carol)
+    assert SharedLink.objects.get().revoked_at is not None
+    assert not AdoptionPlan.objects.get(engagement=engagement).is_approved
