@@ -27,15 +27,22 @@ def _check_open(engagement: Engagement) -> None:
 
 
 def proposal_of(engagement: Engagement) -> Proposal:
-    proposal, _ = Proposal.objects.select_related(
-        "document__current_version", "accepted_version"
-    ).get_or_create(engagement=engagement)
-    return proposal
+    """The engagement's proposal; before anything was written, an unsaved empty one (reading
+    the page writes nothing)."""
+    found = (
+        Proposal.objects.select_related("document__current_version", "accepted_version")
+        .filter(engagement=engagement)
+        .first()
+    )
+    return found or Proposal(engagement=engagement)
 
 
 def _locked(engagement: Engagement) -> Proposal:
-    proposal_of(engagement)
-    return Proposal.objects.select_for_update().select_related("document__current_version").get(
+    Proposal.objects.get_or_create(engagement=engagement)
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the document.
+    return Proposal.objects.select_for_update(of=("self",)).select_related(
+        "document__current_version"
+    ).get(
         engagement=engagement
     )
 

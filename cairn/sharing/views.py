@@ -26,13 +26,14 @@ from cairn.sharing.models import LinkState, SharedLink
 
 
 def _private(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Keep the token in the URL from leaking: no Referer to the document's links, no
-    caches, no search engines."""
+    """Keep the token in the URL from leaking: no Referer to other sites the document links
+    to (same-origin still sends it, and Origin, which the CSRF check of the answer forms
+    needs), no caches, no search engines."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["Cache-Control"] = "no-store"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

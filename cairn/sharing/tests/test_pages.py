@@ -28,7 +28,7 @@ def test_the_customer_reads_the_frozen_version_without_an_account(sent: Any) -> 
     assert "Success plan" in page and "<table>" in page and "Energy use" in page
     assert "Here is the plan we discussed." in page
     assert "Sign off" in page and "Decline" in page
-    assert response["Referrer-Policy"] == "no-referrer" and response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "no-store"
 
 
 def test_the_customer_page_keeps_a_constant_number_of_queries(
