@@ -70,9 +70,7 @@ def save_stakeholder(stakeholder: Stakeholder, changes: dict[str, Any], *, by: U
     before = None
     if not created:
         # What is stored, not what a bound form may already have copied onto the instance.
-        stored = Stakeholder.objects.select_for_update().select_related("contact").get(
-            pk=stakeholder.pk
-        )
+        stored = Stakeholder.objects.select_for_update().get(pk=stakeholder.pk)
         before = (stored.quadrant, stored.get_attitude_display())
     for name, value in changes.items():
         if name not in STAKEHOLDER_FIELDS:

@@ -1,13 +1,15 @@
 """The stakeholder management matrix as geometry for an SVG template.
 
-Interest runs left to right and power bottom to top, each scored 1 to 10 and drawn at the
-centre of its tenth of the axis, so the quadrant line (between 5 and 6) is the middle.
+Interest runs left to right and power bottom to top, each scored 1 to 10. The quadrant lines
+(between 5 and 6) are the middle of each axis; vertically, each half keeps a band under its
+quadrants' titles free of dots.
 Stakeholders with the same scores are spread on a small circle so every dot stays visible.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 from cairn.commitment.models import (
@@ -26,6 +28,7 @@ TOP = 12
 RIGHT = WIDTH - 12
 BOTTOM = HEIGHT - 78
 SPREAD = 11
+BAND = 44  # room for a quadrant's title and strategy above its dots
 
 # Dark enough for white text beside them and distinct for the common colour blindnesses.
 ATTITUDE_COLOURS: dict[str, str] = {
@@ -56,7 +59,7 @@ class Region:
     width: int
     height: int
     label: str
-    strategy: str
+    strategy: list[str]
     fill: str
 
 
@@ -88,7 +91,17 @@ def _x(interest: float) -> int:
 
 
 def _y(power: float) -> int:
-    return round(BOTTOM - (power - 0.5) / SCALE_MAX * (BOTTOM - TOP))
+    """Each half keeps a band under its quadrant's title free of dots."""
+    half = (BOTTOM - TOP) / 2
+    room = half - BAND
+    if power >= HIGH_FROM:
+        return round(TOP + half - (power - HIGH_FROM + 0.5) / (SCALE_MAX - HIGH_FROM + 1) * room)
+    return round(BOTTOM - (power - 0.5) / (HIGH_FROM - 1) * room)
+
+
+def _wrap(text: str) -> list[str]:
+    """A strategy on at most two lines that fit a quadrant's width."""
+    return textwrap.wrap(text, width=52, max_lines=2, placeholder="…")
 
 
 def _short(text: str, limit: int = 24) -> str:
@@ -96,17 +109,17 @@ def _short(text: str, limit: int = 24) -> str:
 
 
 def matrix(stakeholders: list[Stakeholder]) -> Matrix:
-    mid_x, mid_y = _x(HIGH_FROM - 0.5), _y(HIGH_FROM - 0.5)
+    mid_x, mid_y = _x(HIGH_FROM - 0.5), round(TOP + (BOTTOM - TOP) / 2)
     half_w, half_h = mid_x - LEFT, BOTTOM - mid_y
     regions = [
         Region(LEFT, TOP, half_w, mid_y - TOP, Quadrant.KEEP_SATISFIED.label,
-               QUADRANT_STRATEGIES[Quadrant.KEEP_SATISFIED], "#fff4d6"),
+               _wrap(QUADRANT_STRATEGIES[Quadrant.KEEP_SATISFIED]), "#fff4d6"),
         Region(mid_x, TOP, RIGHT - mid_x, mid_y - TOP, Quadrant.MANAGE_CLOSELY.label,
-               QUADRANT_STRATEGIES[Quadrant.MANAGE_CLOSELY], "#e3efe9"),
+               _wrap(QUADRANT_STRATEGIES[Quadrant.MANAGE_CLOSELY]), "#e3efe9"),
         Region(LEFT, mid_y, half_w, half_h, Quadrant.MONITOR.label,
-               QUADRANT_STRATEGIES[Quadrant.MONITOR], "#f1f3f2"),
+               _wrap(QUADRANT_STRATEGIES[Quadrant.MONITOR]), "#f1f3f2"),
         Region(mid_x, mid_y, RIGHT - mid_x, half_h, Quadrant.KEEP_INFORMED.label,
-               QUADRANT_STRATEGIES[Quadrant.KEEP_INFORMED], "#e6eefb"),
+               _wrap(QUADRANT_STRATEGIES[Quadrant.KEEP_INFORMED]), "#e6eefb"),
     ]
     groups: dict[tuple[int, int], list[Stakeholder]] = {}
     for s in stakeholders:
