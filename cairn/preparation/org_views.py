@@ -99,6 +99,7 @@ def place_contact(request: AuthedRequest, engagement_pk: int, contact_pk: int) -
     if request.htmx:
         context = _chart_context(request, engagement, {} if ok else {contact.pk: form})
         context["saved"] = contact.full_name if ok else ""
+        context["editing"] = True  # the panel stays open for the next change
         # htmx swaps only successful answers: the refusal comes back as the chart with the
         # error beside the row, so the person sees it where they typed.
         return render(request, "preparation/_org_chart.html", context)

@@ -196,9 +196,8 @@ def _roadmap(engagement: Engagement) -> list[str]:
 
 def strategy_markdown(engagement: Engagement) -> str:
     today = timezone.localdate()
+    # No level-one heading: the repository shows the document's title above its text.
     parts = [
-        f"# Engagement strategy and roadmap: {_md(engagement.initiative)}",
-        "",
         f"_{_md(engagement.account.name)} · generated {today:%d %b %Y} from the preparation "
         "tools; edit freely, generating again adds a new version._",
         "",

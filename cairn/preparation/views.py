@@ -116,7 +116,7 @@ def dossier(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "engagement": engagement, "tool": "dossier", **data, **edit_flags(request, engagement),
         "answered": answered, "page_obj": answered, "querystring_without_page": "",
-        "fact_form": FactForm(initial={"area": request.GET.get("area", "initiative")}),
+        "fact_form": FactForm(initial={"area": request.GET.get("area", "initiative"), "source": "company"}),
     }
     return render(request, "preparation/dossier.html", context)
 
