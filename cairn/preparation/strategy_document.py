@@ -107,6 +107,23 @@ def _organization(engagement: Engagement) -> list[str]:
     return lines
 
 
+def _stakeholders(engagement: Engagement) -> list[str]:
+    """The stakeholder management plan kept by the commitment tools."""
+    from cairn.commitment.queries import communication_plan
+
+    plan = communication_plan(engagement)
+    if not plan:
+        return []
+    lines = ["| Stakeholder | Role | Power and interest | Attitude | How we manage them | Who | Cadence |",
+             "|---|---|---|---|---|---|---|"]
+    for p in plan:
+        lines.append(
+            f"| {_md(p.name)} | {_md(p.role) or '—'} | {_md(p.quadrant)} | {_md(p.attitude)} | "
+            f"{_md(p.strategy) or '—'} | {_md(p.owner) or '—'} | {_md(p.cadence)} |"
+        )
+    return lines
+
+
 def _strategy(engagement: Engagement) -> list[str]:
     lines: list[str] = []
     pestle = queries.effective_pestle(engagement.account)
@@ -206,6 +223,8 @@ def strategy_markdown(engagement: Engagement) -> str:
     parts += _section("What we know", _dossier(engagement), "Nothing recorded yet.")
     parts += _section("The customer's organization", _organization(engagement),
                       "No contacts, value chain or capabilities recorded yet.")
+    parts += _section("Stakeholder management", _stakeholders(engagement),
+                      "No stakeholders in the stakeholder matrix yet.")
     parts += _section("The customer's strategy", _strategy(engagement),
                       "No drivers or strategy recorded yet.")
     parts += _section("Roadmap", _roadmap(engagement), "")

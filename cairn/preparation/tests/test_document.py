@@ -79,3 +79,20 @@ def test_a_strategy_written_by_hand_becomes_the_one_generation_versions(
     written.refresh_from_db()
     assert link.document == written and written.current_version.number == 2
     assert Document.objects.filter(engagement=engagement).count() == 1
+
+
+def test_the_document_carries_the_stakeholder_management_plan(
+    engagement: Engagement, carol: Any
+) -> None:
+    from cairn.commitment.actions import save_stakeholder
+    from cairn.commitment.models import Stakeholder
+    from cairn.customers.models import Contact
+
+    ines = Contact.objects.create(account=engagement.account, first_name="Ines", last_name="Roy")
+    save_stakeholder(Stakeholder(engagement=engagement), {
+        "contact": ines, "role": "Executive sponsor", "power": 9, "interest": 8,
+        "strategy": "Monthly one-to-one on the energy numbers"}, by=carol)
+    link = actions.generate_strategy_document(engagement, by=carol)
+    body = link.document.current_version.body
+    assert "## Stakeholder management" in body
+    assert "Ines Roy | Executive sponsor" in body and "Monthly one-to-one" in body
