@@ -23,10 +23,9 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-# WeasyPrint reports each rendering step at INFO; a server log needs its warnings only.
+# WeasyPrint reports each rendering step at INFO; a server log needs its warnings only. Set
+# before WeasyPrint is first imported: the import itself parses its stylesheets.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PDF_CONTENT_TYPE = "application/pdf"
@@ -37,19 +36,38 @@ def _static_prefix() -> str:
     return prefix if prefix.startswith("/") else f"/{prefix}"
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves our static files from disk and `data:` URLs; refuses every other URL."""
+def static_only_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that serves our static files from disk and `data:` URLs and
+    refuses every other URL.
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            return super().fetch(url, headers)  # type: ignore[no-any-return]
-        path = _local_static_path(url)
-        if path is None:
-            raise ValueError(f"PDF rendering fetches only Cairn's static files, not {url}")
-        with open(path, "rb") as handle:
-            body = handle.read()
-        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body, {"Content-Type": mime})
+    WeasyPrint takes a second or two to import (fonts, its own stylesheets), so it is
+    imported when the first PDF is made, not when a page module is.
+    """
+    return _fetcher_class()()
+
+
+def _fetcher_class() -> type:
+    global _FETCHER
+    if _FETCHER is None:
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+        class _StaticOnly(URLFetcher):  # type: ignore[misc]
+            def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+                if url.startswith("data:"):
+                    return super().fetch(url, headers)
+                path = _local_static_path(url)
+                if path is None:
+                    raise ValueError(f"PDF rendering fetches only Cairn's static files, not {url}")
+                with open(path, "rb") as handle:
+                    body = handle.read()
+                mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+        _FETCHER = _StaticOnly
+    return _FETCHER
+
+
+_FETCHER: type | None = None
 
 
 def _local_static_path(url: str) -> str | None:
@@ -69,7 +87,9 @@ def _local_static_path(url: str) -> str | None:
 
 def render_html_pdf(html: str) -> bytes:
     """Render a whole HTML page (already a string) to PDF bytes, offline."""
-    document = HTML(string=html, base_url=f"{settings.SITE_URL}/", url_fetcher=StaticOnlyFetcher())
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=f"{settings.SITE_URL}/", url_fetcher=static_only_fetcher())
     return document.write_pdf()  # type: ignore[no-any-return]
 
 

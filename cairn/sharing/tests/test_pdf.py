@@ -9,7 +9,7 @@ import pytest
 from django.utils.safestring import mark_safe
 from PIL import Image
 
-from cairn.pdf import StaticOnlyFetcher, pdf_response, render_pdf
+from cairn.pdf import pdf_response, render_pdf, static_only_fetcher
 from cairn.testing_pdf import assert_not_blank, first_page_image, ink_share, svg_not_blank
 
 A4_POINTS = (595, 842)
@@ -65,7 +65,7 @@ def test_the_print_stylesheet_is_read_from_our_static_files() -> None:
 
 
 def test_the_fetcher_serves_static_files_and_refuses_everything_else() -> None:
-    fetcher = StaticOnlyFetcher()
+    fetcher = static_only_fetcher()
     response = fetcher.fetch("http://127.0.0.1:8000/static/cairn/print.css")
     assert b"@page" in response.read()
     for url in (
