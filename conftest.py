@@ -22,6 +22,21 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_query_log() -> None:
+    """Each test counts its queries from an empty log.
+
+    A connection keeps its last 9,000 captured queries across tests; once that log is full,
+    its length no longer grows and Django's CaptureQueriesContext (and pytest-django's query
+    assertions) would count every block as 0 queries, so "the same count for 2 and 20 rows"
+    would pass for nothing.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        connection.queries_log.clear()
+
+
 def _user(django_user_model, username: str, role: str, first: str, last: str):  # type: ignore[no-untyped-def]
     return django_user_model.objects.create_user(
         username=username, password=PASSWORD, role=role, first_name=first, last_name=last,
