@@ -9,6 +9,7 @@ SECTIONS = [
     ("my_work", "My work"),
     ("document_search", "Repository"),
     ("playbooks", "Playbooks"),
+    ("time_report", "Time"),
     ("metrics", "Metrics"),
     ("usage", "Usage"),
     ("health", "Health"),
