@@ -75,6 +75,28 @@ def _facts(engagement: Engagement, rows: list[tuple[str, str, str, str, str]], b
     ]
 
 
+def _shared_pestle(
+    account: Account, summary: str, drivers: list[tuple[str, str, str, str]], by: User
+) -> dict[str, PestleDriver]:
+    """The shared analysis of the account's industry and region, with these drivers.
+
+    Shared analyses belong to no account, so they outlive a demo reset: a reload reuses
+    them and adds only the drivers that are missing.
+    """
+    analysis = SharedPestle.objects.filter(
+        industry__iexact=account.industry, region__iexact=account.region
+    ).first() or actions.save_shared_analysis(
+        SharedPestle(industry=account.industry, region=account.region, summary=summary), by=by
+    )
+    found = {d.title: d for d in analysis.drivers.all()}
+    for category, title, kind, impact in drivers:
+        if title not in found:
+            found[title] = actions.save_item(
+                PestleDriver(analysis=analysis, category=category, title=title, driver_type=kind,
+                             impact=impact), by=by)
+    return found
+
+
 def _contact(account: Account, first: str) -> Contact | None:
     return Contact.objects.filter(account=account, first_name=first).first()
 
@@ -204,18 +226,16 @@ def _halvorsen(engagement: Engagement, users: dict[str, User], today: dt.date) -
         account=account, category="culture", title="Captains decide on board",
         driver_type="negative", impact="medium",
         description="Shore advice is ignored unless a captain asks for it."), by=owner)
-    shipping = actions.save_shared_analysis(
-        SharedPestle(industry=account.industry, region=account.region,
-                     summary="Short-sea shipping in Northern Europe: regulation drives fuel "
-                             "efficiency harder than price."), by=users["demo"])
-    for category, title, kind, impact in [
-        ("legal", "EU emissions trading covers shipping from 2024", "negative", "high"),
-        ("economic", "Bunker fuel prices stay volatile", "negative", "high"),
-        ("environmental", "FuelEU Maritime rewards lower-carbon fuels", "positive", "medium"),
-        ("technological", "Cheap IoT sensors on board", "positive", "medium"),
-    ]:
-        actions.save_item(PestleDriver(analysis=shipping, category=category, title=title,
-                                       driver_type=kind, impact=impact), by=users["demo"])
+    _shared_pestle(
+        account,
+        "Short-sea shipping in Northern Europe: regulation drives fuel efficiency harder than "
+        "price.",
+        [("legal", "EU emissions trading covers shipping from 2024", "negative", "high"),
+         ("economic", "Bunker fuel prices stay volatile", "negative", "high"),
+         ("environmental", "FuelEU Maritime rewards lower-carbon fuels", "positive", "medium"),
+         ("technological", "Cheap IoT sensors on board", "positive", "medium")],
+        users["demo"],
+    )
     actions.generate_strategy_document(engagement, by=owner)
 
 
@@ -289,23 +309,16 @@ def _utilities_pestle(
         return
     account = parent.account
     leader = users["demo"]
-    analysis = actions.save_shared_analysis(
-        SharedPestle(industry=account.industry, region=account.region,
-                     summary="North American utilities: reliability rules and ageing grids."),
-        by=leader,
+    drivers = _shared_pestle(
+        account, "North American utilities: reliability rules and ageing grids.",
+        [("political", "Regulators publish reliability league tables", "negative", "high"),
+         ("economic", "Rate cases cap operating budgets", "negative", "medium"),
+         ("environmental", "More frequent severe storms", "negative", "high"),
+         ("technological", "Grid sensors and smart meters everywhere", "positive", "high"),
+         ("social", "Customers expect live outage updates", "negative", "medium"),
+         ("legal", "New cyber-security rules for control systems", "negative", "medium")],
+        leader,
     )
-    drivers = {}
-    for category, title, kind, impact in [
-        ("political", "Regulators publish reliability league tables", "negative", "high"),
-        ("economic", "Rate cases cap operating budgets", "negative", "medium"),
-        ("environmental", "More frequent severe storms", "negative", "high"),
-        ("technological", "Grid sensors and smart meters everywhere", "positive", "high"),
-        ("social", "Customers expect live outage updates", "negative", "medium"),
-        ("legal", "New cyber-security rules for control systems", "negative", "medium"),
-    ]:
-        drivers[title] = actions.save_item(
-            PestleDriver(analysis=analysis, category=category, title=title, driver_type=kind,
-                         impact=impact), by=leader)
     renewables = engagements.get("brightwater-renewables")
     if renewables is None:
         return
