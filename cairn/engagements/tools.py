@@ -8,7 +8,9 @@ the engagements app does not import the apps that build on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 
@@ -46,3 +48,32 @@ def tools_for(phase_key: str) -> list[PhaseTool]:
 
 def all_tools() -> list[PhaseTool]:
     return sorted(_TOOLS, key=lambda t: (t.phase_key, t.position))
+
+
+@dataclass(frozen=True)
+class EngagementPanel:
+    """A card another app draws on the engagement page (the strategy graph, say).
+
+    `context` reads what the template needs for one engagement, in a fixed number of
+    queries; the template gets it as `panel` (and the page's `engagement`).
+    """
+
+    template: str
+    context: Callable[[Any], dict[str, Any]]
+    position: int = 100
+
+
+_PANELS: list[EngagementPanel] = []
+
+
+def register_panel(panel: EngagementPanel) -> None:
+    if panel not in _PANELS:
+        _PANELS.append(panel)
+
+
+def panels_for(engagement: Any) -> list[dict[str, Any]]:
+    """Each registered panel's template with its context for this engagement."""
+    return [
+        {"template": p.template, **p.context(engagement)}
+        for p in sorted(_PANELS, key=lambda p: p.position)
+    ]

@@ -23,6 +23,7 @@ from cairn.engagements.forms import (
 )
 from cairn.engagements.models import Engagement, EngagementActivity, EngagementOutput, Outcome
 from cairn.engagements.queries import engagement_page, phase_progress
+from cairn.engagements.tools import panels_for
 from cairn.forms import choice, form_errors_text
 from cairn.http import AuthedRequest
 from cairn.people import permissions
@@ -63,6 +64,7 @@ def engagement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "querystring_without_page": "",
             "documents": documents_for_engagement(engagement),
             "today": timezone.localdate(),
+            "panels": panels_for(engagement),
         }
     )
     return render(request, "engagements/engagement.html", context)

@@ -6,7 +6,16 @@ class PreparationConfig(AppConfig):
     label = "preparation"
 
     def ready(self) -> None:
-        from cairn.engagements.tools import PhaseTool, register
+        from cairn.engagements.tools import EngagementPanel, PhaseTool, register, register_panel
+        from cairn.preparation.queries import strategy_graph
+
+        register_panel(
+            EngagementPanel(
+                "preparation/_engagement_panel.html",
+                lambda engagement: {"graph": strategy_graph(engagement)},
+                position=10,
+            )
+        )
 
         register(
             PhaseTool(
