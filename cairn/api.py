@@ -100,7 +100,7 @@ class BadRequest(Schema):
     errors: list[FieldError]
 
 
-class Conflict(Schema):
+class GateConflict(Schema):
     detail: str
     missing_outputs: list[str]
 

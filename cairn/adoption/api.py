@@ -223,8 +223,8 @@ resource(
     relations={"outcome": Outcome}, queryset=_kpis,
 )
 resource(
-    "kpi-milestones", KpiMilestone, out=schemas.MilestoneOut, create=schemas.MilestoneIn,
-    patch=schemas.MilestonePatch, engagement_of=lambda m: m.kpi.engagement, parent=("kpi", Kpi),
+    "kpi-milestones", KpiMilestone, out=schemas.KpiMilestoneOut, create=schemas.KpiMilestoneIn,
+    patch=schemas.KpiMilestonePatch, engagement_of=lambda m: m.kpi.engagement, parent=("kpi", Kpi),
     engagement_lookup="kpi__engagement_id",
     queryset=lambda: KpiMilestone.objects.select_related("kpi__engagement").order_by("kpi", "date"),
 )
@@ -277,7 +277,7 @@ def _plan_out(engagement: Engagement) -> AdoptionPlan:
     return queries.plan_of(engagement) or AdoptionPlan(engagement=engagement)
 
 
-@router.get("/plans/{int:engagement_id}", response={200: schemas.PlanOut, **READ_ERRORS},
+@router.get("/plans/{int:engagement_id}", response={200: schemas.AdoptionPlanOut, **READ_ERRORS},
             summary="The engagement's adoption plan: outline, approval, detail, roadmap")
 def get_plan(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
     return _plan_out(_engagement(engagement_id))
@@ -297,13 +297,13 @@ def _plan_text(
 
 
 @router.put("/plans/{int:engagement_id}/outline",
-            response={200: schemas.PlanOut, 409: schemas.Conflict, **WRITE_ERRORS},
+            response={200: schemas.AdoptionPlanOut, 409: schemas.PlanVersionConflict, **WRITE_ERRORS},
             summary="Write the outline plan (refused once approved)")
 def put_outline(request: HttpRequest, engagement_id: int, payload: schemas.PlanText) -> Any:
     return _plan_text(request, engagement_id, payload, actions.write_outline)
 
 
-@router.post("/plans/{int:engagement_id}/approval", response={200: schemas.PlanOut, **WRITE_ERRORS},
+@router.post("/plans/{int:engagement_id}/approval", response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
              summary="Record the key stakeholder's approval of the current outline version")
 def approve(request: HttpRequest, engagement_id: int, payload: schemas.ApprovalIn) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
@@ -316,13 +316,14 @@ def approve(request: HttpRequest, engagement_id: int, payload: schemas.ApprovalI
 
 
 @router.put("/plans/{int:engagement_id}/detailed",
-            response={200: schemas.PlanOut, 409: schemas.Conflict, **WRITE_ERRORS},
+            response={200: schemas.AdoptionPlanOut, 409: schemas.PlanVersionConflict, **WRITE_ERRORS},
             summary="Write the detailed plan (only once the outline is approved)")
 def put_detailed(request: HttpRequest, engagement_id: int, payload: schemas.PlanText) -> Any:
     return _plan_text(request, engagement_id, payload, actions.write_detailed)
 
 
-@router.put("/plans/{int:engagement_id}/roadmap-summary", response={200: schemas.PlanOut, **WRITE_ERRORS},
+@router.put("/plans/{int:engagement_id}/roadmap-summary",
+            response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
             summary="The roadmap's summary for the workforce")
 def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.SummaryIn) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
@@ -331,7 +332,8 @@ def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.Summa
     return _plan_out(engagement)
 
 
-@router.post("/plans/{int:engagement_id}/roadmap/publish", response={200: schemas.PlanOut, **WRITE_ERRORS},
+@router.post("/plans/{int:engagement_id}/roadmap/publish",
+             response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
              summary="Publish the roadmap into the repository (a new version each time)")
 def publish(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
     engagement = _engagement(engagement_id)

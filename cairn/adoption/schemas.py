@@ -254,7 +254,7 @@ class PlanDocument(Schema):
     body: str | None = Field(None, alias="current_version.body")
 
 
-class PlanOut(Schema):
+class AdoptionPlanOut(Schema):
     engagement: int = Field(..., alias="engagement_id")
     stage: str = Field(..., description="none, outline, approved or detailed.")
     outline: PlanDocument | None
@@ -268,7 +268,7 @@ class PlanOut(Schema):
     roadmap: PlanDocument | None
 
 
-class Conflict(Schema):
+class PlanVersionConflict(Schema):
     detail: str
     current_version: int
 
@@ -383,7 +383,7 @@ class KpiIn(KpiPatch):
     target_date: dt.date  # type: ignore[assignment]
 
 
-class MilestoneOut(Schema):
+class KpiMilestoneOut(Schema):
     id: int
     kpi: int = Field(..., alias="kpi_id")
     date: dt.date
@@ -408,7 +408,7 @@ class KpiOut(Schema):
     target_date: dt.date
     outcome: int | None = Field(None, alias="outcome_id")
     description: str
-    milestones: list[MilestoneOut]
+    milestones: list[KpiMilestoneOut]
     status: KpiStatus
     latest: LatestOut | None
     expected_now: Decimal | None = Field(
@@ -433,13 +433,13 @@ class KpiOut(Schema):
         return assess_prefetched(kpi).expected
 
 
-class MilestonePatch(Schema):
+class KpiMilestonePatch(Schema):
     date: dt.date | None = None
     expected: Decimal | None = None
     label: str | None = Field(None, max_length=120)
 
 
-class MilestoneIn(MilestonePatch):
+class KpiMilestoneIn(KpiMilestonePatch):
     kpi: int
     date: dt.date  # type: ignore[assignment]
     expected: Decimal  # type: ignore[assignment]

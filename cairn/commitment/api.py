@@ -30,9 +30,9 @@ from cairn.commitment.queries import (
 from cairn.commitment.schemas import (
     CellIn,
     ContactLogIn,
+    FirstMeetingIn,
+    FirstMeetingOut,
     HeldIn,
-    MeetingIn,
-    MeetingOut,
     MemberIn,
     NextStepIn,
     NextStepOut,
@@ -317,7 +317,7 @@ def _ids(model: type[Model], ids: list[int], field: str) -> list[Any]:
 
 
 @router.get(
-    "/engagements/{int:engagement_id}/first-meeting", response={200: MeetingOut, **READ_ERRORS},
+    "/engagements/{int:engagement_id}/first-meeting", response={200: FirstMeetingOut, **READ_ERRORS},
     summary="The first meeting: plan, minutes, next steps (404 before it is planned)",
 )
 def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
@@ -325,10 +325,10 @@ def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
 
 
 @router.put(
-    "/engagements/{int:engagement_id}/first-meeting", response={200: MeetingOut, **WRITE_ERRORS},
+    "/engagements/{int:engagement_id}/first-meeting", response={200: FirstMeetingOut, **WRITE_ERRORS},
     summary="Write or replace the plan of the first meeting",
 )
-def put_meeting(request: HttpRequest, engagement_id: int, payload: MeetingIn) -> FirstMeeting:
+def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingIn) -> FirstMeeting:
     engagement = _engagement(engagement_id)
     user = _editable(request, engagement)
     plan = actions.MeetingPlan(
@@ -349,7 +349,7 @@ def put_meeting(request: HttpRequest, engagement_id: int, payload: MeetingIn) ->
 
 @router.post(
     "/engagements/{int:engagement_id}/first-meeting/held",
-    response={200: MeetingOut, **WRITE_ERRORS},
+    response={200: FirstMeetingOut, **WRITE_ERRORS},
     summary="Record the meeting as held, with its minutes (Markdown)",
 )
 def hold(request: HttpRequest, engagement_id: int, payload: HeldIn) -> FirstMeeting:

@@ -19,7 +19,7 @@ ContactKindValue = Literal["meeting", "call", "email", "note"]
 
 
 
-class ContactRef(Schema):
+class StakeholderContactRef(Schema):
     id: int
     name: str
     title: str
@@ -33,7 +33,7 @@ class StakeholderOut(Schema):
     id: int
     engagement_id: int
     name: str
-    contact: ContactRef | None
+    contact: StakeholderContactRef | None
     category: str
     headcount: int | None
     role: str
@@ -153,7 +153,7 @@ class AgendaItem(Schema):
     minutes: int | None = None
 
 
-class MeetingIn(Schema):
+class FirstMeetingIn(Schema):
     scheduled_at: dt.datetime | None = None
     place: str = ""
     format: FormatValue = "in_person"
@@ -166,7 +166,7 @@ class MeetingIn(Schema):
     collateral_notes: str = ""
 
 
-class DocumentRef(Schema):
+class CollateralDocumentRef(Schema):
     id: int
     title: str
 
@@ -196,7 +196,7 @@ class NextStepOut(Schema):
         return step.task.status  # type: ignore[attr-defined,no-any-return]
 
 
-class MeetingOut(Schema):
+class FirstMeetingOut(Schema):
     id: int
     engagement_id: int
     scheduled_at: dt.datetime | None
@@ -206,9 +206,9 @@ class MeetingOut(Schema):
     desired_outcomes: str
     agenda: list[AgendaItem]
     agenda_minutes: int
-    contacts: list[ContactRef]
+    contacts: list[StakeholderContactRef]
     users: list[UserRef]
-    documents: list[DocumentRef]
+    documents: list[CollateralDocumentRef]
     collateral_notes: str
     held_at: dt.datetime | None
     minutes: str

@@ -76,7 +76,7 @@ class DocumentUpdate(Schema):
     comment: str = Field("", max_length=200)
 
 
-class Conflict(Schema):
+class VersionConflict(Schema):
     detail: str
     current_version: int
 
@@ -134,7 +134,7 @@ def create_document(request: HttpRequest, payload: DocumentIn) -> tuple[int, Doc
     return 201, _get(document.pk)
 
 
-@router.put("/{int:pk}", response={200: DocumentDetailOut, 409: Conflict, **WRITE_ERRORS},
+@router.put("/{int:pk}", response={200: DocumentDetailOut, 409: VersionConflict, **WRITE_ERRORS},
             summary="Save a new version of a written document")
 def update_document(
     request: HttpRequest, pk: int, payload: DocumentUpdate
@@ -210,7 +210,7 @@ def upload_document(
     return 201, _get(document.pk)
 
 
-@router.post("/{int:pk}/file", response={200: DocumentDetailOut, 409: Conflict, **WRITE_ERRORS},
+@router.post("/{int:pk}/file", response={200: DocumentDetailOut, 409: VersionConflict, **WRITE_ERRORS},
              summary="Replace an uploaded document's file (a new version; multipart form)")
 def replace_file(
     request: HttpRequest, pk: int, data: Form[ReplaceIn], file: File[UploadedFile]

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 from cairn.api import (
     READ_ERRORS,
     WRITE_ERRORS,
-    Conflict,
+    GateConflict,
     Pagination,
     apply,
     related,
@@ -147,7 +147,7 @@ def update_engagement(
 
 @engagements.post(
     "/{int:engagement_id}/move",
-    response={200: MoveOut, 409: Conflict, **WRITE_ERRORS},
+    response={200: MoveOut, 409: GateConflict, **WRITE_ERRORS},
     summary="Move to another phase",
     description=(
         "Moving back is always allowed. Moving forward past required outputs that are not "

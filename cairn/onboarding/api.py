@@ -31,20 +31,20 @@ from cairn.onboarding.models import (
 from cairn.onboarding.queries import plan_view
 from cairn.onboarding.schemas import (
     ActivityIn,
-    ActivityOut,
-    ActivityPatch,
-    DocumentRef,
-    MilestoneIn,
-    MilestoneOut,
-    MilestonePatch,
+    OnboardingDocumentRef,
+    OnboardingPlanOut,
     PackIn,
     PackOut,
     PackStatusIn,
     PhaseIn,
     PhaseOut,
     PhasePatch,
+    PlanActivityOut,
+    PlanActivityPatch,
     PlanIn,
-    PlanOut,
+    PlanMilestoneIn,
+    PlanMilestoneOut,
+    PlanMilestonePatch,
     ReportIn,
     SignoffIn,
     SignoffOut,
@@ -91,7 +91,7 @@ def _plan(engagement: Engagement) -> OnboardingPlan:
 
 def _plan_out(plan: OnboardingPlan) -> dict[str, Any]:
     view = plan_view(plan)
-    fields = {name: getattr(plan, name) for name in PlanOut.model_fields if hasattr(plan, name)}
+    fields = {name: getattr(plan, name) for name in OnboardingPlanOut.model_fields if hasattr(plan, name)}
     fields.update({
         "done": view.done, "total": view.total, "percent": view.percent,
         "phases": [
@@ -151,7 +151,7 @@ def pack_status(request: HttpRequest, engagement_id: int, payload: PackStatusIn)
 
 
 @router.get(
-    "/engagements/{int:engagement_id}/plan", response={200: PlanOut, **READ_ERRORS},
+    "/engagements/{int:engagement_id}/plan", response={200: OnboardingPlanOut, **READ_ERRORS},
     summary="The onboarding plan with phases, activities, milestones and progress",
 )
 def get_plan(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
@@ -159,7 +159,7 @@ def get_plan(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
 
 
 @router.put(
-    "/engagements/{int:engagement_id}/plan", response={200: PlanOut, **WRITE_ERRORS},
+    "/engagements/{int:engagement_id}/plan", response={200: OnboardingPlanOut, **WRITE_ERRORS},
     summary="Create or change the plan's terms",
     description="Creating needs scope, start_date and deadline; changing takes any of them.",
 )
@@ -218,11 +218,11 @@ def _milestone_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post(
-    "/engagements/{int:engagement_id}/plan/milestones", response={201: MilestoneOut, **WRITE_ERRORS},
+    "/engagements/{int:engagement_id}/plan/milestones", response={201: PlanMilestoneOut, **WRITE_ERRORS},
     summary="Add a milestone",
 )
 def create_milestone(
-    request: HttpRequest, engagement_id: int, payload: MilestoneIn
+    request: HttpRequest, engagement_id: int, payload: PlanMilestoneIn
 ) -> tuple[int, Milestone]:
     engagement = _engagement(engagement_id)
     user = _editable(request, engagement)
@@ -231,8 +231,8 @@ def create_milestone(
     return 201, actions.save_milestone(milestone, by=user)
 
 
-@router.patch("/milestones/{int:milestone_id}", response={200: MilestoneOut, **WRITE_ERRORS})
-def update_milestone(request: HttpRequest, milestone_id: int, payload: MilestonePatch) -> Milestone:
+@router.patch("/milestones/{int:milestone_id}", response={200: PlanMilestoneOut, **WRITE_ERRORS})
+def update_milestone(request: HttpRequest, milestone_id: int, payload: PlanMilestonePatch) -> Milestone:
     milestone = _milestone(milestone_id)
     user = _editable(request, milestone.plan.engagement)
     apply(milestone, _milestone_fields(payload.model_dump(exclude_unset=True)))
@@ -247,7 +247,7 @@ def delete_milestone(request: HttpRequest, milestone_id: int) -> tuple[int, None
 
 
 @router.post(
-    "/milestones/{int:milestone_id}/report", response={201: DocumentRef, **WRITE_ERRORS},
+    "/milestones/{int:milestone_id}/report", response={201: OnboardingDocumentRef, **WRITE_ERRORS},
     summary="Write the customer-facing milestone report into the central repository",
 )
 def milestone_report(
@@ -276,7 +276,7 @@ _ACTIVITY_RELATIONS = {"phase": PlanPhase, "responsible_user": User, "responsibl
 
 
 @router.post(
-    "/engagements/{int:engagement_id}/plan/activities", response={201: ActivityOut, **WRITE_ERRORS},
+    "/engagements/{int:engagement_id}/plan/activities", response={201: PlanActivityOut, **WRITE_ERRORS},
     summary="Add an activity to a phase",
 )
 def create_activity(
@@ -292,8 +292,8 @@ def create_activity(
     return 201, actions.save_activity(activity, by=user)
 
 
-@router.patch("/activities/{int:activity_id}", response={200: ActivityOut, **WRITE_ERRORS})
-def update_activity(request: HttpRequest, activity_id: int, payload: ActivityPatch) -> PlanActivity:
+@router.patch("/activities/{int:activity_id}", response={200: PlanActivityOut, **WRITE_ERRORS})
+def update_activity(request: HttpRequest, activity_id: int, payload: PlanActivityPatch) -> PlanActivity:
     activity = _activity(activity_id)
     plan = activity.phase.plan
     user = _editable(request, plan.engagement)

@@ -19,7 +19,7 @@ CadenceValue = Literal["weekly", "fortnightly", "monthly", "milestones"]
 ActivityStatusValue = Literal["planned", "in_progress", "blocked", "done"]
 
 
-class ContactRef(Schema):
+class OnboardingContactRef(Schema):
     id: int
     name: str
 
@@ -43,7 +43,7 @@ class PackOut(Schema):
     get_started: str
     delivery_format: str
     sender: UserRef | None
-    recipient: ContactRef | None
+    recipient: OnboardingContactRef | None
     planned_on: dt.date | None
     sent_on: dt.date | None
     sent_by: UserRef | None
@@ -77,12 +77,12 @@ class PackStatusIn(Schema):
     on: dt.date | None = Field(None, description="The day it happened; today by default.")
 
 
-class ActivityOut(Schema):
+class PlanActivityOut(Schema):
     id: int
     phase_id: int
     name: str
     responsible_user: UserRef | None
-    responsible_contact: ContactRef | None
+    responsible_contact: OnboardingContactRef | None
     start_date: dt.date
     end_date: dt.date
     status: ActivityStatusValue
@@ -106,10 +106,10 @@ class PhaseOut(Schema):
     done: int = 0
     total: int = 0
     percent: int | None = None
-    activities: list[ActivityOut] = Field(default_factory=list)
+    activities: list[PlanActivityOut] = Field(default_factory=list)
 
 
-class MilestoneOut(Schema):
+class PlanMilestoneOut(Schema):
     id: int
     name: str
     due_date: dt.date
@@ -118,7 +118,7 @@ class MilestoneOut(Schema):
     report_id: int | None
 
 
-class PlanOut(Schema):
+class OnboardingPlanOut(Schema):
     id: int
     engagement_id: int
     scope: str
@@ -137,7 +137,7 @@ class PlanOut(Schema):
     total: int
     percent: int | None
     phases: list[PhaseOut]
-    milestones: list[MilestoneOut]
+    milestones: list[PlanMilestoneOut]
 
 
 class PlanIn(Schema):
@@ -166,19 +166,19 @@ class PhaseIn(PhasePatch):
     end_date: dt.date  # type: ignore[assignment]
 
 
-class MilestonePatch(Schema):
+class PlanMilestonePatch(Schema):
     name: str | None = None
     due_date: dt.date | None = None
     phase: int | None = Field(None, description="Id of a phase of the same plan.")
     done_on: dt.date | None = Field(None, description="The day it was reached; null while open.")
 
 
-class MilestoneIn(MilestonePatch):
+class PlanMilestoneIn(PlanMilestonePatch):
     name: str  # type: ignore[assignment]
     due_date: dt.date  # type: ignore[assignment]
 
 
-class ActivityPatch(Schema):
+class PlanActivityPatch(Schema):
     phase: int | None = Field(None, description="Id of a phase of the same plan.")
     name: str | None = None
     responsible_user: int | None = Field(None, description="User id (our side).")
@@ -190,7 +190,7 @@ class ActivityPatch(Schema):
     note: str | None = None
 
 
-class ActivityIn(ActivityPatch):
+class ActivityIn(PlanActivityPatch):
     phase: int  # type: ignore[assignment]
     name: str  # type: ignore[assignment]
     start_date: dt.date  # type: ignore[assignment]
@@ -202,7 +202,7 @@ class ReportIn(Schema):
     include_hours: bool = False
 
 
-class DocumentRef(Schema):
+class OnboardingDocumentRef(Schema):
     id: int
     title: str
     version: int
@@ -219,10 +219,10 @@ class SignoffOut(Schema):
     link_id: int
     url: str = Field(description="Shown once: Cairn keeps only a fingerprint of it.")
     expires_at: dt.datetime
-    document: DocumentRef
+    document: OnboardingDocumentRef
 
 
-class PhaseRef(Schema):
+class PlanPhaseRef(Schema):
     id: int
     key: str
     name: str
@@ -232,7 +232,7 @@ class TimeOut(Schema):
     id: int
     user: UserRef
     engagement_id: int
-    phase: PhaseRef
+    phase: PlanPhaseRef
     plan_activity_id: int | None
     checklist_activity_id: int | None
     date: dt.date

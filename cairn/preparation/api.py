@@ -48,7 +48,6 @@ from cairn.preparation.schemas import (
     ContributionIn,
     ContributionOut,
     ContributionPatch,
-    DocumentOut,
     DriverIn,
     DriverOut,
     DriverPatch,
@@ -64,13 +63,13 @@ from cairn.preparation.schemas import (
     FunctionIn,
     FunctionOut,
     FunctionPatch,
+    HandoverMeetingIn,
+    HandoverMeetingOut,
     InternalDriverIn,
     InternalDriverOut,
     LinkIn,
     LinkOut,
     LinkPatch,
-    MeetingIn,
-    MeetingOut,
     MeetingPatch,
     OverrideIn,
     PestleSettingsIn,
@@ -79,6 +78,7 @@ from cairn.preparation.schemas import (
     QuestionOut,
     QuestionPatch,
     StrategyChainOut,
+    StrategyDocumentOut,
 )
 
 router = Router(tags=["preparation"])
@@ -249,7 +249,7 @@ def _attendees(items: list[Any] | None) -> list[tuple[User, str]] | None:
 
 
 @router.get(
-    "/engagements/{int:engagement_id}/handover-meetings", response=list[MeetingOut],
+    "/engagements/{int:engagement_id}/handover-meetings", response=list[HandoverMeetingOut],
     summary="Handover meetings, newest first",
 )
 @paginate(Pagination)
@@ -259,10 +259,10 @@ def list_meetings(request: HttpRequest, engagement_id: int) -> QuerySet[Handover
 
 @router.post(
     "/engagements/{int:engagement_id}/handover-meetings",
-    response={201: MeetingOut, **WRITE_ERRORS}, summary="Plan a handover meeting",
+    response={201: HandoverMeetingOut, **WRITE_ERRORS}, summary="Plan a handover meeting",
 )
 def create_meeting(
-    request: HttpRequest, engagement_id: int, payload: MeetingIn
+    request: HttpRequest, engagement_id: int, payload: HandoverMeetingIn
 ) -> tuple[int, HandoverMeeting]:
     engagement = _engagement(engagement_id)
     user = _edit_engagement(request, engagement)
@@ -276,7 +276,7 @@ def create_meeting(
 
 
 @router.patch(
-    "/handover-meetings/{int:meeting_id}", response={200: MeetingOut, **WRITE_ERRORS},
+    "/handover-meetings/{int:meeting_id}", response={200: HandoverMeetingOut, **WRITE_ERRORS},
     summary="Change a meeting: its notes, agenda, date or attendees (the list is replaced)",
 )
 def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> HandoverMeeting:
@@ -763,7 +763,7 @@ def strategy_chain(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/engagements/{int:engagement_id}/strategy-document", response={200: DocumentOut, **WRITE_ERRORS},
+    "/engagements/{int:engagement_id}/strategy-document", response={200: StrategyDocumentOut, **WRITE_ERRORS},
     summary="Generate the engagement strategy and roadmap (a new version when it exists)",
 )
 def generate_document(request: HttpRequest, engagement_id: int) -> dict[str, Any]:

@@ -82,7 +82,7 @@ class AttendeeOut(Schema):
     role: str
 
 
-class MeetingIn(Schema):
+class HandoverMeetingIn(Schema):
     date: dt.date
     agenda: str = ""
     notes: str = ""
@@ -96,7 +96,7 @@ class MeetingPatch(Schema):
     attendees: list[AttendeeIn] | None = None
 
 
-class MeetingOut(Schema):
+class HandoverMeetingOut(Schema):
     id: int
     engagement_id: int
     date: dt.date
@@ -438,7 +438,7 @@ class StrategyChainOut(Schema):
     contributions: list[ChainContribution]
 
 
-class DocumentOut(Schema):
+class StrategyDocumentOut(Schema):
     document_id: int
     title: str
     version: int

@@ -173,3 +173,22 @@ def test_real_responses_match_the_published_schema(
     schema = document["paths"][template]["get"]["responses"]["200"]["content"][
         "application/json"]["schema"]
     _check(document, schema, response.json(), path)
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """The OpenAPI document names each schema by its class: two classes of one name would
+    publish one of them for both, and clients would read the wrong fields."""
+    from ninja import Schema
+
+    import cairn.urls  # noqa: F401 (imports every router and its schemas)
+
+    modules: dict[str, set[str]] = {}
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("cairn"):
+                modules.setdefault(sub.__name__, set()).add(sub.__module__)
+            walk(sub)
+
+    walk(Schema)
+    assert {name: where for name, where in modules.items() if len(where) > 1} == {}
