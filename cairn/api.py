@@ -22,6 +22,8 @@ from ninja.security import HttpBearer, django_auth
 
 from cairn.customers.actions import save_record
 from cairn.engagements.actions import GateBlocked
+from cairn.engagements.models import Engagement
+from cairn.people import permissions
 from cairn.people.models import ApiToken, User
 from cairn.validation import constraint_fields
 
@@ -113,6 +115,17 @@ WRITE_ERRORS: dict[int, type[Schema]] = {**READ_ERRORS, 400: BadRequest, 403: Me
 def user_of(request: HttpRequest) -> User:
     """The person behind the request: a token's owner or the session's user."""
     return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def engagement_editor(request: HttpRequest, engagement: Engagement) -> User:
+    """The person behind the request, who must be allowed to change the engagement and its
+    phase tools (403 otherwise)."""
+    user = user_of(request)
+    permissions.require(
+        permissions.can_edit_engagement(user, engagement),
+        "You may not change this engagement: you neither own it nor work on it.",
+    )
+    return user
 
 
 def _bad_request(request: HttpRequest, errors: list[dict[str, str]]) -> HttpResponse:

@@ -39,25 +39,16 @@ from cairn.adoption.models import (
     WorkPackage,
     risk_level,
 )
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related
 from cairn.customers.models import Contact
 from cairn.documents.actions import EditConflict
 from cairn.engagements.models import Engagement, Outcome
-from cairn.people import permissions
 from cairn.people.models import User
 
 router = Router(tags=["adoption"])
 
 Saver = Callable[[Any, dict[str, Any], User], Any]
 
-
-def _editable(request: HttpRequest, engagement: Engagement) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
-    return user
 
 
 def _tagged(model: type[models.Model], write: Callable[[], Any]) -> Any:
@@ -126,7 +117,7 @@ def resource(
         instance = apply(model(), {parent_name: data.pop(parent_name)}, dict([parent]))
         extra = {k: data.pop(k) for k in extras if k in data}
         apply(instance, data, relations)
-        user = _editable(request, engagement_of(instance))
+        user = engagement_editor(request, engagement_of(instance))
         saved = _tagged(model, lambda: write(instance, extra, user))
         return 201, queryset().get(pk=saved.pk)
 
@@ -134,7 +125,7 @@ def resource(
                   summary=f"Change a {noun}", operation_id=f"adoption_update_{name}")
     def update_item(request: HttpRequest, item_id: int, payload: patch) -> Any:  # type: ignore[valid-type]
         instance = get_object_or_404(queryset(), pk=item_id)
-        user = _editable(request, engagement_of(instance))
+        user = engagement_editor(request, engagement_of(instance))
         data = payload.model_dump(exclude_unset=True)
         extra = {k: data.pop(k) for k in extras if k in data}
         apply(instance, data, relations)
@@ -146,7 +137,7 @@ def resource(
     def delete_item(request: HttpRequest, item_id: int) -> Any:
         instance = get_object_or_404(queryset(), pk=item_id)
         engagement = engagement_of(instance)
-        user = _editable(request, engagement)
+        user = engagement_editor(request, engagement)
         actions.delete_item(instance, engagement, by=user)
         return 204, None
 
@@ -288,7 +279,7 @@ def _plan_text(
     write: Callable[..., AdoptionPlan],
 ) -> Any:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     try:
         write(engagement, payload.body, by=user, base_version=payload.base_version, comment=payload.comment)
     except EditConflict as exc:
@@ -307,7 +298,7 @@ def put_outline(request: HttpRequest, engagement_id: int, payload: schemas.PlanT
              summary="Record the key stakeholder's approval of the current outline version")
 def approve(request: HttpRequest, engagement_id: int, payload: schemas.ApprovalIn) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     stakeholder = related(Contact, payload.approved_by, "approved_by")
     _tagged(AdoptionPlan, lambda: actions.approve_outline(
         engagement, stakeholder=stakeholder, approved_on=payload.approved_on, note=payload.note, by=user,
@@ -327,7 +318,7 @@ def put_detailed(request: HttpRequest, engagement_id: int, payload: schemas.Plan
             summary="The roadmap's summary for the workforce")
 def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.SummaryIn) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     actions.save_roadmap_summary(engagement, payload.roadmap_summary, by=user)
     return _plan_out(engagement)
 
@@ -337,7 +328,7 @@ def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.Summa
              summary="Publish the roadmap into the repository (a new version each time)")
 def publish(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     actions.publish_roadmap(engagement, by=user)
     return _plan_out(engagement)
 
@@ -353,7 +344,7 @@ def _item(item_id: int) -> ReadinessItem:
              summary="Mark a checklist item resolved, saying how")
 def resolve(request: HttpRequest, item_id: int, payload: schemas.ResolveIn) -> ReadinessItem:
     item = _item(item_id)
-    user = _editable(request, item.workshop.engagement)
+    user = engagement_editor(request, item.workshop.engagement)
     _tagged(ReadinessItem, lambda: actions.resolve_item(item, payload.resolution, by=user))
     return _item(item_id)
 
@@ -362,7 +353,7 @@ def resolve(request: HttpRequest, item_id: int, payload: schemas.ResolveIn) -> R
              summary="Carry an open checklist item into the challenge log as an issue")
 def carry(request: HttpRequest, item_id: int, payload: schemas.CarryIn) -> Any:
     item = _item(item_id)
-    user = _editable(request, item.workshop.engagement)
+    user = engagement_editor(request, item.workshop.engagement)
     challenge = actions.carry_as_issue(item, impact=payload.impact, by=user)
     return 201, challenge
 
@@ -390,7 +381,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> GovernanceMeeting:
              summary="Record a governance meeting; Cairn writes its report from the data")
 def create_meeting(request: HttpRequest, payload: schemas.GovernanceIn) -> Any:
     engagement = related(Engagement, payload.engagement, "engagement")
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     meeting = actions.hold_governance_meeting(
         engagement, held_on=payload.held_on, attendees=payload.attendees, decisions=payload.decisions,
         by=user,

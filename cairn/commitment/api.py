@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, engagement_editor, related
 from cairn.commitment import actions
 from cairn.commitment.models import FirstMeeting, NextStep, RaciActivity, RaciMember, Stakeholder
 from cairn.commitment.queries import (
@@ -49,7 +49,6 @@ from cairn.commitment.schemas import (
 from cairn.customers.models import Contact
 from cairn.documents.models import Document
 from cairn.engagements.models import Engagement
-from cairn.people import permissions
 from cairn.people.models import User
 
 router = Router(tags=["commitment"])
@@ -60,14 +59,6 @@ def _engagement(engagement_id: int) -> Engagement:
         Engagement.objects.select_related("account", "owner", "current_phase"), pk=engagement_id
     )
 
-
-def _editable(request: HttpRequest, engagement: Engagement) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
-    return user
 
 
 def _tagged(exc: ValidationError, model: type) -> ValidationError:
@@ -121,7 +112,7 @@ def create_stakeholder(
     request: HttpRequest, engagement_id: int, payload: StakeholderIn
 ) -> tuple[int, Stakeholder]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     stakeholder = Stakeholder(engagement=engagement)
     return 201, _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
 
@@ -139,14 +130,14 @@ def update_stakeholder(
     request: HttpRequest, stakeholder_id: int, payload: StakeholderPatch
 ) -> Stakeholder:
     stakeholder = _stakeholder(stakeholder_id)
-    user = _editable(request, stakeholder.engagement)
+    user = engagement_editor(request, stakeholder.engagement)
     return _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
 
 
 @router.delete("/stakeholders/{int:stakeholder_id}", response={204: None, **WRITE_ERRORS})
 def delete_stakeholder(request: HttpRequest, stakeholder_id: int) -> tuple[int, None]:
     stakeholder = _stakeholder(stakeholder_id)
-    user = _editable(request, stakeholder.engagement)
+    user = engagement_editor(request, stakeholder.engagement)
     actions.remove_stakeholder(stakeholder, by=user)
     return 204, None
 
@@ -157,7 +148,7 @@ def delete_stakeholder(request: HttpRequest, stakeholder_id: int) -> tuple[int, 
 )
 def log_contact(request: HttpRequest, stakeholder_id: int, payload: ContactLogIn) -> Stakeholder:
     stakeholder = _stakeholder(stakeholder_id)
-    user = _editable(request, stakeholder.engagement)
+    user = engagement_editor(request, stakeholder.engagement)
     actions.log_contact(
         stakeholder, by=user, on=payload.on, kind=payload.kind, note=payload.note
     )
@@ -201,7 +192,7 @@ def add_activity(
     request: HttpRequest, engagement_id: int, payload: RaciActivityIn
 ) -> tuple[int, RaciActivity]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     try:
         return 201, actions.add_raci_activity(engagement, payload.name, by=user)
     except ValidationError as exc:
@@ -215,7 +206,7 @@ def add_activity(
 )
 def seed(request: HttpRequest, engagement_id: int) -> list[RaciActivity]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     return actions.seed_raci(engagement, by=user)
 
 
@@ -227,7 +218,7 @@ def rename_activity(
     request: HttpRequest, activity_id: int, payload: RaciActivityIn
 ) -> RaciActivity:
     activity = _raci_activity(activity_id)
-    user = _editable(request, activity.engagement)
+    user = engagement_editor(request, activity.engagement)
     try:
         return actions.rename_raci_activity(activity, payload.name, by=user)
     except ValidationError as exc:
@@ -237,7 +228,7 @@ def rename_activity(
 @router.delete("/raci/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
 def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
     activity = _raci_activity(activity_id)
-    user = _editable(request, activity.engagement)
+    user = engagement_editor(request, activity.engagement)
     actions.remove_raci_activity(activity, by=user)
     return 204, None
 
@@ -249,7 +240,7 @@ def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
 def set_cell(request: HttpRequest, activity_id: int, payload: CellIn) -> Responsibility:
     activity = _raci_activity(activity_id)
     engagement = activity.engagement
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     if (payload.stakeholder is None) == (payload.user is None):
         raise ValidationError({"stakeholder": "Give a stakeholder or a user, not both."})
     party = actions.PartyRef(
@@ -270,7 +261,7 @@ def set_cell(request: HttpRequest, activity_id: int, payload: CellIn) -> Respons
 )
 def add_member(request: HttpRequest, engagement_id: int, payload: MemberIn) -> tuple[int, list[Party]]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     actions.add_raci_member(engagement, related(User, payload.user, "user"), by=user)
     return 201, raci_parties(engagement)
 
@@ -282,7 +273,7 @@ def add_member(request: HttpRequest, engagement_id: int, payload: MemberIn) -> t
 )
 def remove_member(request: HttpRequest, engagement_id: int, user_id: int) -> tuple[int, None]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     member = get_object_or_404(
         RaciMember.objects.select_related("engagement", "user"), engagement=engagement,
         user_id=user_id,
@@ -330,7 +321,7 @@ def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
 )
 def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingIn) -> FirstMeeting:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     plan = actions.MeetingPlan(
         scheduled_at=payload.scheduled_at, place=payload.place, format=payload.format,
         length_minutes=payload.length_minutes, desired_outcomes=payload.desired_outcomes,
@@ -354,7 +345,7 @@ def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingI
 )
 def hold(request: HttpRequest, engagement_id: int, payload: HeldIn) -> FirstMeeting:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     actions.hold_meeting(
         _meeting_of(engagement), by=user, held_at=payload.held_at, minutes=payload.minutes
     )
@@ -370,7 +361,7 @@ def add_next_step(
     request: HttpRequest, engagement_id: int, payload: NextStepIn
 ) -> tuple[int, NextStep]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     step = actions.add_next_step(
         _meeting_of(engagement), by=user, title=payload.title,
         assignee=related(User, payload.assignee, "assignee"), due_date=payload.due_date,

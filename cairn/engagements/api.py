@@ -22,6 +22,7 @@ from cairn.api import (
     GateConflict,
     Pagination,
     apply,
+    engagement_editor,
     related,
     user_of,
 )
@@ -55,14 +56,6 @@ def _engagements() -> QuerySet[Engagement]:
         "team"
     )
 
-
-def _editable(request: HttpRequest, engagement: Engagement) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
-    return user
 
 
 def _users(ids: list[int], field: str) -> list[User]:
@@ -140,7 +133,7 @@ def update_engagement(
     request: HttpRequest, engagement_id: int, payload: EngagementPatch
 ) -> Engagement:
     engagement = get_object_or_404(Engagement, pk=engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     _update(engagement, payload.model_dump(exclude_unset=True), by=user)
     return _engagements().get(pk=engagement.pk)
 
@@ -156,7 +149,7 @@ def update_engagement(
 )
 def move_engagement(request: HttpRequest, engagement_id: int, payload: MoveIn) -> PhaseMove:
     engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     target = engagement.playbook_version.phases.filter(key=payload.to_phase).first()
     if target is None:
         raise ValidationError(
@@ -206,7 +199,7 @@ def update_activity(
     request: HttpRequest, activity_id: int, payload: ActivityPatch
 ) -> EngagementActivity:
     item = get_object_or_404(_activities().select_related("engagement"), pk=activity_id)
-    user = _editable(request, item.engagement)
+    user = engagement_editor(request, item.engagement)
     data = payload.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {
         "status": data.get("status"),
@@ -242,21 +235,21 @@ def get_outcome(request: HttpRequest, outcome_id: int) -> Outcome:
 @outcomes.post("/", response={201: OutcomeOut, **WRITE_ERRORS}, summary="Add an outcome")
 def create_outcome(request: HttpRequest, payload: OutcomeIn) -> tuple[int, Outcome]:
     outcome = apply(Outcome(), payload.model_dump(exclude_unset=True), {"engagement": Engagement})
-    user = _editable(request, outcome.engagement)
+    user = engagement_editor(request, outcome.engagement)
     return 201, _saved_outcome(outcome, user)
 
 
 @outcomes.patch("/{int:outcome_id}", response={200: OutcomeOut, **WRITE_ERRORS})
 def update_outcome(request: HttpRequest, outcome_id: int, payload: OutcomePatch) -> Outcome:
     outcome = _outcome(outcome_id)
-    user = _editable(request, outcome.engagement)
+    user = engagement_editor(request, outcome.engagement)
     return _saved_outcome(apply(outcome, payload.model_dump(exclude_unset=True)), user)
 
 
 @outcomes.delete("/{int:outcome_id}", response={204: None, **WRITE_ERRORS})
 def delete_outcome(request: HttpRequest, outcome_id: int) -> tuple[int, None]:
     outcome = _outcome(outcome_id)
-    user = _editable(request, outcome.engagement)
+    user = engagement_editor(request, outcome.engagement)
     actions.delete_outcome(outcome, by=user)
     return 204, None
 

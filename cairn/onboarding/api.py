@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement, EngagementActivity
 from cairn.onboarding import actions, signoff, timesheets
@@ -66,14 +66,6 @@ def _engagement(engagement_id: int) -> Engagement:
         pk=engagement_id,
     )
 
-
-def _editable(request: HttpRequest, engagement: Engagement) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
-    return user
 
 
 def _pack(engagement: Engagement) -> WelcomePack:
@@ -126,7 +118,7 @@ def get_pack(request: HttpRequest, engagement_id: int) -> WelcomePack:
 )
 def put_pack(request: HttpRequest, engagement_id: int, payload: PackIn) -> WelcomePack:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     pack = WelcomePack.objects.filter(engagement=engagement).first() or actions.prefilled_pack(engagement)
     pack.engagement = engagement
     apply(pack, payload.model_dump(exclude_unset=True), {"sender": User, "recipient": Contact})
@@ -140,7 +132,7 @@ def put_pack(request: HttpRequest, engagement_id: int, payload: PackIn) -> Welco
 )
 def pack_status(request: HttpRequest, engagement_id: int, payload: PackStatusIn) -> WelcomePack:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     pack = _pack(engagement)
     pack.engagement = engagement
     actions.set_pack_status(pack, payload.status, on=payload.on or timezone.localdate(), by=user)
@@ -165,7 +157,7 @@ def get_plan(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
 )
 def put_plan(request: HttpRequest, engagement_id: int, payload: PlanIn) -> dict[str, Any]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     plan = OnboardingPlan.objects.filter(engagement=engagement).first() or OnboardingPlan(
         engagement=engagement
     )
@@ -186,7 +178,7 @@ def _phase(phase_id: int) -> PlanPhase:
 )
 def create_phase(request: HttpRequest, engagement_id: int, payload: PhaseIn) -> tuple[int, PlanPhase]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     phase = apply(PlanPhase(plan=_plan(engagement)), payload.model_dump(exclude_unset=True))
     return 201, actions.save_phase(phase, by=user)
 
@@ -194,14 +186,14 @@ def create_phase(request: HttpRequest, engagement_id: int, payload: PhaseIn) -> 
 @router.patch("/phases/{int:phase_id}", response={200: PhaseOut, **WRITE_ERRORS})
 def update_phase(request: HttpRequest, phase_id: int, payload: PhasePatch) -> PlanPhase:
     phase = _phase(phase_id)
-    user = _editable(request, phase.plan.engagement)
+    user = engagement_editor(request, phase.plan.engagement)
     return actions.save_phase(apply(phase, payload.model_dump(exclude_unset=True)), by=user)
 
 
 @router.delete("/phases/{int:phase_id}", response={204: None, **WRITE_ERRORS})
 def delete_phase(request: HttpRequest, phase_id: int) -> tuple[int, None]:
     phase = _phase(phase_id)
-    actions.delete_phase(phase, by=_editable(request, phase.plan.engagement))
+    actions.delete_phase(phase, by=engagement_editor(request, phase.plan.engagement))
     return 204, None
 
 
@@ -225,7 +217,7 @@ def create_milestone(
     request: HttpRequest, engagement_id: int, payload: PlanMilestoneIn
 ) -> tuple[int, Milestone]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     data = _milestone_fields(payload.model_dump(exclude_unset=True))
     milestone = apply(Milestone(plan=_plan(engagement)), data)
     return 201, actions.save_milestone(milestone, by=user)
@@ -234,7 +226,7 @@ def create_milestone(
 @router.patch("/milestones/{int:milestone_id}", response={200: PlanMilestoneOut, **WRITE_ERRORS})
 def update_milestone(request: HttpRequest, milestone_id: int, payload: PlanMilestonePatch) -> Milestone:
     milestone = _milestone(milestone_id)
-    user = _editable(request, milestone.plan.engagement)
+    user = engagement_editor(request, milestone.plan.engagement)
     apply(milestone, _milestone_fields(payload.model_dump(exclude_unset=True)))
     return actions.save_milestone(milestone, by=user)
 
@@ -242,7 +234,7 @@ def update_milestone(request: HttpRequest, milestone_id: int, payload: PlanMiles
 @router.delete("/milestones/{int:milestone_id}", response={204: None, **WRITE_ERRORS})
 def delete_milestone(request: HttpRequest, milestone_id: int) -> tuple[int, None]:
     milestone = _milestone(milestone_id)
-    actions.delete_milestone(milestone, by=_editable(request, milestone.plan.engagement))
+    actions.delete_milestone(milestone, by=engagement_editor(request, milestone.plan.engagement))
     return 204, None
 
 
@@ -254,7 +246,7 @@ def milestone_report(
     request: HttpRequest, milestone_id: int, payload: ReportIn
 ) -> tuple[int, dict[str, Any]]:
     milestone = _milestone(milestone_id)
-    user = _editable(request, milestone.plan.engagement)
+    user = engagement_editor(request, milestone.plan.engagement)
     report = actions.write_milestone_report(
         milestone, by=user, next_steps=payload.next_steps, include_hours=payload.include_hours
     )
@@ -283,7 +275,7 @@ def create_activity(
     request: HttpRequest, engagement_id: int, payload: ActivityIn
 ) -> tuple[int, PlanActivity]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     plan = _plan(engagement)
     activity = apply(PlanActivity(), payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
     if activity.phase.plan_id != plan.pk:
@@ -296,7 +288,7 @@ def create_activity(
 def update_activity(request: HttpRequest, activity_id: int, payload: PlanActivityPatch) -> PlanActivity:
     activity = _activity(activity_id)
     plan = activity.phase.plan
-    user = _editable(request, plan.engagement)
+    user = engagement_editor(request, plan.engagement)
     apply(activity, payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
     if activity.phase.plan_id != plan.pk:
         raise ValidationError({"phase": "That phase belongs to another plan."})
@@ -307,7 +299,7 @@ def update_activity(request: HttpRequest, activity_id: int, payload: PlanActivit
 @router.delete("/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
 def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
     activity = _activity(activity_id)
-    actions.delete_activity(activity, by=_editable(request, activity.phase.plan.engagement))
+    actions.delete_activity(activity, by=engagement_editor(request, activity.phase.plan.engagement))
     return 204, None
 
 
@@ -320,7 +312,7 @@ def request_signoff(
     request: HttpRequest, engagement_id: int, payload: SignoffIn
 ) -> tuple[int, dict[str, Any]]:
     engagement = _engagement(engagement_id)
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     plan = _plan(engagement)
     new = signoff.send_for_signoff(
         plan, contact=related(Contact, payload.contact, "contact"), by=user, days=payload.days,
@@ -383,7 +375,7 @@ def _saved_time(entry: TimeEntry) -> TimeEntry:
 def create_time(request: HttpRequest, payload: TimeIn) -> tuple[int, TimeEntry]:
     data = payload.model_dump(exclude_unset=True)
     engagement = related(Engagement, data.pop("engagement"), "engagement")
-    user = _editable(request, engagement)
+    user = engagement_editor(request, engagement)
     entry = apply(TimeEntry(engagement=engagement, user=user), _time_relations(data))
     timesheets.log_time(entry, by=user)
     return 201, _saved_time(entry)
@@ -391,7 +383,7 @@ def create_time(request: HttpRequest, payload: TimeIn) -> tuple[int, TimeEntry]:
 
 def _own_entry(request: HttpRequest, entry_id: int) -> tuple[TimeEntry, User]:
     entry = get_object_or_404(TimeEntry.objects.select_related("engagement__account"), pk=entry_id)
-    user = _editable(request, entry.engagement)
+    user = engagement_editor(request, entry.engagement)
     permissions.require(
         timesheets.can_change(user, entry), "You change your own time entries; a leader corrects others'."
     )

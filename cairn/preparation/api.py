@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related, user_of
 from cairn.customers import actions as customers
 from cairn.customers.models import Account, Contact, Product
 from cairn.engagements.models import Engagement, Outcome
@@ -90,14 +90,6 @@ def _engagement(engagement_id: int) -> Engagement:
     return get_object_or_404(Engagement.objects.select_related("account"), pk=engagement_id)
 
 
-def _edit_engagement(request: HttpRequest, engagement: Engagement) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
-    return user
-
 
 def _edit_account(request: HttpRequest, account: Account) -> User:
     user = user_of(request)
@@ -136,7 +128,7 @@ def list_facts(request: HttpRequest, engagement_id: int) -> QuerySet[Fact]:
 )
 def create_fact(request: HttpRequest, engagement_id: int, payload: FactIn) -> tuple[int, Fact]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     fact = Fact(engagement=engagement, created_by=user, **_data(payload))
     return 201, actions.save_item(fact, by=user)
 
@@ -148,14 +140,14 @@ def _fact(fact_id: int) -> Fact:
 @router.patch("/facts/{int:fact_id}", response={200: FactOut, **WRITE_ERRORS})
 def update_fact(request: HttpRequest, fact_id: int, payload: FactPatch) -> Fact:
     fact = _fact(fact_id)
-    user = _edit_engagement(request, fact.engagement)
+    user = engagement_editor(request, fact.engagement)
     return actions.save_item(apply(fact, _data(payload)), by=user)
 
 
 @router.delete("/facts/{int:fact_id}", response=NO_CONTENT)
 def delete_fact(request: HttpRequest, fact_id: int) -> tuple[int, None]:
     fact = _fact(fact_id)
-    actions.delete_item(fact, by=_edit_engagement(request, fact.engagement))
+    actions.delete_item(fact, by=engagement_editor(request, fact.engagement))
     return 204, None
 
 
@@ -184,7 +176,7 @@ def create_question(
     request: HttpRequest, engagement_id: int, payload: QuestionIn
 ) -> tuple[int, Question]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     fact = None
     if payload.fact is not None:
         fact = Fact.objects.filter(pk=payload.fact, engagement=engagement).first()
@@ -202,7 +194,7 @@ def _question(question_id: int) -> Question:
 @router.patch("/questions/{int:question_id}", response={200: QuestionOut, **WRITE_ERRORS})
 def update_question(request: HttpRequest, question_id: int, payload: QuestionPatch) -> Question:
     question = _question(question_id)
-    user = _edit_engagement(request, question.engagement)
+    user = engagement_editor(request, question.engagement)
     return actions.save_item(apply(question, _data(payload)), by=user)
 
 
@@ -212,7 +204,7 @@ def update_question(request: HttpRequest, question_id: int, payload: QuestionPat
 )
 def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -> Question:
     question = _question(question_id)
-    user = _edit_engagement(request, question.engagement)
+    user = engagement_editor(request, question.engagement)
     contact = related(Contact, payload.answered_by, "answered_by") if payload.answered_by else None
     return actions.answer_question(
         question, payload.answer, by=user, answered_on=payload.answered_on, contact=contact,
@@ -223,13 +215,13 @@ def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -
 @router.post("/questions/{int:question_id}/reopen", response={200: QuestionOut, **WRITE_ERRORS})
 def reopen_question(request: HttpRequest, question_id: int) -> Question:
     question = _question(question_id)
-    return actions.reopen_question(question, by=_edit_engagement(request, question.engagement))
+    return actions.reopen_question(question, by=engagement_editor(request, question.engagement))
 
 
 @router.delete("/questions/{int:question_id}", response=NO_CONTENT)
 def delete_question(request: HttpRequest, question_id: int) -> tuple[int, None]:
     question = _question(question_id)
-    actions.delete_item(question, by=_edit_engagement(request, question.engagement))
+    actions.delete_item(question, by=engagement_editor(request, question.engagement))
     return 204, None
 
 
@@ -265,7 +257,7 @@ def create_meeting(
     request: HttpRequest, engagement_id: int, payload: HandoverMeetingIn
 ) -> tuple[int, HandoverMeeting]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     data = _data(payload)
     attendees = _attendees(payload.attendees)
     data.pop("attendees", None)
@@ -281,7 +273,7 @@ def create_meeting(
 )
 def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> HandoverMeeting:
     meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    user = _edit_engagement(request, meeting.engagement)
+    user = engagement_editor(request, meeting.engagement)
     data = _data(payload)
     attendees = _attendees(payload.attendees) if "attendees" in data else None
     data.pop("attendees", None)
@@ -292,7 +284,7 @@ def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch)
 @router.delete("/handover-meetings/{int:meeting_id}", response=NO_CONTENT)
 def delete_meeting(request: HttpRequest, meeting_id: int) -> tuple[int, None]:
     meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    actions.delete_item(meeting, by=_edit_engagement(request, meeting.engagement))
+    actions.delete_item(meeting, by=engagement_editor(request, meeting.engagement))
     return 204, None
 
 
@@ -304,7 +296,7 @@ def create_follow_up(
     request: HttpRequest, meeting_id: int, payload: FollowUpIn
 ) -> tuple[int, dict[str, Any]]:
     meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    user = _edit_engagement(request, meeting.engagement)
+    user = engagement_editor(request, meeting.engagement)
     assignee = related(User, payload.assignee, "assignee")
     task = actions.add_follow_up(
         meeting, payload.title, assignee=assignee, by=user, due_date=payload.due_date
@@ -369,7 +361,7 @@ def create_function(
     request: HttpRequest, engagement_id: int, payload: FunctionIn
 ) -> tuple[int, ValueChainFunction]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     return 201, actions.add_function(ValueChainFunction(engagement=engagement, **_data(payload)), by=user)
 
 
@@ -384,14 +376,14 @@ def update_function(
     request: HttpRequest, function_id: int, payload: FunctionPatch
 ) -> ValueChainFunction:
     function = _function(function_id)
-    user = _edit_engagement(request, function.engagement)
+    user = engagement_editor(request, function.engagement)
     return actions.save_item(apply(function, _data(payload)), by=user)
 
 
 @router.delete("/value-chain/{int:function_id}", response=NO_CONTENT)
 def delete_function(request: HttpRequest, function_id: int) -> tuple[int, None]:
     function = _function(function_id)
-    actions.delete_item(function, by=_edit_engagement(request, function.engagement))
+    actions.delete_item(function, by=engagement_editor(request, function.engagement))
     return 204, None
 
 
@@ -408,7 +400,7 @@ def create_capability(
     request: HttpRequest, engagement_id: int, payload: CapabilityIn
 ) -> tuple[int, Capability]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     capability = apply(Capability(engagement=engagement), _data(payload), {"parent": Capability})
     return 201, actions.save_item(capability, by=user)
 
@@ -424,14 +416,14 @@ def update_capability(
     request: HttpRequest, capability_id: int, payload: CapabilityPatch
 ) -> Capability:
     capability = _capability(capability_id)
-    user = _edit_engagement(request, capability.engagement)
+    user = engagement_editor(request, capability.engagement)
     return actions.save_item(apply(capability, _data(payload), {"parent": Capability}), by=user)
 
 
 @router.delete("/capabilities/{int:capability_id}", response=NO_CONTENT)
 def delete_capability(request: HttpRequest, capability_id: int) -> tuple[int, None]:
     capability = _capability(capability_id)
-    actions.delete_item(capability, by=_edit_engagement(request, capability.engagement))
+    actions.delete_item(capability, by=engagement_editor(request, capability.engagement))
     return 204, None
 
 
@@ -682,7 +674,7 @@ def create_link(
     request: HttpRequest, engagement_id: int, payload: LinkIn
 ) -> tuple[int, SolutionLink]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     link = apply(SolutionLink(engagement=engagement), _data(payload), LINK_RELATIONS)
     return 201, actions.save_item(link, by=user)
 
@@ -694,14 +686,14 @@ def _solution_link(link_id: int) -> SolutionLink:
 @router.patch("/solution-links/{int:link_id}", response={200: LinkOut, **WRITE_ERRORS})
 def update_link(request: HttpRequest, link_id: int, payload: LinkPatch) -> SolutionLink:
     link = _solution_link(link_id)
-    user = _edit_engagement(request, link.engagement)
+    user = engagement_editor(request, link.engagement)
     return actions.save_item(apply(link, _data(payload), LINK_RELATIONS), by=user)
 
 
 @router.delete("/solution-links/{int:link_id}", response=NO_CONTENT)
 def delete_link(request: HttpRequest, link_id: int) -> tuple[int, None]:
     link = _solution_link(link_id)
-    actions.delete_item(link, by=_edit_engagement(request, link.engagement))
+    actions.delete_item(link, by=engagement_editor(request, link.engagement))
     return 204, None
 
 
@@ -723,7 +715,7 @@ def create_contribution(
     request: HttpRequest, engagement_id: int, payload: ContributionIn
 ) -> tuple[int, Contribution]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     contribution = apply(
         Contribution(engagement=engagement), _data(payload), CONTRIBUTION_RELATIONS
     )
@@ -741,7 +733,7 @@ def update_contribution(
     request: HttpRequest, contribution_id: int, payload: ContributionPatch
 ) -> Contribution:
     contribution = _contribution(contribution_id)
-    user = _edit_engagement(request, contribution.engagement)
+    user = engagement_editor(request, contribution.engagement)
     return actions.save_item(
         apply(contribution, _data(payload), CONTRIBUTION_RELATIONS), by=user
     )
@@ -750,7 +742,7 @@ def update_contribution(
 @router.delete("/contributions/{int:contribution_id}", response=NO_CONTENT)
 def delete_contribution(request: HttpRequest, contribution_id: int) -> tuple[int, None]:
     contribution = _contribution(contribution_id)
-    actions.delete_item(contribution, by=_edit_engagement(request, contribution.engagement))
+    actions.delete_item(contribution, by=engagement_editor(request, contribution.engagement))
     return 204, None
 
 
@@ -768,7 +760,7 @@ def strategy_chain(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
 )
 def generate_document(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     engagement = _engagement(engagement_id)
-    user = _edit_engagement(request, engagement)
+    user = engagement_editor(request, engagement)
     link = actions.generate_strategy_document(engagement, by=user)
     document = link.document
     document.refresh_from_db()
