@@ -107,3 +107,17 @@ def logged_in_page(page: Page, live_server: Any) -> Callable[[Any], Page]:
         return page
 
     return log_in
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The demo data set as `cairn demo` loads it, for walks on a demo customer.
+
+    The product-usage events are left out: they take most of the load time and the walks
+    that use this fixture visit no health page. Returns the demo team by username.
+    """
+    from cairn.operations import demo_data, demo_usage
+
+    monkeypatch.setattr(demo_usage, "load", lambda today=None: None)
+    assert demo_data.load()
+    return {user.username: user for user in demo_data.demo_users()}

@@ -1,8 +1,10 @@
-"""A CSM takes a customer through onboarding into adoption, in Chromium.
+"""Phases 3 to 5 in Chromium, on a customer of the demo data set.
 
-The plan with two milestones, booked time, two impacted groups with KSA gaps, and a KPI
-with its baseline and three readings: each seen where the CSM would look for it, the Gantt
-chart and the KPI chart drawn, the progress and the KPI status changing as work is recorded.
+Tomás Lindqvist, a demo CSM, takes Kestrel Freight from commitment into onboarding and on
+through adoption: the plan with two milestones, booked time, two impacted groups with KSA
+gaps, and a KPI with its baseline and three readings. Each is seen where the CSM would look
+for it: the Gantt chart and the KPI chart drawn, the progress and the KPI status changing as
+work is recorded.
 """
 
 from __future__ import annotations
@@ -19,26 +21,43 @@ def _day(offset: int) -> str:
     return (TODAY + dt.timedelta(days=offset)).isoformat()
 
 
-def test_a_csm_plans_onboarding_books_time_and_measures_adoption(
-    logged_in_page: Any, carol: Any, engagement: Any, acme: Any
-) -> None:
-    from cairn.customers.models import Contact
+def _move(page: Page, phase: str, reason: str) -> None:
+    """Change phase from the engagement page, overriding the gate with a reason."""
+    page.get_by_role("link", name="Change phase").click()
+    page.get_by_label("Move to").select_option(label=phase)
+    page.get_by_role("button", name="Move").click()
+    expect(page.get_by_role("alert")).to_contain_text("Missing required outputs")
+    page.get_by_label("Move on although required outputs are missing").check()
+    page.get_by_label("Reason").fill(reason)
+    page.get_by_role("button", name="Move").click()
+    expect(page.locator(".phase-step.current")).to_contain_text(phase)
 
-    Contact.objects.create(account=acme, first_name="Olga", last_name="Berg", title="COO")
+
+def test_a_csm_plans_onboarding_books_time_and_measures_adoption(
+    logged_in_page: Any, demo: dict[str, Any]
+) -> None:
+    from cairn.engagements.models import Engagement
+
+    engagement = Engagement.objects.get(account__name="Kestrel Freight")
     refused: list[str] = []
-    page: Page = logged_in_page(carol)
+    page: Page = logged_in_page(demo["tomas"])
     page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
 
-    # From the engagement page to the onboarding plan, started with its agreed terms.
-    page.goto(engagement.get_absolute_url())
-    page.locator("#phase-onboarding summary").click()
+    # Kestrel signed on paper at the depot; the scan follows, so the gate needs a reason.
+    page.get_by_role("link", name="Kestrel Freight").first.click()
+    page.get_by_role("link", name=engagement.initiative).first.click()
+    expect(page.locator(".phase-step.current")).to_contain_text("Commitment")
+    _move(page, "Onboarding", "Liam signed the proposal on paper at the depot; the scan follows.")
+
+    # The current phase is open on the engagement page, with its tools: the onboarding plan,
+    # started with its agreed terms.
     page.get_by_role("link", name="Onboarding plan").click()
     page.get_by_role("link", name="Start the plan").click()
-    page.get_by_label("Scope").fill("Set-up, a pilot with the Lyon plant, then the hand-over to adoption.")
+    page.get_by_label("Scope").fill("Set-up, a pilot at the Brisbane depot, then the hand-over to adoption.")
     page.get_by_label("Start date").fill(_day(-10))
     page.get_by_label("Deadline").fill(_day(50))
     page.get_by_label("Service fees").fill("9800")
-    page.get_by_label("Currency").fill("eur")
+    page.get_by_label("Currency").fill("aud")
     page.get_by_role("button", name="Save plan").click()
     expect(page.locator(".messages")).to_contain_text("Onboarding plan saved.")
 
@@ -49,10 +68,10 @@ def test_a_csm_plans_onboarding_books_time_and_measures_adoption(
     page.get_by_label("End date").fill(_day(30))
     page.get_by_role("button", name="Save phase").click()
     page.get_by_role("link", name="Add activity").click()
-    page.get_by_label("Name").fill("Connect the meters")
-    page.get_by_label("Responsible").select_option(label="Olga Berg")
+    page.get_by_label("Name").fill("Connect the depot feeds")
+    page.get_by_label("Responsible").select_option(label="Aiko Sato")
     page.get_by_role("button", name="Save activity").click()
-    for name, offset in (("Meters connected", 5), ("Pilot in weekly use", 30)):
+    for name, offset in (("Depot feeds live", 5), ("Pilot in weekly use", 30)):
         page.get_by_role("link", name="Add milestone").click()
         page.get_by_label("Name").fill(name)
         page.get_by_label("Due date").fill(_day(offset))
@@ -68,25 +87,29 @@ def test_a_csm_plans_onboarding_books_time_and_measures_adoption(
     expect(page.locator("#plan-progress")).to_contain_text("0 of 1 activities done (0 %)")
 
     # Done from the plan itself: the select saves on change, progress and chart follow.
-    page.get_by_label("Status of Connect the meters").select_option("done")
+    page.get_by_label("Status of Connect the depot feeds").select_option("done")
     expect(page.locator("#plan-progress")).to_contain_text("1 of 1 activities done (100 %)")
     expect(chart.locator("g.gantt-row.activity.done")).to_have_count(1)
 
     # Time booked on that activity, seen in the entries and the totals.
     page.get_by_role("navigation", name="Onboarding tools").get_by_role("link", name="Time").click()
     page.get_by_label("Hours").fill("2.5")
-    page.get_by_label("Activity").select_option(label="Set-up and pilot: Connect the meters")
-    page.get_by_label("Note").fill("Meter mapping with the plant")
+    page.get_by_label("Activity").select_option(label="Set-up and pilot: Connect the depot feeds")
+    page.get_by_label("Note").fill("Feed mapping with the planners")
     page.get_by_role("button", name="Book time").click()
     expect(page.locator(".messages")).to_contain_text("2.5 h booked")
-    expect(page.locator("table.time-entries")).to_contain_text("Connect the meters")
-    expect(page.locator(".time-totals")).to_contain_text("Carol Owner")
+    expect(page.locator("table.time-entries")).to_contain_text("Connect the depot feeds")
+    expect(page.locator(".time-totals")).to_contain_text("Tomás Lindqvist")
     expect(page.locator(".time-totals")).to_contain_text("2.5 h")
 
-    # Two impacted groups with their KSA gaps.
-    page.goto(f"/engagements/{engagement.pk}/adoption/impact/")
+    # Onboarding done, on to adoption planning: two impacted groups with their KSA gaps.
+    page.goto(engagement.get_absolute_url())
+    _move(page, "Adoption planning", "Sign-off meeting booked for next week; planning starts now.")
+    page.get_by_role("navigation", name="Tools for Adoption planning").get_by_role(
+        "link", name="Impact"
+    ).click()
     for name, knowledge, skills, attitude in (
-        ("Line operators", "High", "Medium", "Low"), ("Shift supervisors", "Medium", "Low", "High"),
+        ("Network planners", "High", "Medium", "Low"), ("Depot supervisors", "Medium", "Low", "High"),
     ):
         page.locator("#add-impacted-group").click()
         page.locator("#id_name").fill(name)
@@ -95,20 +118,24 @@ def test_a_csm_plans_onboarding_books_time_and_measures_adoption(
         page.get_by_label("Attitude gap").select_option(label=attitude)
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("main")).to_contain_text(name)
-    expect(page.locator("main")).to_contain_text("Line operators")
-    expect(page.locator("main")).to_contain_text("Shift supervisors")
+    expect(page.locator("main")).to_contain_text("Network planners")
+    expect(page.locator("main")).to_contain_text("Depot supervisors")
 
-    # A KPI with its baseline: not started until the first reading.
-    page.goto(f"/engagements/{engagement.pk}/adoption/measurements/")
+    # In adoption implementation, a KPI with its baseline: not started until the first reading.
+    page.goto(engagement.get_absolute_url())
+    _move(page, "Adoption implementation", "The outline was approved in the steering meeting.")
+    page.get_by_role("navigation", name="Tools for Adoption implementation").get_by_role(
+        "link", name="Measurements"
+    ).click()
     page.locator("#add-kpi").click()
-    page.locator("#id_name").fill("Operators using the daily dashboard")
+    page.locator("#id_name").fill("Planners using the morning plan")
     page.get_by_label("Unit").fill("%")
     page.locator("#id_baseline_value").fill("10")
     page.get_by_label("Baseline date").fill(_day(-60))
     page.locator("#id_target_value").fill("70")
     page.get_by_label("Target date").fill(_day(60))
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_role("link", name="Operators using the daily dashboard").first.click()
+    page.get_by_role("link", name="Planners using the morning plan").first.click()
     status = page.locator(".kpi-status").first
     expect(status).to_have_attribute("data-status", "not_started")
 
