@@ -160,59 +160,64 @@ def run_cairn(args: dict[str, Any]) -> dict[str, Any]:
 
 # --- hand-written DuckDB SQL ----------------------------------------------------------------
 
+# Hand-tuned: each scan reads only the days its metrics reach back (28 days of every event
+# type; 90 days of logins only), windows are ts ranges (no per-event date conversion), and the
+# last login's day is worked out per account from its newest ts.
 LATEST_SQL = """
-WITH ev AS (
-    SELECT account_id, user_id, event_type, value, CAST(ts AS DATE) AS day
-    FROM read_parquet($files)
-    WHERE ts >= $start AND ts < $end
-),
-agg AS (
+WITH recent AS (
     SELECT account_id,
-        count(*) FILTER (WHERE event_type = 'login' AND day > $d - 28) AS logins,
-        count(*) FILTER (WHERE event_type = 'dashboard_view' AND day > $d - 28) AS dashboard_views,
-        count(*) FILTER (WHERE event_type = 'report_run' AND day > $d - 28) AS report_runs,
-        count(*) FILTER (WHERE event_type = 'report_export' AND day > $d - 28) AS report_exports,
-        count(*) FILTER (WHERE event_type = 'search' AND day > $d - 28) AS searches,
-        count(*) FILTER (WHERE event_type = 'record_create' AND day > $d - 28) AS records_created,
-        count(*) FILTER (WHERE event_type = 'record_update' AND day > $d - 28) AS records_updated,
-        count(*) FILTER (WHERE event_type = 'record_delete' AND day > $d - 28) AS records_deleted,
-        count(*) FILTER (WHERE event_type = 'comment' AND day > $d - 28) AS comments,
-        count(*) FILTER (WHERE event_type = 'share' AND day > $d - 28) AS shares,
-        count(*) FILTER (WHERE event_type = 'invite_sent' AND day > $d - 28) AS invites_sent,
-        count(*) FILTER (WHERE event_type = 'integration_sync' AND day > $d - 28) AS integration_syncs,
-        count(*) FILTER (WHERE event_type = 'api_call' AND day > $d - 28) AS api_calls,
-        count(*) FILTER (WHERE event_type = 'file_upload' AND day > $d - 28) AS files_uploaded,
-        count(*) FILTER (WHERE event_type = 'file_download' AND day > $d - 28) AS files_downloaded,
-        count(*) FILTER (WHERE event_type = 'alert_created' AND day > $d - 28) AS alerts_created,
-        count(*) FILTER (WHERE event_type = 'workflow_run' AND day > $d - 28) AS workflow_runs,
-        count(*) FILTER (WHERE event_type = 'task_completed' AND day > $d - 28) AS tasks_completed,
-        count(*) FILTER (WHERE event_type = 'settings_change' AND day > $d - 28) AS settings_changes,
-        count(*) FILTER (WHERE event_type = 'help_article_view' AND day > $d - 28) AS help_articles,
-        sum(value) FILTER (WHERE event_type = 'file_upload' AND day > $d - 28) AS upload_mb,
-        count(*) FILTER (WHERE event_type = 'report_run' AND day > $d - 7) AS report_runs_7d,
-        count(*) FILTER (WHERE event_type = 'login' AND day > $d - 90) AS logins_90d,
-        count(*) FILTER (WHERE event_type = 'login' AND day > $d - 56 AND day <= $d - 28) AS logins_prev,
-        max(day) FILTER (WHERE event_type = 'login') AS last_login,
-        count(DISTINCT user_id) FILTER (WHERE day > $d - 28) AS active_users
-    FROM ev GROUP BY account_id
+        count(*) FILTER (WHERE event_type = 'login') AS logins,
+        count(*) FILTER (WHERE event_type = 'dashboard_view') AS dashboard_views,
+        count(*) FILTER (WHERE event_type = 'report_run') AS report_runs,
+        count(*) FILTER (WHERE event_type = 'report_export') AS report_exports,
+        count(*) FILTER (WHERE event_type = 'search') AS searches,
+        count(*) FILTER (WHERE event_type = 'record_create') AS records_created,
+        count(*) FILTER (WHERE event_type = 'record_update') AS records_updated,
+        count(*) FILTER (WHERE event_type = 'record_delete') AS records_deleted,
+        count(*) FILTER (WHERE event_type = 'comment') AS comments,
+        count(*) FILTER (WHERE event_type = 'share') AS shares,
+        count(*) FILTER (WHERE event_type = 'invite_sent') AS invites_sent,
+        count(*) FILTER (WHERE event_type = 'integration_sync') AS integration_syncs,
+        count(*) FILTER (WHERE event_type = 'api_call') AS api_calls,
+        count(*) FILTER (WHERE event_type = 'file_upload') AS files_uploaded,
+        count(*) FILTER (WHERE event_type = 'file_download') AS files_downloaded,
+        count(*) FILTER (WHERE event_type = 'alert_created') AS alerts_created,
+        count(*) FILTER (WHERE event_type = 'workflow_run') AS workflow_runs,
+        count(*) FILTER (WHERE event_type = 'task_completed') AS tasks_completed,
+        count(*) FILTER (WHERE event_type = 'settings_change') AS settings_changes,
+        count(*) FILTER (WHERE event_type = 'help_article_view') AS help_articles,
+        sum(value) FILTER (WHERE event_type = 'file_upload') AS upload_mb,
+        count(*) FILTER (WHERE event_type = 'report_run' AND ts >= $start7) AS report_runs_7d,
+        count(DISTINCT user_id) AS active_users
+    FROM read_parquet($files28) WHERE ts >= $start28 AND ts < $end
+    GROUP BY account_id
+),
+logins AS (
+    SELECT account_id, count(*) AS logins_90d,
+        count(*) FILTER (WHERE ts >= $start56 AND ts < $start28) AS logins_prev,
+        max(ts) AS last_login
+    FROM read_parquet($files) WHERE ts >= $start AND ts < $end AND event_type = 'login'
+    GROUP BY account_id
 ),
 subs AS (
     SELECT account_id, min(start_date) AS first_start,
         sum(quantity) FILTER (WHERE start_date <= $d AND end_date >= $d) AS seats
     FROM subscriptions GROUP BY account_id
 )
-SELECT a.account_id, g.*,
+SELECT a.account_id, g.*, l.logins_90d, l.logins_prev,
     g.report_runs_7d * 28.0 / 7 AS report_runs_per_month,
-    g.logins_90d * 28.0 / CASE WHEN s.first_start IS NOT NULL AND $d - s.first_start + 1 BETWEEN 1 AND 89
-        THEN $d - s.first_start + 1 ELSE 90 END AS logins_tenure,
-    CASE WHEN coalesce(g.logins_prev, 0) = 0 THEN 0.0
-        ELSE (g.logins - g.logins_prev) / g.logins_prev END AS logins_change,
-    $d - g.last_login AS days_since_login,
+    coalesce(l.logins_90d, 0) * 28.0 / CASE WHEN s.first_start IS NOT NULL
+        AND $d - s.first_start + 1 BETWEEN 1 AND 89 THEN $d - s.first_start + 1 ELSE 90 END
+        AS logins_tenure,
+    CASE WHEN coalesce(l.logins_prev, 0) = 0 THEN 0.0
+        ELSE (coalesce(g.logins, 0) - l.logins_prev) / l.logins_prev END AS logins_change,
+    $d - CAST(l.last_login AS DATE) AS days_since_login,
     CASE WHEN s.seats > 0 THEN coalesce(g.active_users, 0) / s.seats END AS seat_utilization,
     CASE WHEN coalesce(g.active_users, 0) = 0 THEN 0.0 ELSE g.report_runs / g.active_users END
         AS reports_per_user,
     coalesce(g.comments, 0) + coalesce(g.shares, 0) + coalesce(g.invites_sent, 0) AS collaboration
-FROM accounts a LEFT JOIN agg g USING (account_id) LEFT JOIN subs s USING (account_id)
+FROM accounts a LEFT JOIN recent g USING (account_id) LEFT JOIN logins l USING (account_id)
+LEFT JOIN subs s USING (account_id)
 """
 
 
@@ -234,6 +239,12 @@ def run_sql_latest(args: dict[str, Any]) -> dict[str, Any]:
     subscriptions = pq.read_table(args["subs"])  # noqa: F841 (read by name in the SQL)
     accounts = accounts_table(args["accounts"])  # noqa: F841
     params = _sql_params(files_for(args["files"], first, LATEST), first, LATEST)
+    midnight = params["end"]
+    params.update(
+        files28=files_for(args["files"], LATEST - dt.timedelta(days=27), LATEST),
+        start28=midnight - dt.timedelta(days=28), start56=midnight - dt.timedelta(days=56),
+        start7=midnight - dt.timedelta(days=7),
+    )
     result = con.execute(LATEST_SQL, params).fetch_arrow_table()
     return {"seconds": time.perf_counter() - started, "rows": result.num_rows}
 

@@ -271,40 +271,74 @@ class Plan:
         return tables
 
     def _direct_stats(self, events: ir.Table) -> list[ir.Table]:
-        """One date only: every statistic in a single aggregation per account, no join.
+        """One date only: the statistics in one aggregation per account for each span of days.
 
-        A window is a range of ts, so each statistic is one condition on the scanned rows.
-        Same columns as the grid plan, so the values are built the same way.
+        A window is a range of ts, so each statistic is one condition on the scanned rows. The
+        statistics are grouped by how far back their event type reaches (its longest window):
+        a metric over 90 days of logins then reads 90 days of logins only, not 90 days of
+        every event type, and the 28-day metrics read 28 days. Same columns as the grid plan,
+        so the values are built the same way.
         """
         day = self.grid.dates[0]
-        aggregates: dict[str, ir.Value] = {}
-        # Whole UTC days since 1970 from the epoch seconds: integer arithmetic, alike on
-        # every engine.
-        day_number = events.ts.epoch_seconds() // 86_400
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+        def starts(days: int) -> dt.datetime:
+            return end - dt.timedelta(days=days)
+
+        # Which statistics of which windows: per event type ("e"), or a people metric's
+        # distinct users ("u", of one event type or, blank, of any).
+        wanted: dict[tuple[str, str], dict[Window, set[str]]] = {}
         for spec in self.specs:
             if spec.kind in DERIVED_KINDS:
                 continue
+            if spec.kind in USER_KINDS:
+                wanted.setdefault(("u", spec.event_type), {}).setdefault(Window(spec.window_days), {"u"})
+                continue
             for window in _windows(spec):
-                end = dt.datetime.combine(day - dt.timedelta(days=window.shift - 1), dt.time(), tzinfo=dt.UTC)
-                start = end - dt.timedelta(days=window.days)
-                inside = (events.ts >= ibis.literal(start)) & (events.ts < ibis.literal(end))
-                if spec.kind in USER_KINDS:
-                    if spec.event_type:
-                        inside = inside & (events.event_type == spec.event_type)
-                    name = _key("u", spec.event_type or "*", window.name)
-                    aggregates[name] = events.user_id.nunique(where=inside)
-                    continue
-                inside = inside & (events.event_type == spec.event_type)
-                for stat in _STATS[spec.kind]:
-                    key = _key(stat, spec.event_type, window.name)
-                    if stat == "n":
-                        aggregates[key] = events.count(where=inside)
-                    elif stat == "s":
-                        aggregates[key] = events.value.sum(where=inside)
-                    else:
-                        aggregates[key] = day_number.max(where=inside).cast("int64")
-        stats = events.group_by("account_id").aggregate(**aggregates)
-        return [stats.mutate(observed_on=ibis.literal(day, "date"))]
+                wanted.setdefault(("e", spec.event_type), {}).setdefault(window, set()).update(
+                    _STATS[spec.kind]
+                )
+        spans: dict[int, list[tuple[str, str]]] = {}
+        for needed, windows in wanted.items():
+            spans.setdefault(max(w.days + w.shift for w in windows), []).append(needed)
+        parts = []
+        for span, keys in sorted(spans.items()):
+            scan = events.filter(events.ts >= ibis.literal(starts(span)), events.ts < ibis.literal(end))
+            if all(event_type for _, event_type in keys):
+                scan = scan.filter(scan.event_type.isin(sorted({t for _, t in keys})))
+            aggregates: dict[str, ir.Value] = {}
+            lasts: list[str] = []
+            for what, event_type in sorted(keys):
+                for window, stats in sorted(wanted[(what, event_type)].items(), key=lambda w: w[0].name):
+                    inside = (scan.ts >= ibis.literal(starts(window.days + window.shift))) & (
+                        scan.ts < ibis.literal(starts(window.shift))
+                    )
+                    if event_type:
+                        inside = inside & (scan.event_type == event_type)
+                    if what == "u":
+                        aggregates[_key("u", event_type or "*", window.name)] = scan.user_id.nunique(
+                            where=inside
+                        )
+                        continue
+                    for stat in sorted(stats):
+                        name = _key(stat, event_type, window.name)
+                        if stat == "n":
+                            aggregates[name] = scan.count(where=inside)
+                        elif stat == "s":
+                            aggregates[name] = scan.value.sum(where=inside)
+                        else:
+                            # The newest ts here; its day number is worked out per account
+                            # below, not per event.
+                            aggregates[name] = scan.ts.max(where=inside)
+                            lasts.append(name)
+            stats_table = scan.group_by("account_id").aggregate(**aggregates)
+            # Whole UTC days since 1970 from the epoch seconds: integer arithmetic, alike on
+            # every engine.
+            days = {
+                name: (stats_table[name].epoch_seconds() // 86_400).cast("int64") for name in lasts
+            }
+            parts.append(stats_table.mutate(observed_on=ibis.literal(day, "date"), **days))
+        return parts
 
     def _intervals(self, window: Window) -> list[int]:
         return sorted(set(self.grid.cover(window)["interval"].to_pylist()))
