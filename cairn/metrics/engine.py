@@ -13,7 +13,8 @@ metrics or dates:
 3. A small `cover` table says which intervals make up which window at which date; joining it
    and summing with conditions gives every event metric at every date at once. For a single
    date (the usual run after an ingest) the events are aggregated per account directly,
-   with one condition per window, in one pass.
+   with one condition per window: one pass per span of days, so each event type is read
+   only as far back as its longest window reaches.
 4. Per (account, date): subscriptions give seats and tenure; ratios and totals combine the
    columns above.
 
