@@ -31,6 +31,7 @@ from cairn.adoption.models import (
     KpiMilestone,
     KpiReading,
     Pilot,
+    PilotCriterion,
     ReadinessItem,
     ReadinessWorkshop,
     Risk,
@@ -190,7 +191,14 @@ resource(
 )
 resource(
     "pilots", Pilot, out=schemas.PilotOut, create=schemas.PilotIn, patch=schemas.PilotPatch,
-    engagement_of=_own, queryset=lambda: Pilot.objects.select_related("engagement").order_by("pk"),
+    engagement_of=_own,
+    queryset=lambda: Pilot.objects.select_related("engagement").prefetch_related("criteria").order_by("pk"),
+)
+resource(
+    "pilot-criteria", PilotCriterion, out=schemas.PilotCriterionOut, create=schemas.PilotCriterionIn,
+    patch=schemas.PilotCriterionPatch, engagement_of=lambda c: c.pilot.engagement, parent=("pilot", Pilot),
+    engagement_lookup="pilot__engagement_id",
+    queryset=lambda: PilotCriterion.objects.select_related("pilot__engagement").order_by("pilot", "pk"),
 )
 resource(
     "work-packages", WorkPackage, out=schemas.WorkPackageOut, create=schemas.WorkPackageIn,

@@ -1,9 +1,10 @@
 """Demo content for the adoption tools; called by cairn.operations.demo_data.load.
 
 Meridian Health is planning adoption (groups, risks, an outline waiting for Derek's approval,
-a proof-of-value pilot); Brightwater Utilities is implementing it (approved and detailed plan,
-published roadmap, work packages, a readiness workshop, KPIs of which one is at risk, the
-challenge log, a governance report); Halvorsen Maritime is past both and keeps its lessons.
+a proof-of-value pilot); Brightwater Utilities is implementing it (a proof of concept partly
+met, approved and detailed plan, published roadmap, work packages, a readiness workshop, KPIs
+of which one is at risk, the challenge log, a governance report); Halvorsen Maritime is past
+both and keeps its lessons.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cairn.adoption.models import (
     Kpi,
     KpiMilestone,
     Pilot,
+    PilotCriterion,
     ReadinessItem,
     ReadinessWorkshop,
     Risk,
@@ -90,6 +92,13 @@ def _kpi(
     return kpi
 
 
+def _pilot(engagement: Engagement, by: User, pilot: Pilot, criteria: list[tuple[str, str, str]]) -> None:
+    _save(pilot, engagement, by)
+    for criterion, result, evidence in criteria:
+        _save(PilotCriterion(pilot=pilot, criterion=criterion, result=result, evidence=evidence),
+              engagement, by)
+
+
 def _meridian(engagement: Engagement, priya: User, today: dt.date) -> None:
     for name, before, after, owner in [
         ("Finding a bed for an emergency admission",
@@ -156,11 +165,13 @@ def _meridian(engagement: Engagement, priya: User, today: dt.date) -> None:
     })
     actions.write_outline(engagement, writing.join_sections("Adoption plan (outline)", sections.items()),
                           by=priya, comment="First draft for Derek")
-    _save(Pilot(engagement=engagement, kind="pov", scope="Wards 4 and 7 (acute medicine) and the ED.",
-                success_criteria=["Median wait for a bed on the pilot wards under 5 hours",
-                                  "Bed states updated within 30 minutes on 90 % of changes",
-                                  "Nurses on the pilot wards would keep the board (survey)"],
-                starts=_day(today, 14), ends=_day(today, 70)), engagement, priya)
+    _pilot(engagement, priya, Pilot(engagement=engagement, kind="pov",
+                                    scope="Wards 4 and 7 (acute medicine) and the ED.",
+                                    starts=_day(today, 14), ends=_day(today, 70)), [
+        ("Median wait for a bed on the pilot wards under 5 hours", "pending", ""),
+        ("Bed states updated within 30 minutes on 90 % of changes", "pending", ""),
+        ("Nurses on the pilot wards would keep the board (survey)", "pending", ""),
+    ])
 
 
 def _brightwater(engagement: Engagement, tomas: User, today: dt.date) -> None:
@@ -194,6 +205,17 @@ def _brightwater(engagement: Engagement, tomas: User, today: dt.date) -> None:
          RiskStatus.CLOSED),
         ("Training room unavailable", 1, 2, "Grace Tan", "Book the simulator room for the quarter.",
          RiskStatus.OPEN),
+    ])
+    # The proof of concept in the north control room came before the plan.
+    _pilot(engagement, tomas, Pilot(
+        engagement=engagement, kind="poc", scope="One shift of the north control room, for four weeks.",
+        starts=_day(today, -150), ends=_day(today, -122),
+        result_notes="Go ahead with both rooms; simulator training to bring the work-order time down."), [
+        ("Every alarm class arrives on the one screen", "met",
+         "All 37 alarm classes seen on the screen during the four weeks; none only in the old tools."),
+        ("A work order is raised from an alarm within 2 minutes", "partly",
+         "Median 2 min 40 s; under 2 minutes in the last week, once the operators knew the screen."),
+        ("Operators on the pilot shift would keep the screen", "met", "11 of 12 in the closing survey."),
     ])
     outline = writing.join_sections("Adoption plan (outline)", [
         ("Objectives and scope", "Average restoration time under 90 minutes; one screen for every alarm. "

@@ -17,6 +17,7 @@ from cairn.adoption.models import (
     KpiMilestone,
     KpiReading,
     Pilot,
+    PilotCriterion,
     ReadinessItem,
     ReadinessWorkshop,
     Risk,
@@ -138,29 +139,19 @@ class RoadmapStepForm(forms.ModelForm):
         widgets = {"starts": DATE, "ends": DATE, "description": _text()}
 
 
-class CriteriaField(forms.CharField):
-    """One success criterion per line."""
-
-    widget = _text(4)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return "\n".join(str(v) for v in value)
-        return value
-
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value) or ""
-        return [line.strip(" -\t") for line in str(text).splitlines() if line.strip(" -\t")]
-
-
 class PilotForm(forms.ModelForm):
-    success_criteria = CriteriaField(label="Success criteria", help_text="One per line.")
-
     class Meta:
         model = Pilot
-        fields = ["kind", "scope", "success_criteria", "starts", "ends", "result", "result_notes"]
+        fields = ["kind", "scope", "starts", "ends", "result_notes"]
         widgets = {"kind": forms.RadioSelect, "scope": _text(), "starts": DATE, "ends": DATE,
                    "result_notes": _text()}
+
+
+class PilotCriterionForm(forms.ModelForm):
+    class Meta:
+        model = PilotCriterion
+        fields = ["criterion", "result", "evidence"]
+        widgets = {"evidence": _text()}
 
 
 class WorkPackageForm(forms.ModelForm):

@@ -359,17 +359,30 @@ class PilotResult(models.TextChoices):
     NOT_MET = "not_met", "Not met"
 
 
+def overall_result(results: list[str]) -> PilotResult:
+    """The pilot's result from its criteria' results: pending until every criterion has one;
+    met when all are met, not met when none is even partly met, partly met otherwise."""
+    if not results or PilotResult.PENDING in results:
+        return PilotResult.PENDING
+    if all(r == PilotResult.MET for r in results):
+        return PilotResult.MET
+    if all(r == PilotResult.NOT_MET for r in results):
+        return PilotResult.NOT_MET
+    return PilotResult.PARTLY
+
+
 class Pilot(FieldedConstraints):
-    """When the engagement is a pilot: what it must prove, over which period, and the verdict."""
+    """When the engagement is a pilot: what it covers, over which period, and the conclusion.
+    What it must prove are its success criteria, each judged on its own evidence."""
 
     engagement = models.OneToOneField(ENGAGEMENT, on_delete=models.CASCADE, related_name="pilot")
     kind = models.CharField(max_length=4, choices=PilotKind.choices)
     scope = models.TextField(help_text="Who and what the pilot covers.")
-    success_criteria = models.JSONField(default=list, blank=True)
     starts = models.DateField()
     ends = models.DateField()
-    result = models.CharField(max_length=8, choices=PilotResult.choices, default=PilotResult.PENDING)
-    result_notes = models.TextField(blank=True)
+    result_notes = models.TextField(
+        "Conclusion", blank=True, help_text="What the pilot showed overall, and what happens next."
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -382,25 +395,65 @@ class Pilot(FieldedConstraints):
             models.CheckConstraint(
                 condition=models.Q(kind__in=PilotKind.values), name="adoption_pilot_kind_valid",
             ),
-            models.CheckConstraint(
-                condition=models.Q(result__in=PilotResult.values), name="adoption_pilot_result_valid",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.engagement_id}"
 
+    @property
+    def result(self) -> PilotResult:
+        """From the criteria (prefetch them when reading many pilots)."""
+        return overall_result([c.result for c in self.criteria.all()])
+
+
+class PilotCriterion(FieldedConstraints):
+    """A success criterion of the pilot, agreed before it starts, and its result with the
+    evidence it rests on."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.CharField(
+        "Success criterion", max_length=300, error_messages={"blank": "Say what the pilot must show."}
+    )
+    result = models.CharField(max_length=8, choices=PilotResult.choices, default=PilotResult.PENDING)
+    evidence = models.TextField(
+        blank=True, help_text="What shows the result: figures, survey answers, observations."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pilot", "pk"]
+        verbose_name = "pilot success criterion"
+        verbose_name_plural = "pilot success criteria"
+        constraints = [
+            models.UniqueConstraint(
+                "pilot", Lower("criterion"), name="adoption_criterion_unique",
+                violation_error_message="The pilot already has this success criterion.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(result__in=PilotResult.values), name="adoption_criterion_result_valid",
+                violation_error_message="Choose pending, met, partly met or not met.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(evidence="") | models.Q(result=PilotResult.PENDING),
+                name="adoption_criterion_evidence",
+                violation_error_message="Give the evidence the result rests on.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.criterion
+
     def clean(self) -> None:
-        criteria = self.success_criteria
-        if not isinstance(criteria, list) or not all(isinstance(c, str) for c in criteria):
-            raise ValidationError({"success_criteria": "Give the success criteria as a list of texts."})
-        self.success_criteria = [c.strip() for c in criteria if c.strip()]
-        if not self.success_criteria:
-            raise ValidationError({"success_criteria": "Name at least one success criterion."})
-        if any(len(c) > 300 for c in self.success_criteria):
-            raise ValidationError({"success_criteria": "Keep each criterion under 300 characters."})
-        if self.result != PilotResult.PENDING and not self.result_notes.strip():
-            raise ValidationError({"result_notes": "Say what the result rests on."})
+        errors = {}
+        if self.criterion and not self.criterion.strip():  # an empty one is refused by the field
+            errors["criterion"] = "Say what the pilot must show."
+        self.criterion = (self.criterion or "").strip()
+        self.evidence = (self.evidence or "").strip()
+        if self.result != PilotResult.PENDING and not self.evidence:
+            errors["evidence"] = "Give the evidence the result rests on."
+        if errors:
+            raise ValidationError(errors)
 
 
 # --- Implementation ------------------------------------------------------------------------

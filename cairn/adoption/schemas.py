@@ -17,6 +17,7 @@ from cairn.adoption.models import (
     Direction,
     Impact,
     Kpi,
+    Pilot,
     PilotKind,
     PilotResult,
     ReadinessStatus,
@@ -199,20 +200,37 @@ class StepOut(Schema):
 class PilotPatch(Schema):
     kind: PilotKind | None = None
     scope: str | None = None
-    success_criteria: list[str] | None = None
     starts: dt.date | None = None
     ends: dt.date | None = None
-    result: PilotResult | None = None
-    result_notes: str | None = None
+    result_notes: str | None = Field(None, description="The conclusion: what the pilot showed overall.")
 
 
 class PilotIn(PilotPatch):
     engagement: int
     kind: PilotKind  # type: ignore[assignment]
     scope: str  # type: ignore[assignment]
-    success_criteria: list[str]  # type: ignore[assignment]
     starts: dt.date  # type: ignore[assignment]
     ends: dt.date  # type: ignore[assignment]
+
+
+class PilotCriterionPatch(Schema):
+    criterion: str | None = Field(None, max_length=300)
+    result: PilotResult | None = None
+    evidence: str | None = Field(None, description="What shows the result; needed once it is not pending.")
+
+
+class PilotCriterionIn(PilotCriterionPatch):
+    pilot: int
+    criterion: str = Field(..., max_length=300)  # type: ignore[assignment]
+
+
+class PilotCriterionOut(Schema):
+    id: int
+    pilot: int = Field(..., alias="pilot_id")
+    criterion: str
+    result: PilotResult
+    evidence: str
+    updated_at: dt.datetime
 
 
 class PilotOut(Schema):
@@ -220,11 +238,18 @@ class PilotOut(Schema):
     engagement: int = Field(..., alias="engagement_id")
     kind: PilotKind
     scope: str
-    success_criteria: list[str]
     starts: dt.date
     ends: dt.date
-    result: PilotResult
+    criteria: list[PilotCriterionOut]
+    result: PilotResult = Field(
+        ..., description="From the criteria: pending until each has a result; met when all are met, "
+                         "not_met when none is even partly met, partly otherwise.",
+    )
     result_notes: str
+
+    @staticmethod
+    def resolve_criteria(pilot: Pilot) -> list[object]:
+        return list(pilot.criteria.all())
 
 
 # --- The plan ------------------------------------------------------------------------------

@@ -38,6 +38,10 @@ urlpatterns = [
     path("adoption/roadmap.pdf", plan.roadmap_pdf, name="adoption_roadmap_pdf"),
     path("adoption/pilot/", views.pilot, name="adoption_pilot"),
     path("adoption/pilot/edit/", views.pilot_form, name="adoption_pilot_edit"),
+    path("adoption/pilot/criteria/new/", views.criterion_form, name="adoption_criterion_new"),
+    path("adoption/pilot/criteria/<int:pk>/", views.criterion_form, name="adoption_criterion_edit"),
+    path("adoption/pilot/criteria/<int:pk>/delete/", views.criterion_delete,
+         name="adoption_criterion_delete"),
     # Phase 5: implementation
     path("adoption/work-packages/", implementation.work_packages, name="adoption_work_packages"),
     path("adoption/work-packages/new/", implementation.work_package_form, name="adoption_work_package_new"),

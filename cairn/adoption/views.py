@@ -18,13 +18,21 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cairn.adoption import actions, queries
-from cairn.adoption.forms import ConsiderationForm, GroupForm, PilotForm, ProcessForm, RiskForm
+from cairn.adoption.forms import (
+    ConsiderationForm,
+    GroupForm,
+    PilotCriterionForm,
+    PilotForm,
+    ProcessForm,
+    RiskForm,
+)
 from cairn.adoption.models import (
     Consideration,
     ConsiderationKind,
     ImpactedGroup,
     ImpactedProcess,
     Pilot,
+    PilotCriterion,
     Risk,
     RiskLevel,
     RiskStatus,
@@ -250,8 +258,10 @@ def risk_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
 
 def pilot(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_of(engagement_pk)
-    current = Pilot.objects.filter(engagement=engagement).first()
-    return render(request, "adoption/pilot.html", context(request, engagement, "pilot", pilot=current))
+    current = Pilot.objects.filter(engagement=engagement).prefetch_related("criteria").first()
+    criteria = list(current.criteria.all()) if current else []
+    return render(request, "adoption/pilot.html",
+                  context(request, engagement, "pilot", pilot=current, criteria=criteria))
 
 
 def pilot_form(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
@@ -266,4 +276,31 @@ def pilot_form(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
         back=reverse("adoption_pilot", args=[engagement.pk]),
         intro="A proof of concept asks whether it works and fits; a proof of value asks how much "
               "better than before. Agree the success criteria before the pilot starts.",
+    )
+
+
+def criterion_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
+    """Add a success criterion, or change one and record its result with the evidence."""
+    engagement = engagement_of(engagement_pk)
+    require_edit(request, engagement)
+    current = get_object_or_404(Pilot, engagement=engagement)
+    instance = (
+        get_object_or_404(PilotCriterion, pk=pk, pilot=current) if pk else PilotCriterion(pilot=current)
+    )
+    form = PilotCriterionForm(request.POST or None, instance=instance)
+    return form_page(
+        request, engagement, form, tool="pilot",
+        title="Success criterion" if pk else "Add a success criterion",
+        save=save_model_form(engagement, request), done="Success criterion saved.",
+        back=reverse("adoption_pilot", args=[engagement.pk]),
+        delete_url=reverse("adoption_criterion_delete", args=[engagement.pk, pk]) if pk else "",
+        intro="Once the pilot has run, record whether the criterion was met, partly met or not "
+              "met, and the evidence: the pilot's result follows from its criteria.",
+    )
+
+
+@require_POST
+def criterion_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    return delete_view(
+        request, engagement_pk, PilotCriterion, pk, "adoption_pilot", lookup="pilot__engagement"
     )

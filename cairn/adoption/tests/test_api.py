@@ -163,17 +163,69 @@ def test_lessons_and_governance_reports(engagement, as_carol):
     assert Challenge.objects.count() == 1
 
 
-def test_the_pilot_is_one_per_engagement_with_criteria(engagement, as_carol):
-    empty = _post(as_carol, "/pilots", {"engagement": engagement.pk, "kind": "pov", "scope": "Two wards",
-                                        "success_criteria": ["  "], "starts": "2026-09-01", "ends": "2026-10-31"})
-    assert empty.status_code == 400 and empty.json()["errors"][0]["field"] == "success_criteria"
+def test_the_pilot_is_one_per_engagement(engagement, as_carol):
     pilot = _post(as_carol, "/pilots", {"engagement": engagement.pk, "kind": "pov", "scope": "Two wards",
-                                        "success_criteria": ["Wait under 4 h"], "starts": "2026-09-01",
-                                        "ends": "2026-10-31"})
-    assert pilot.status_code == 201 and pilot.json()["result"] == "pending"
+                                        "starts": "2026-09-01", "ends": "2026-10-31"})
+    assert pilot.status_code == 201
+    assert pilot.json()["result"] == "pending" and pilot.json()["criteria"] == []
     second = _post(as_carol, "/pilots", {"engagement": engagement.pk, "kind": "poc", "scope": "x",
-                                         "success_criteria": ["y"], "starts": "2026-09-01", "ends": "2026-10-31"})
+                                         "starts": "2026-09-01", "ends": "2026-10-31"})
     assert second.status_code == 400
-    verdict = as_carol.patch(f"{API}/pilots/{pilot.json()['id']}", {"result": "met"},
-                             content_type="application/json")
-    assert verdict.status_code == 400 and verdict.json()["errors"][0]["field"] == "result_notes"
+    backwards = as_carol.patch(f"{API}/pilots/{pilot.json()['id']}", {"ends": "2026-08-01"},
+                               content_type="application/json")
+    assert backwards.status_code == 400 and backwards.json()["errors"][0]["field"] == "ends"
+
+
+def test_each_criterion_has_its_result_and_the_pilot_its_overall_one(engagement, as_carol):
+    pilot = _post(as_carol, "/pilots", {"engagement": engagement.pk, "kind": "pov", "scope": "Two wards",
+                                        "starts": "2026-09-01", "ends": "2026-10-31"}).json()
+    wait = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "Wait under 4 h"})
+    survey = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "Nurses keep the board",
+                                                 "result": "met", "evidence": "31 of 36 said yes"})
+    assert wait.status_code == 201 and wait.json()["result"] == "pending"
+    assert survey.status_code == 201 and survey.json()["result"] == "met"
+    assert as_carol.get(f"{API}/pilots/{pilot['id']}").json()["result"] == "pending"
+    url = f"{API}/pilot-criteria/{wait.json()['id']}"
+    partly = as_carol.patch(url, {"result": "partly", "evidence": "4 h 20 median; under 4 h on ward 7"},
+                            content_type="application/json")
+    assert partly.status_code == 200
+    read = as_carol.get(f"{API}/pilots/{pilot['id']}").json()
+    assert read["result"] == "partly"
+    assert [(c["criterion"], c["result"]) for c in read["criteria"]] == [
+        ("Wait under 4 h", "partly"), ("Nurses keep the board", "met"),
+    ]
+    listed = as_carol.get(f"{API}/pilot-criteria?engagement={engagement.pk}").json()
+    assert listed["count"] == 2
+
+
+def test_a_criterion_result_needs_its_evidence_and_a_known_value(engagement, as_carol):
+    from cairn.adoption.models import PilotCriterion
+
+    pilot = _post(as_carol, "/pilots", {"engagement": engagement.pk, "kind": "poc", "scope": "One room",
+                                        "starts": "2026-09-01", "ends": "2026-10-31"}).json()
+    bare = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "Alarms on one screen",
+                                               "result": "met", "evidence": "   "})
+    assert bare.status_code == 400 and bare.json()["errors"][0]["field"] == "evidence"
+    unknown = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "Alarms on one screen",
+                                                  "result": "great"})
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "result"
+    blank = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "  "})
+    assert blank.status_code == 400 and blank.json()["errors"][0]["field"] == "criterion"
+    _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "Alarms on one screen"})
+    again = _post(as_carol, "/pilot-criteria", {"pilot": pilot["id"], "criterion": "ALARMS ON ONE SCREEN"})
+    assert again.status_code == 400 and again.json()["errors"][0]["field"] == "criterion"
+    assert PilotCriterion.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["as_dave", "as_rita"])
+def test_readers_and_outsiders_cannot_judge_a_criterion(engagement, carol, persona, request):
+    from cairn.adoption.models import Pilot, PilotCriterion
+
+    pilot = Pilot.objects.create(engagement=engagement, kind="poc", scope="x", starts=dt.date(2026, 9, 1),
+                                 ends=dt.date(2026, 9, 30))
+    criterion = PilotCriterion.objects.create(pilot=pilot, criterion="Works")
+    client = request.getfixturevalue(persona)
+    changed = client.patch(f"{API}/pilot-criteria/{criterion.pk}", {"result": "met", "evidence": "Yes"},
+                           content_type="application/json")
+    assert changed.status_code == 403
+    assert PilotCriterion.objects.get().result == "pending"

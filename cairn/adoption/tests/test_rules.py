@@ -15,12 +15,16 @@ from cairn.adoption.models import (
     AdoptionPlan,
     Challenge,
     KpiReading,
+    Pilot,
+    PilotCriterion,
+    PilotResult,
     ReadinessItem,
     ReadinessStatus,
     ReadinessWorkshop,
     Risk,
     RiskLevel,
     WorkPackage,
+    overall_result,
     risk_level,
 )
 from cairn.adoption.tests.conftest import add_milestone, make_kpi
@@ -250,3 +254,36 @@ def test_a_new_outline_version_withdraws_the_links_sent_for_the_old_one(engageme
     actions.write_outline(engagement, "# Outline\n\n## Scope\n\nThree wards", by=carol)
     assert SharedLink.objects.get().revoked_at is not None
     assert not AdoptionPlan.objects.get(engagement=engagement).is_approved
+
+
+@pytest.mark.parametrize(
+    ("results", "overall"),
+    [
+        ([], PilotResult.PENDING),  # nothing agreed yet
+        (["met", "pending"], PilotResult.PENDING),  # one still to judge
+        (["met", "met"], PilotResult.MET),
+        (["not_met", "not_met"], PilotResult.NOT_MET),
+        (["met", "not_met"], PilotResult.PARTLY),
+        (["partly", "partly"], PilotResult.PARTLY),
+        (["not_met", "partly"], PilotResult.PARTLY),  # partly is not nothing
+    ],
+)
+def test_the_pilot_result_follows_from_its_criteria(results, overall):
+    assert overall_result(results) == overall
+
+
+def test_a_criterion_is_judged_on_evidence(engagement, carol):
+    pilot = actions.save_item(
+        Pilot(engagement=engagement, kind="pov", scope="Two wards", starts=D(2026, 9, 1), ends=D(2026, 10, 31)),
+        engagement, by=carol,
+    )
+    with pytest.raises(ValidationError) as exc:
+        actions.save_item(PilotCriterion(pilot=pilot, criterion="Wait under 4 h", result="met"), engagement, by=carol)
+    assert exc.value.message_dict == {"evidence": ["Give the evidence the result rests on."]}
+    criterion = actions.save_item(
+        PilotCriterion(pilot=pilot, criterion="  Wait under 4 h ", result="met", evidence="3 h 50 median"),
+        engagement, by=carol,
+    )
+    assert criterion.criterion == "Wait under 4 h"
+    assert Pilot.objects.prefetch_related("criteria").get().result == PilotResult.MET
+    assert Entry.objects.filter(title="Pilot success criterion added: Wait under 4 h").exists()

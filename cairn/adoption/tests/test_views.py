@@ -17,6 +17,8 @@ from cairn.adoption.models import (
     ImpactedGroup,
     ImpactedProcess,
     KpiReading,
+    Pilot,
+    PilotCriterion,
     ReadinessItem,
     ReadinessWorkshop,
     Risk,
@@ -57,6 +59,13 @@ def _fill(engagement, carol, n: int) -> None:  # type: ignore[no-untyped-def]
     Challenge.objects.bulk_create(
         Challenge(engagement=engagement, challenge=f"C {i}", impact="i", raised_on=dt.date(2026, 9, 1),
                   is_lesson=i % 2 == 0, lesson="L") for i in range(n)
+    )
+    pilot = Pilot.objects.get_or_create(
+        engagement=engagement,
+        defaults={"kind": "pov", "scope": "s", "starts": dt.date(2026, 9, 1), "ends": dt.date(2026, 10, 1)},
+    )[0]
+    PilotCriterion.objects.bulk_create(
+        PilotCriterion(pilot=pilot, criterion=f"Criterion {n}-{i}", result="met", evidence="e") for i in range(n)
     )
     for k in range(min(n, 4)):
         kpi = make_kpi(engagement, name=f"KPI {n}-{k}")
@@ -223,3 +232,49 @@ def test_a_governance_report_is_written_from_the_data(engagement, carol, as_caro
     body = meeting.report.current_version.body
     assert "Restoration time" in body and "SCADA upgrade" in body and "Add night sessions" in body
     assert meeting.report.doc_type == "governance_report"
+
+
+def test_the_pilot_result_comes_from_each_criterion_and_its_evidence(engagement, as_carol):
+    as_carol.post(reverse("adoption_pilot_edit", args=[engagement.pk]), {
+        "kind": "pov", "scope": "Wards 4 and 7", "starts": "2026-09-01", "ends": "2026-10-31",
+    })
+    new = reverse("adoption_criterion_new", args=[engagement.pk])
+    for text in ("Wait for a bed under 5 hours", "Nurses would keep the board"):
+        assert as_carol.post(new, {"criterion": text, "result": "pending"}).status_code == 302
+    page = as_carol.get(reverse("adoption_pilot", args=[engagement.pk])).content.decode()
+    assert 'id="pilot-result" data-result="pending"' in page and "Nurses would keep the board" in page
+    wait, board = PilotCriterion.objects.order_by("pk")
+    no_evidence = as_carol.post(reverse("adoption_criterion_edit", args=[engagement.pk, wait.pk]),
+                                {"criterion": wait.criterion, "result": "met", "evidence": ""})
+    assert no_evidence.status_code == 200 and 'id="id_evidence_error"' in no_evidence.content.decode()
+    assert PilotCriterion.objects.get(pk=wait.pk).result == "pending"
+    for criterion, result, evidence in ((wait, "met", "Median 4 h 10"), (board, "not_met", "9 of 30 in the survey")):
+        response = as_carol.post(reverse("adoption_criterion_edit", args=[engagement.pk, criterion.pk]),
+                                 {"criterion": criterion.criterion, "result": result, "evidence": evidence})
+        assert response.status_code == 302
+    page = as_carol.get(reverse("adoption_pilot", args=[engagement.pk])).content.decode()
+    assert 'id="pilot-result" data-result="partly"' in page and "9 of 30 in the survey" in page
+
+
+def test_a_blank_or_repeated_criterion_is_refused_by_the_field(engagement, as_carol):
+    Pilot.objects.create(engagement=engagement, kind="poc", scope="x", starts=dt.date(2026, 9, 1),
+                         ends=dt.date(2026, 9, 30))
+    url = reverse("adoption_criterion_new", args=[engagement.pk])
+    as_carol.post(url, {"criterion": "Alarms on one screen", "result": "pending"})
+    for text in ("", "alarms on ONE screen"):
+        response = as_carol.post(url, {"criterion": text, "result": "pending"})
+        assert 'id="id_criterion_error"' in response.content.decode(), text
+    assert PilotCriterion.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["as_rita", "as_dave"])
+def test_readers_and_outsiders_cannot_add_or_judge_criteria(engagement, persona, request):
+    pilot = Pilot.objects.create(engagement=engagement, kind="poc", scope="x", starts=dt.date(2026, 9, 1),
+                                 ends=dt.date(2026, 9, 30))
+    criterion = PilotCriterion.objects.create(pilot=pilot, criterion="Works")
+    client = request.getfixturevalue(persona)
+    assert client.post(reverse("adoption_criterion_new", args=[engagement.pk]),
+                       {"criterion": "More", "result": "pending"}).status_code == 403
+    assert client.post(reverse("adoption_criterion_edit", args=[engagement.pk, criterion.pk]),
+                       {"criterion": "Works", "result": "met", "evidence": "x"}).status_code == 403
+    assert list(PilotCriterion.objects.values_list("result", flat=True)) == ["pending"]
