@@ -1,5 +1,8 @@
 """Customer links: one secret, expiring, single-use link to a frozen document version.
 
+Single use means one answer: once answered, the link still shows the customer a read-only
+copy of the version they answered (page and PDF) until it expires, and takes no more answers.
+
 The token is shown once, in the URL given to the CSM; the database keeps only its SHA-256,
 so a copy of the database opens no link. A link names the exact DocumentVersion sent, and
 keeps the title, number and a hash of that version's content, so the record of what the
@@ -114,6 +117,15 @@ class SharedLink(FieldedConstraints):
         if self.version_id is None:
             return LinkState.WITHDRAWN
         return LinkState.OPEN
+
+    def can_read(self, now: object = None) -> bool:
+        """Whether the link still shows its version: an open link to be answered, and an
+        answered one as a read-only copy of what was answered, until the link expires.
+        A revoked or expired link, or one whose document was deleted, shows nothing."""
+        moment = now or timezone.now()
+        if self.version_id is None or self.expires_at <= moment:  # type: ignore[operator]
+            return False
+        return self.state(moment) in (LinkState.OPEN, LinkState.ACCEPTED, LinkState.DECLINED)
 
     def state_label(self) -> str:
         return LinkState(self.state()).label

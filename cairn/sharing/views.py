@@ -41,21 +41,31 @@ def _private(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespons
     return wrapper
 
 
-def _closed(request: HttpRequest, link: SharedLink | None, state: str) -> HttpResponse:
+def _closed(
+    request: HttpRequest, link: SharedLink | None, state: str, token: str = ""
+) -> HttpResponse:
+    """The page of a link that takes no answer. An answered link, until it expires, offers
+    the read-only copy of the version answered (`token` is needed to link to it)."""
     status = 404 if link is None else 410
-    context = {"link": link, "state": state or "forged", "now": timezone.now()}
+    context = {
+        "link": link, "state": state or "forged", "now": timezone.now(), "token": token,
+        "readable": bool(token) and link is not None and link.can_read(),
+    }
     return render(request, "sharing/closed.html", context, status=status)
 
 
 def _page(
-    request: HttpRequest, link: SharedLink, token: str, *,
+    request: HttpRequest, link: SharedLink, token: str, *, read_only: bool = False,
     accept_form: AcceptForm | None = None, decline_form: DeclineForm | None = None,
 ) -> HttpResponse:
+    """The version to read: with the two answer forms while the link is open, without them
+    (`read_only`) once it was answered."""
     version = link.version
-    assert version is not None  # an open link has its version
+    assert version is not None  # callers check can_read(), which needs the version
     context = {
         "link": link,
         "token": token,
+        "read_only": read_only,
         "purpose": purposes.get(link.purpose),
         "document": version.document,
         "version": version,
@@ -76,8 +86,24 @@ def shared_link(request: HttpRequest, token: str) -> HttpResponse:
         return _closed(request, None, "forged")
     state = link.state()
     if state != LinkState.OPEN:
-        return _closed(request, link, state)
+        return _closed(request, link, state, token)
     return _page(request, link, token)
+
+
+@login_not_required
+@require_GET
+@_private
+def shared_read(request: HttpRequest, token: str) -> HttpResponse:
+    """The read-only copy of the version a customer answered, while the link lasts."""
+    link = actions.find_link(token)
+    if link is None:
+        return _closed(request, None, "forged")
+    state = link.state()
+    if state == LinkState.OPEN:
+        return redirect("shared_link", token)
+    if not link.can_read():
+        return _closed(request, link, state, token)
+    return _page(request, link, token, read_only=True)
 
 
 @login_not_required
@@ -91,7 +117,7 @@ def shared_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse
     form: AcceptForm | DeclineForm = AcceptForm(request.POST) if accept else DeclineForm(request.POST)
     if not form.is_valid():
         if link.state() != LinkState.OPEN:
-            return _closed(request, link, link.state())
+            return _closed(request, link, link.state(), token)
         return _page(request, link, token, **{f"{answer}_form": form})  # type: ignore[arg-type]
     try:
         actions.respond(
@@ -101,25 +127,29 @@ def shared_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse
             user_agent=request.headers.get("User-Agent", ""),
         )
     except actions.LinkClosed as exc:
-        return _closed(request, exc.link, exc.state)
+        return _closed(request, exc.link, exc.state, token)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _page(request, link, token, **{f"{answer}_form": form})  # type: ignore[arg-type]
-    return render(request, "sharing/answered.html", {"link": link, "purpose": purposes.get(link.purpose)})
+    context = {
+        "link": link, "purpose": purposes.get(link.purpose), "token": token,
+        "readable": link.can_read(),
+    }
+    return render(request, "sharing/answered.html", context)
 
 
 @login_not_required
 @require_GET
 @_private
 def shared_download(request: HttpRequest, token: str) -> HttpResponseBase:
-    """The frozen version as a file: a written document as a PDF, an uploaded one as stored."""
+    """The frozen version as a file: a written document as a PDF, an uploaded one as stored.
+    An answered link still serves it, until the link expires."""
     link = actions.find_link(token)
     if link is None:
         return _closed(request, None, "forged")
-    state = link.state()
-    if state != LinkState.OPEN or link.version is None:
-        return _closed(request, link, state)
+    if not link.can_read():
+        return _closed(request, link, link.state(), token)
     return version_file(link)
 
 

@@ -124,6 +124,22 @@ def test_an_answered_link_cannot_be_revoked(sent: Any, carol: Any) -> None:
     assert SharedLink.objects.get().revoked_at is None
 
 
+def test_an_answered_link_stays_readable_until_it_expires_and_others_do_not(
+    sent: Any, engagement: Any, plan: Any, maria: Any, carol: Any
+) -> None:
+    assert sent.link.can_read()
+    revoked = actions.create_link(engagement, plan.current_version, purpose="test-signoff",
+                                  contact=maria, by=carol)
+    actions.revoke(revoked.link, by=carol)
+    assert not SharedLink.objects.get(pk=revoked.link.pk).can_read()
+    link = actions.respond(sent.link, accept=False, comment="Too vague")
+    assert link.state() == LinkState.DECLINED and link.can_read()
+    assert not link.can_read(now=link.expires_at)
+    _age(link)
+    link.refresh_from_db()
+    assert link.state() == LinkState.DECLINED and not link.can_read()
+
+
 def test_declining_needs_a_comment_and_accepting_a_name(sent: Any) -> None:
     with pytest.raises(ValidationError) as exc:
         actions.respond(sent.link, accept=False, comment="   ")

@@ -98,14 +98,99 @@ def test_declining_needs_a_comment(sent: Any) -> None:
 
 def test_a_used_link_shows_a_clear_page_and_changes_nothing(sent: Any) -> None:
     Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    answered = SharedLink.objects.get()
     for method, suffix, data in [("get", "", None), ("post", "decline/", {"comment": "No"}),
-                                 ("post", "accept/", {"typed_name": "Mallory"}), ("get", "file/", None)]:
+                                 ("post", "accept/", {"typed_name": "Mallory"}),
+                                 ("post", "accept/", {"typed_name": ""})]:
         response = getattr(Client(), method)(_path(sent, suffix), data)
         assert response.status_code == 410
         assert "already been used" in response.content.decode()
     link = SharedLink.objects.get()
-    assert (link.response, link.typed_name) == ("accepted", "Maria Jensen")
+    assert (link.response, link.typed_name, link.comment) == ("accepted", "Maria Jensen", "")
+    assert (link.used_at, link.ip_address) == (answered.used_at, answered.ip_address)
     assert Entry.objects.filter(kind=EntryKind.CUSTOMER_RESPONSE).count() == 1
+
+
+def _offers_the_copy(page: str, sent: Any) -> bool:
+    return _path(sent, "read/") in page and _path(sent, "file/") in page
+
+
+def test_the_thank_you_page_offers_the_answered_version_to_read_and_download(sent: Any) -> None:
+    response = Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    page = response.content.decode()
+    assert "Thank you, Maria Jensen" in page and _offers_the_copy(page, sent)
+    assert "Download as PDF" in page
+
+
+def test_an_answered_link_serves_a_read_only_copy_until_it_expires(sent: Any, plan: Any, carol: Any) -> None:
+    from cairn.documents.actions import update_written
+
+    Client().post(_path(sent, "decline/"), {"comment": "Targets too low."})
+    update_written(plan, _details(plan), "# Rewritten\n\nSomething else.", base_version=1, by=carol)
+    used = Client().get(_path(sent))
+    assert used.status_code == 410 and "already been used" in used.content.decode()
+    assert _offers_the_copy(used.content.decode(), sent)
+
+    read = Client().get(_path(sent, "read/"))
+    assert read.status_code == 200 and read["Cache-Control"] == "no-store"
+    page = read.content.decode()
+    assert "Energy use" in page and "Rewritten" not in page  # the version answered, frozen
+    assert "You declined this version" in page and "Targets too low." in page
+    assert "/accept/" not in page and "/decline/" not in page and "Your full name" not in page
+    pdf = Client().get(_path(sent, "file/"))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert_not_blank(first_page_image(pdf.content))
+
+    now = timezone.now()
+    SharedLink.objects.update(created_at=now - dt.timedelta(days=20), expires_at=now - dt.timedelta(days=1))
+    for suffix in ("", "read/", "file/"):
+        response = Client().get(_path(sent, suffix))
+        assert response.status_code == 410
+        page = response.content.decode()
+        assert "already been used" in page and "Energy use" not in page
+        assert not _offers_the_copy(page, sent)
+
+
+def test_answering_again_from_the_read_only_copy_changes_nothing(sent: Any) -> None:
+    Client(REMOTE_ADDR="198.51.100.7").post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    answered = SharedLink.objects.get()
+    assert Client().get(_path(sent, "read/")).status_code == 200
+    for suffix, data in [("accept/", {"typed_name": "Mallory"}), ("decline/", {"comment": "Changed my mind"})]:
+        response = Client(REMOTE_ADDR="203.0.113.9").post(_path(sent, suffix), data)
+        assert response.status_code == 410 and _offers_the_copy(response.content.decode(), sent)
+    link = SharedLink.objects.get()
+    assert (link.response, link.typed_name, link.comment, link.used_at, link.ip_address) == (
+        "accepted", "Maria Jensen", "", answered.used_at, "198.51.100.7"
+    )
+    assert Entry.objects.filter(kind=EntryKind.CUSTOMER_RESPONSE).count() == 1
+
+
+def test_an_answered_link_serves_nothing_once_its_document_is_deleted(
+    sent: Any, plan: Any, carol: Any
+) -> None:
+    from cairn.documents.actions import delete_document
+
+    Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    delete_document(plan, by=carol)
+    for suffix in ("", "read/", "file/"):
+        response = Client().get(_path(sent, suffix))
+        page = response.content.decode()
+        assert response.status_code == 410 and "already been used" in page
+        assert not _offers_the_copy(page, sent) and "Energy use" not in page
+    assert SharedLink.objects.get().response == "accepted"
+
+
+def test_an_open_link_reads_on_its_answer_page(sent: Any) -> None:
+    response = Client().get(_path(sent, "read/"))
+    assert response.status_code == 302 and response["Location"] == _path(sent)
+
+
+def test_the_read_only_copy_keeps_a_constant_number_of_queries(
+    sent: Any, django_assert_max_num_queries: Any
+) -> None:
+    Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    with django_assert_max_num_queries(4):
+        assert Client().get(_path(sent, "read/")).status_code == 200
 
 
 def test_an_expired_link_shows_a_clear_page_and_changes_nothing(sent: Any) -> None:
@@ -115,17 +200,22 @@ def test_an_expired_link_shows_a_clear_page_and_changes_nothing(sent: Any) -> No
     response = Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
     assert response.status_code == 410
     assert SharedLink.objects.get().used_at is None
+    for suffix in ("read/", "file/"):
+        response = Client().get(_path(sent, suffix))
+        assert response.status_code == 410 and "This link has expired" in response.content.decode()
 
 
 def test_a_revoked_link_shows_a_clear_page(sent: Any, as_carol: Client) -> None:
     response = as_carol.post(reverse("shared_link_revoke", args=[sent.link.pk]), {"next": "/engagements/"})
     assert response.status_code == 302 and response["Location"] == "/engagements/"
-    response = Client().get(_path(sent))
-    assert response.status_code == 410 and "withdrawn" in response.content.decode()
+    for suffix in ("", "read/", "file/"):
+        response = Client().get(_path(sent, suffix))
+        page = response.content.decode()
+        assert response.status_code == 410 and "withdrawn" in page and "Energy use" not in page
 
 
 def test_a_forged_token_gets_a_not_found_page_that_reveals_nothing(sent: Any) -> None:
-    for suffix, method in [("", "get"), ("accept/", "post"), ("file/", "get")]:
+    for suffix, method in [("", "get"), ("accept/", "post"), ("file/", "get"), ("read/", "get")]:
         response = getattr(Client(), method)(f"/shared/forged-token-{'x' * 30}/{suffix}")
         assert response.status_code == 404
         page = response.content.decode()
