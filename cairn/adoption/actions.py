@@ -353,6 +353,7 @@ def hold_governance_meeting(
     meeting = GovernanceMeeting(
         engagement=engagement, held_on=held_on, attendees=attendees.strip(),
         decisions=decisions.strip(), report=document, created_by=by,
+        kpi_snapshot=[queries.kpi_snapshot(kpi, assessment) for kpi, assessment in data.kpis],
     )
     meeting.full_clean()
     meeting.save()

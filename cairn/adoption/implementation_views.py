@@ -338,6 +338,15 @@ def lessons(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 # --- Governance ----------------------------------------------------------------------------
 
 
+def _report(meeting: GovernanceMeeting) -> dict[str, object]:
+    """The meeting's report with each KPI's chart after its measurements section."""
+    report = meeting.report
+    body = report.current_version.body if report and report.current_version else ""
+    before, after = writing.split_after(body, "Measurements")
+    return {"before_html": render_markdown(before), "after_html": render_markdown(after),
+            "charts": queries.snapshot_charts(meeting.kpi_snapshot)}
+
+
 def governance(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_of(engagement_pk)
     meetings = engagement.governance_meetings.select_related("report__current_version", "created_by")
@@ -346,9 +355,7 @@ def governance(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     return render(
         request, "adoption/governance.html",
         context(request, engagement, "governance", page_obj=page, querystring_without_page="",
-                latest_html=render_markdown(latest.report.current_version.body)
-                if latest and latest.report and latest.report.current_version else "",
-                latest=latest),
+                latest=latest, **(_report(latest) if latest else {})),
     )
 
 
@@ -383,13 +390,10 @@ def governance_pdf(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
     meeting = get_object_or_404(
         GovernanceMeeting.objects.select_related("report__current_version"), pk=pk, engagement=engagement
     )
-    body = meeting.report.current_version.body if meeting.report and meeting.report.current_version else ""
     pdf = render_pdf(
         "adoption/governance_pdf.html",
         {"title": f"Governance report {meeting.held_on:%d %b %Y}", "account": engagement.account.name,
-         "engagement": engagement, "meeting": meeting, "body_html": render_markdown(body),
-         "date": meeting.held_on},
+         "engagement": engagement, "meeting": meeting, "date": meeting.held_on, **_report(meeting)},
         request,
     )
     return pdf_response(pdf, f"Governance report {engagement.account.name} {meeting.held_on:%Y-%m-%d}")
-

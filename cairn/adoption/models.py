@@ -725,6 +725,11 @@ class GovernanceMeeting(models.Model):
     report = models.ForeignKey(
         "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    kpi_snapshot = models.JSONField(
+        default=list, blank=True,
+        help_text="Each KPI's target path, readings and status as they stood when the report was "
+                  "written, to draw its chart as the meeting saw it.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, QuerySet
 
 from cairn.adoption.charts import heat_map, kpi_chart
-from cairn.adoption.measurements import Assessment, Point, assess_prefetched, target_path
+from cairn.adoption.measurements import Assessment, KpiStatus, Point, assess_prefetched, target_path
 from cairn.adoption.models import (
     AdoptionPlan,
     Challenge,
@@ -69,6 +71,33 @@ def kpi_card(kpi: Kpi) -> dict[str, object]:
         "chart": kpi_chart(kpi.name, kpi.unit, path, readings, assessment),
         "reading_count": len(readings),
     }
+
+
+def kpi_snapshot(kpi: Kpi, assessment: Assessment) -> dict[str, object]:
+    """What a KPI's chart needs, from its prefetched milestones and readings, as JSON."""
+    path = target_path(kpi, kpi.milestones.all())
+    return {
+        "kpi": kpi.pk, "name": kpi.name, "unit": kpi.unit, "status": assessment.status.value,
+        "path": [[p.date.isoformat(), str(p.value)] for p in path],
+        "readings": [[r.date.isoformat(), str(r.value)] for r in kpi.readings.all()],
+    }
+
+
+def _points(pairs: list[list[str]]) -> list[Point]:
+    return [Point(dt.date.fromisoformat(day), Decimal(value)) for day, value in pairs]
+
+
+def snapshot_charts(snapshot: list[dict[str, Any]]) -> list[dict[str, object]]:
+    """The chart of each KPI in a snapshot: the same drawing as the measurements page."""
+    charts = []
+    for item in snapshot:
+        assessment = Assessment(KpiStatus(item["status"]))
+        charts.append({
+            "name": item["name"], "assessment": assessment,
+            "chart": kpi_chart(item["name"], item["unit"], _points(item["path"]), _points(item["readings"]),
+                               assessment),
+        })
+    return charts
 
 
 def assessed(engagement: Engagement) -> list[tuple[Kpi, Assessment]]:

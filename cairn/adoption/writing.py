@@ -70,6 +70,18 @@ def join_sections(title: str, sections: Iterable[tuple[str, str]]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def split_after(body: str, heading: str) -> tuple[str, str]:
+    """The text up to the end of its `## heading` section, and the rest; without that
+    section, all of the text and nothing."""
+    lines = body.splitlines()
+    headings = [(n, m.group(1)) for n, line in enumerate(lines) if (m := _HEADING.match(line))]
+    start = next((n for n, text in headings if text == heading), None)
+    if start is None:
+        return body, ""
+    end = next((n for n, _ in headings if n > start), len(lines))
+    return "\n".join(lines[:end]), "\n".join(lines[end:])
+
+
 def section_headings(body: str) -> list[str]:
     return [h for h, _ in split_sections(body) if h]
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from PIL import Image, ImageChops
 
 from cairn.adoption import actions, queries
 from cairn.adoption.models import RoadmapStep
@@ -25,15 +26,40 @@ def test_the_roadmap_pdf_is_not_blank(engagement, carol, as_rita):
     assert_not_blank(first_page_image(response.content))
 
 
-def test_the_governance_pdf_is_not_blank(engagement, carol, as_carol):
+# The colour of the actual line in a KPI chart (charts.py): nothing else in a PDF is this blue.
+ACTUAL_BLUE = (0x2A, 0x6F, 0x97)
+
+
+def _share_of(image: Image.Image, rgb: tuple[int, int, int], tolerance: int = 24) -> float:
+    """The share of pixels within `tolerance` of the colour on every channel."""
+    difference = ImageChops.difference(image.convert("RGB"), Image.new("RGB", image.size, rgb))
+    red, green, blue = difference.split()
+    furthest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    near = furthest.point(lambda v: 255 if v <= tolerance else 0).histogram()[255]
+    return near / (image.width * image.height)
+
+
+def test_the_governance_pdf_draws_each_kpi_chart(engagement, carol, as_carol):
     kpi = make_kpi(engagement)
-    add_readings(kpi, 5)
-    add_risks(engagement, 4)
-    meeting = actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 9, 10), by=carol,
+    add_milestone(kpi, dt.date(2026, 4, 1), "110")
+    add_readings(kpi, 8)
+    add_risks(engagement, 2)
+    meeting = actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 3, 10), by=carol,
                                               attendees="Dana, Marcus")
     response = as_carol.get(reverse("adoption_governance_pdf", args=[engagement.pk, meeting.pk]))
-    assert response.status_code == 200
-    assert_not_blank(first_page_image(response.content))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    page = first_page_image(response.content, scale=2)
+    assert_not_blank(page)
+    # The legend's short line alone inks about 0.01 %; the readings' line and dots add more.
+    assert _share_of(page, ACTUAL_BLUE) > 0.0003
+
+
+def test_a_governance_pdf_without_kpis_has_no_chart(engagement, carol, as_carol):
+    meeting = actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 3, 10), by=carol)
+    response = as_carol.get(reverse("adoption_governance_pdf", args=[engagement.pk, meeting.pk]))
+    page = first_page_image(response.content, scale=2)
+    assert_not_blank(page)
+    assert _share_of(page, ACTUAL_BLUE) == 0
 
 
 def test_the_kpi_chart_draws_target_and_actual(engagement):

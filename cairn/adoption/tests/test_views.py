@@ -278,3 +278,16 @@ def test_readers_and_outsiders_cannot_add_or_judge_criteria(engagement, persona,
     assert client.post(reverse("adoption_criterion_edit", args=[engagement.pk, criterion.pk]),
                        {"criterion": "Works", "result": "met", "evidence": "x"}).status_code == 403
     assert list(PilotCriterion.objects.values_list("result", flat=True)) == ["pending"]
+
+
+def test_the_governance_report_shows_each_kpi_chart_as_the_meeting_saw_it(engagement, carol, as_carol):
+    restoration = make_kpi(engagement)
+    add_readings(restoration, 3)
+    make_kpi(engagement, name="Staff trained", unit="%", direction="higher", baseline_value=0, target_value=100)
+    actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 2, 1), by=carol)
+    add_readings(restoration, 2, start=dt.date(2026, 3, 1))  # recorded after the meeting
+    page = as_carol.get(reverse("adoption_governance", args=[engagement.pk])).content.decode()
+    charts = page[page.index('class="governance-charts"'):page.index("Work packages</h2>")]
+    assert charts.count('class="kpi-chart"') == 2 and charts.count('class="reading"') == 3
+    assert page.index("Measurements</h2>") < page.index('class="governance-charts"')
+    assert 'data-status="not_started"' in charts
