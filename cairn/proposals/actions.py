@@ -4,9 +4,10 @@ repository, its versions and the timeline stay the one record."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from cairn.customers.models import Contact
 from cairn.documents import actions as documents
@@ -19,6 +20,30 @@ from cairn.sharing import actions as sharing
 from cairn.sharing.models import Response, SharedLink
 
 PURPOSE = "proposal"
+
+
+@dataclass
+class Revision:
+    """A new version of the proposal, and the open links to older versions it withdrew
+    (the customer must not accept a text that has since changed)."""
+
+    proposal: Proposal
+    version: DocumentVersion
+    withdrawn: list[SharedLink] = field(default_factory=list)
+
+    def withdrawn_note(self) -> str:
+        """What to tell the CSM, or "" when no link was open."""
+        if not self.withdrawn:
+            return ""
+        sent = ", ".join(
+            f"{link.recipient_name} (version {link.version_number})" for link in self.withdrawn
+        )
+        if len(self.withdrawn) == 1:
+            start = f"The open link to {sent} no longer works"
+        else:
+            start = f"The open links to {sent} no longer work"
+        number = self.version.number
+        return f"{start}: version {number} replaces that text. Send version {number} for acceptance."
 
 
 def _check_open(engagement: Engagement) -> None:
@@ -53,9 +78,15 @@ def _details(engagement: Engagement, document: Document | None) -> documents.Det
     return documents.Details(title, DocumentType.PROPOSAL, phase)
 
 
+def _revised(engagement: Engagement, version: DocumentVersion, *, by: User) -> Revision:
+    withdrawn = sharing.withdraw_superseded(version, purpose=PURPOSE, by=by)
+    return Revision(proposal_of(engagement), version, withdrawn)
+
+
 @transaction.atomic
-def generate(engagement: Engagement, *, by: User) -> Proposal:
-    """Write the proposal from the engagement's data: a new document, or a new version."""
+def generate(engagement: Engagement, *, by: User) -> Revision:
+    """Write the proposal from the engagement's data: a new document, or a new version
+    (which withdraws the open links to the older ones)."""
     _check_open(engagement)
     proposal = _locked(engagement)
     body = proposal_markdown(engagement, proposal.services)
@@ -68,31 +99,34 @@ def generate(engagement: Engagement, *, by: User) -> Proposal:
         proposal.document = document
         proposal.created_by = proposal.created_by or by
         proposal.save()
-    else:
-        current = document.current_version
-        documents.update_written(
-            document, _details(engagement, document), body,
-            base_version=current.number if current else 0, by=by,
-            comment="Generated again from the engagement",
-        )
-    return proposal_of(engagement)
+        assert document.current_version is not None  # a written document starts at version 1
+        return Revision(proposal_of(engagement), document.current_version)
+    current = document.current_version
+    version = documents.update_written(
+        document, _details(engagement, document), body,
+        base_version=current.number if current else 0, by=by,
+        comment="Generated again from the engagement",
+    )
+    return _revised(engagement, version, by=by)
 
 
 @transaction.atomic
 def edit(
     engagement: Engagement, body: str, *, base_version: int, by: User, comment: str = ""
-) -> DocumentVersion:
-    """Save the CSM's edit as a new version (after an acceptance, it needs a new one)."""
+) -> Revision:
+    """Save the CSM's edit as a new version (after an acceptance, it needs a new one); open
+    links to older versions stop working at once."""
     _check_open(engagement)
     proposal = _locked(engagement)
     if proposal.document is None:
         raise ValidationError({"body": "Generate the proposal first."})
     if not body.strip():
         raise ValidationError({"body": "The proposal cannot be empty."})
-    return documents.update_written(
+    version = documents.update_written(
         proposal.document, _details(engagement, proposal.document), body,
         base_version=base_version, by=by, comment=comment,
     )
+    return _revised(engagement, version, by=by)
 
 
 @transaction.atomic
@@ -114,7 +148,8 @@ def send(
     message: str = "",
     send_email: bool = False,
 ) -> sharing.NewLink:
-    """Send the current version for acceptance; open links to older versions stop working."""
+    """Send the current version for acceptance. Open links to older versions stop working
+    (editing here withdraws them already; a version saved in the repository does not)."""
     _check_open(engagement)
     proposal = _locked(engagement)
     document = proposal.document
@@ -123,9 +158,7 @@ def send(
     current = document.current_version
     if proposal.accepted_version_id == current.pk:
         raise ValidationError({"contact": f"Version {current.number} is already accepted."})
-    SharedLink.objects.filter(
-        version__document=document, purpose=PURPOSE, used_at__isnull=True, revoked_at__isnull=True,
-    ).exclude(version=current).update(revoked_at=timezone.now(), revoked_by=by)
+    sharing.withdraw_superseded(current, purpose=PURPOSE, by=by)
     return sharing.create_link(
         engagement, current, purpose=PURPOSE, contact=contact, by=by, days=days,
         message=message, send_email=send_email,

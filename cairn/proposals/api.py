@@ -19,7 +19,14 @@ from cairn.people.models import User
 from cairn.proposals import actions
 from cairn.proposals.export import filename, proposal_pdf
 from cairn.proposals.queries import version_rows
-from cairn.proposals.schemas import EditConflictOut, EditIn, ProposalOut, SendIn, ServicesIn
+from cairn.proposals.schemas import (
+    EditConflictOut,
+    EditIn,
+    ProposalOut,
+    ProposalRevisedOut,
+    SendIn,
+    ServicesIn,
+)
 from cairn.sharing.models import SharedLink
 from cairn.sharing.schemas import SharedLinkCreated
 
@@ -67,25 +74,31 @@ def get_proposal(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     return _out(_engagement(engagement_id))
 
 
-@router.post("/{int:engagement_id}/generate", response={200: ProposalOut, **WRITE_ERRORS},
+def _revised(engagement: Engagement, revision: actions.Revision) -> dict[str, Any]:
+    return {
+        **_out(engagement), "withdrawn_links": revision.withdrawn,
+        "withdrawn_note": revision.withdrawn_note(),
+    }
+
+
+@router.post("/{int:engagement_id}/generate", response={200: ProposalRevisedOut, **WRITE_ERRORS},
              summary="Write the proposal from the engagement's data, as a new version")
 def generate(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     engagement, user = _editable(request, engagement_id)
-    actions.generate(engagement, by=user)
-    return _out(engagement)
+    return _revised(engagement, actions.generate(engagement, by=user))
 
 
 @router.put("/{int:engagement_id}/text",
-            response={200: ProposalOut, 409: EditConflictOut, **WRITE_ERRORS},
-            summary="Save an edited text as a new version")
+            response={200: ProposalRevisedOut, 409: EditConflictOut, **WRITE_ERRORS},
+            summary="Save an edited text as a new version (open links to older ones are withdrawn)")
 def edit(request: HttpRequest, engagement_id: int, payload: EditIn) -> Any:
     engagement, user = _editable(request, engagement_id)
     try:
-        actions.edit(engagement, payload.body, base_version=payload.base_version, by=user,
-                     comment=payload.comment)
+        revision = actions.edit(engagement, payload.body, base_version=payload.base_version,
+                                by=user, comment=payload.comment)
     except EditConflict as exc:
         return 409, {"detail": str(exc), "current_version": exc.current.number}
-    return 200, _out(engagement)
+    return 200, _revised(engagement, revision)
 
 
 @router.put("/{int:engagement_id}/services", response={200: ProposalOut, **WRITE_ERRORS},

@@ -51,7 +51,7 @@ def _halvorsen(engagement: Engagement) -> None:
     if ingrid is None:
         return
     actions.set_services(engagement, HALVORSEN_SERVICES, by=owner)
-    proposal = actions.generate(engagement, by=owner)
+    proposal = actions.generate(engagement, by=owner).proposal
     first = actions.send(engagement, ingrid, by=owner, days=14,
                          message="Ingrid, here is the plan we walked through on Tuesday.")
     sharing.respond(first.link, accept=False,

@@ -32,6 +32,14 @@ class ProposalOut(Schema):
     versions: list[VersionStatusOut]
 
 
+class ProposalRevisedOut(ProposalOut):
+    withdrawn_links: list[SharedLinkOut] = Field(
+        description="Open links to older versions that this new version withdrew (revoked), "
+        "so the customer cannot accept a text that changed since."
+    )
+    withdrawn_note: str = Field(description="The same, said for the CSM; empty when none.")
+
+
 class EditIn(Schema):
     body: str
     base_version: int = Field(description="The version you edited; a newer one gives 409.")

@@ -73,12 +73,20 @@ def proposal(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 def proposal_generate(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     engagement = _editable(request, engagement_pk)
     try:
-        actions.generate(engagement, by=request.user)
+        revision = actions.generate(engagement, by=request.user)
     except (ValidationError, EditConflict) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
-        messages.success(request, "Proposal written from the engagement as a new version.")
+        messages.success(
+            request, f"Proposal written from the engagement as version {revision.version.number}."
+        )
+        _tell_withdrawn(request, revision)
     return redirect("proposal", engagement.pk)
+
+
+def _tell_withdrawn(request: AuthedRequest, revision: actions.Revision) -> None:
+    if revision.withdrawn:
+        messages.warning(request, revision.withdrawn_note())
 
 
 @require_POST
@@ -88,7 +96,7 @@ def proposal_edit(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            version = actions.edit(
+            revision = actions.edit(
                 engagement, data["body"], base_version=data["base_version"], by=request.user,
                 comment=data["comment"],
             )
@@ -97,7 +105,8 @@ def proposal_edit(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Saved as version {version.number}.")
+            messages.success(request, f"Saved as version {revision.version.number}.")
+            _tell_withdrawn(request, revision)
             return redirect("proposal", engagement.pk)
     return _page(request, engagement, edit_form=form)
 

@@ -276,6 +276,44 @@ def revoke_open_links(document_id: int, *, by: User, purpose: str) -> int:
     ).update(revoked_at=now, revoked_by=by)
 
 
+@transaction.atomic
+def withdraw_superseded(version: DocumentVersion, *, purpose: str, by: User) -> list[SharedLink]:
+    """Revoke the open links (unanswered, unexpired) to older versions of `version`'s
+    document for `purpose`, now that `version` replaces them, so nobody answers a text that
+    changed; each withdrawal gets a line on the timeline. Returns the links withdrawn.
+
+    The rows are locked first: an answer arriving at the same moment either lands before
+    (and its link is left alone) or finds the link revoked.
+    """
+    now = timezone.now()
+    links = list(
+        SharedLink.objects.select_for_update(of=("self",))
+        .filter(
+            version__document_id=version.document_id, purpose=purpose, used_at__isnull=True,
+            revoked_at__isnull=True, expires_at__gt=now,
+        )
+        .exclude(version=version)
+        .select_related("version", "created_by", "engagement__account")
+        .order_by("created_at", "pk")
+    )
+    if not links:
+        return []
+    SharedLink.objects.filter(pk__in=[link.pk for link in links]).update(
+        revoked_at=now, revoked_by=by
+    )
+    for link in links:
+        link.revoked_at, link.revoked_by = now, by
+        record(
+            link.engagement.account, EntryKind.DOCUMENT,
+            f"Link to {link.recipient_name} withdrawn: {link.document_title} "
+            f"(version {link.version_number})",
+            engagement=link.engagement, author=by,
+            body=f"Version {version.number} replaces it; send that version for a new answer.",
+            link=version.get_absolute_url(),
+        )
+    return links
+
+
 def client_address(meta: dict[str, str]) -> str | None:
     """The customer's network address: REMOTE_ADDR, or, behind trusted proxies, the address
     the outermost trusted proxy saw (X-Forwarded-For read from the right, never the left,

@@ -135,3 +135,77 @@ def test_the_api_names_bad_fields(as_carol: Client, engagement: Any, carol: Any)
                             content_type="application/json")
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "body"
     assert not SharedLink.objects.exists() and Document.objects.get().current_version.number == 1
+
+
+def _token(created_page: str) -> str:
+    return created_page.split("/shared/", 1)[1].split("/", 1)[0]
+
+
+def test_editing_a_sent_proposal_on_the_page_withdraws_its_link_and_says_so(
+    as_carol: Client, engagement: Any, maria: Any
+) -> None:
+    from cairn.timeline.models import Entry
+
+    as_carol.post(reverse("proposal_generate", args=[engagement.pk]))
+    page = reverse("proposal", args=[engagement.pk])
+    assert "stops working at once" not in as_carol.get(page).content.decode()
+    created = as_carol.post(reverse("proposal_send", args=[engagement.pk]), {"contact": maria.pk, "days": 10})
+    token = _token(created.content.decode())
+    assert "The link open for version 1 stops working at once" in as_carol.get(page).content.decode()
+
+    response = as_carol.post(reverse("proposal_edit", args=[engagement.pk]),
+                             {"body": "# Proposal\n\nNew targets.", "base_version": 1}, follow=True)
+
+    html = response.content.decode()
+    assert "Saved as version 2." in html
+    assert "The open link to Maria Jensen (version 1) no longer works: version 2 replaces that text." in html
+    assert SharedLink.objects.get().state() == "revoked"
+    assert Entry.objects.filter(engagement=engagement,
+                                title="Link to Maria Jensen withdrawn: Customer engagement proposal (version 1)"
+                                ).exists()
+    customer = Client().get(f"/shared/{token}/")
+    assert customer.status_code == 410 and "withdrawn" in customer.content.decode()
+    assert Client().post(f"/shared/{token}/accept/", {"typed_name": "Maria Jensen"}).status_code == 410
+    assert SharedLink.objects.get().used_at is None
+
+    as_carol.post(reverse("proposal_send", args=[engagement.pk]), {"contact": maria.pk, "days": 10})
+    response = as_carol.post(reverse("proposal_generate", args=[engagement.pk]), follow=True)
+    assert "The open link to Maria Jensen (version 2) no longer works" in response.content.decode()
+    assert [link.state() for link in SharedLink.objects.order_by("pk")] == ["revoked", "revoked"]
+
+
+def test_a_refused_edit_withdraws_nothing(as_carol: Client, engagement: Any, carol: Any, maria: Any) -> None:
+    actions.generate(engagement, by=carol)
+    actions.send(engagement, maria, by=carol)
+    for data in ({"body": "Old edit", "base_version": 0}, {"body": "  ", "base_version": 1}):
+        response = as_carol.post(reverse("proposal_edit", args=[engagement.pk]), data)
+        assert response.status_code == 200 and "no longer works" not in response.content.decode()
+    assert SharedLink.objects.get().state() == "open"
+    stale = as_carol.put(f"{API}{engagement.pk}/text", {"body": "x", "base_version": 0},
+                         content_type="application/json")
+    assert stale.status_code == 409 and SharedLink.objects.get().state() == "open"
+
+
+def test_the_api_withdraws_open_links_when_a_new_version_is_saved(
+    as_carol: Client, engagement: Any, maria: Any
+) -> None:
+    body = as_carol.post(f"{API}{engagement.pk}/generate").json()
+    assert body["withdrawn_links"] == [] and body["withdrawn_note"] == ""
+    sent = as_carol.post(f"{API}{engagement.pk}/send", {"contact": maria.pk},
+                         content_type="application/json").json()
+
+    edited = as_carol.put(f"{API}{engagement.pk}/text", {"body": "# New\n", "base_version": 1},
+                          content_type="application/json")
+
+    assert edited.status_code == 200
+    body = edited.json()
+    assert [(link["id"], link["state"]) for link in body["withdrawn_links"]] == [(sent["id"], "revoked")]
+    assert body["withdrawn_note"].startswith("The open link to Maria Jensen (version 1) no longer works")
+    assert body["versions"][1]["links"][0]["state"] == "revoked"
+    assert as_carol.get(f"/api/v1/shared-links/{sent['id']}").json()["state"] == "revoked"
+
+    again = as_carol.post(f"{API}{engagement.pk}/send", {"contact": maria.pk},
+                          content_type="application/json").json()
+    body = as_carol.post(f"{API}{engagement.pk}/generate").json()
+    assert [link["id"] for link in body["withdrawn_links"]] == [again["id"]]
+    assert body["current_version"] == 3 and body["versions"][0]["status"] == "draft"

@@ -212,3 +212,24 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
 ) -> None:
     settings.TRUSTED_PROXY_COUNT = trusted
     assert actions.client_address(meta) == expected
+
+
+def test_a_new_version_withdraws_only_open_links_of_its_purpose_to_older_versions(
+    sent: Any, engagement: Any, plan: Any, maria: Any, carol: Any
+) -> None:
+    from cairn.documents.actions import Details, update_written
+
+    other = actions.create_link(engagement, plan.current_version, purpose="test-signoff",
+                                contact=maria, by=carol)
+    SharedLink.objects.filter(pk=other.link.pk).update(purpose="another-purpose")
+    newer = update_written(plan, Details(plan.title, plan.doc_type), "# v2\n", base_version=1, by=carol)
+    current = actions.create_link(engagement, newer, purpose="test-signoff", contact=maria, by=carol)
+
+    withdrawn = actions.withdraw_superseded(newer, purpose="test-signoff", by=carol)
+
+    assert [link.pk for link in withdrawn] == [sent.link.pk]
+    states = {link.pk: link.state() for link in SharedLink.objects.all()}
+    assert states == {sent.link.pk: "revoked", other.link.pk: "open", current.link.pk: "open"}
+    entry = Entry.objects.get(title__contains="withdrawn")
+    assert entry.title == "Link to Maria Jensen withdrawn: Success plan (version 1)"
+    assert actions.withdraw_superseded(newer, purpose="test-signoff", by=carol) == []
