@@ -160,6 +160,22 @@ def item_form(request: AuthedRequest, engagement_pk: int, workshop_pk: int) -> H
     )
 
 
+def item_edit(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
+    """Reword a checklist item or change its owner, whatever became of it since the workshop."""
+    engagement = engagement_of(engagement_pk)
+    require_edit(request, engagement)
+    item = _item(engagement, pk)
+    form = ReadinessItemForm(request.POST or None, instance=item)
+    carried = " The challenge it was carried into keeps its own text." if item.challenge_id else ""
+    return form_page(
+        request, engagement, form, tool="readiness", title=f"Edit checklist item ({item.workshop})",
+        save=save_model_form(engagement, request), done="Checklist item saved.",
+        back=reverse("adoption_readiness", args=[engagement.pk]),
+        delete_url=reverse("adoption_item_delete", args=[engagement.pk, item.pk]),
+        intro=f"Status: {item.get_status_display().lower()}.{carried}",
+    )
+
+
 def _item(engagement: Engagement, pk: int) -> ReadinessItem:
     return get_object_or_404(
         ReadinessItem.objects.select_related("workshop"), pk=pk, workshop__engagement=engagement

@@ -552,6 +552,12 @@ class ReadinessItem(models.Model):
     def __str__(self) -> str:
         return self.item
 
+    def clean(self) -> None:
+        if self.item and not self.item.strip():  # an empty one is refused by the field
+            raise ValidationError({"item": "Write what must be ready."})
+        self.item = (self.item or "").strip()
+        self.owner = (self.owner or "").strip()
+
 
 class Challenge(FieldedConstraints):
     """An unexpected challenge met while running the programme, and what was done about it.

@@ -57,6 +57,7 @@ urlpatterns = [
          name="adoption_workshop_delete"),
     path("adoption/readiness/workshops/<int:workshop_pk>/items/new/", implementation.item_form,
          name="adoption_item_new"),
+    path("adoption/readiness/items/<int:pk>/", implementation.item_edit, name="adoption_item_edit"),
     path("adoption/readiness/items/<int:pk>/resolve/", implementation.item_resolve,
          name="adoption_item_resolve"),
     path("adoption/readiness/items/<int:pk>/carry/", implementation.item_carry, name="adoption_item_carry"),

@@ -149,6 +149,22 @@ def test_readiness_items_carried_into_the_challenge_log(engagement, as_carol):
     assert again.status_code == 400
 
 
+def test_a_checklist_item_is_reworded_through_the_api(engagement, as_carol, as_rita):
+    workshop = _post(as_carol, "/readiness-workshops", {"engagement": engagement.pk, "held_on": "2026-09-03",
+                                                        "participants": "Elena, Grace"}).json()
+    item = _post(as_carol, "/readiness-items", {"workshop": workshop["id"], "item": "Night shift rota"}).json()
+    url = f"{API}/readiness-items/{item['id']}"
+    changed = as_carol.patch(url, {"item": "Night shift rota agreed with the union", "owner": "Elena"},
+                             content_type="application/json")
+    assert changed.status_code == 200
+    assert (changed.json()["item"], changed.json()["owner"]) == ("Night shift rota agreed with the union", "Elena")
+    for bad in ("   ", None, "x" * 301):
+        refused = as_carol.patch(url, {"item": bad}, content_type="application/json")
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "item", bad
+    assert as_rita.patch(url, {"item": "Changed"}, content_type="application/json").status_code == 403
+    assert ReadinessItem.objects.get().item == "Night shift rota agreed with the union"
+
+
 def test_lessons_and_governance_reports(engagement, as_carol):
     _post(as_carol, "/challenges", {"engagement": engagement.pk, "challenge": "Union concerns",
                                     "impact": "Delay", "raised_on": "2026-09-01", "is_lesson": True,

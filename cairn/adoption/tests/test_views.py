@@ -291,3 +291,61 @@ def test_the_governance_report_shows_each_kpi_chart_as_the_meeting_saw_it(engage
     assert charts.count('class="kpi-chart"') == 2 and charts.count('class="reading"') == 3
     assert page.index("Measurements</h2>") < page.index('class="governance-charts"')
     assert 'data-status="not_started"' in charts
+
+
+def _workshop_with_items(engagement):  # type: ignore[no-untyped-def]
+    workshop = ReadinessWorkshop.objects.create(engagement=engagement, held_on=dt.date(2026, 9, 3),
+                                                participants="Marcus, Elena")
+    rooms = ReadinessItem.objects.create(workshop=workshop, item="Rooms boked", owner="Grace")
+    laptops = ReadinessItem.objects.create(workshop=workshop, item="Laptops imaged", status="resolved",
+                                           resolution="All 40 done")
+    return rooms, laptops
+
+
+def test_a_checklist_item_is_reworded_after_the_workshop(engagement, as_carol):
+    rooms, laptops = _workshop_with_items(engagement)
+    page = as_carol.get(reverse("adoption_readiness", args=[engagement.pk])).content.decode()
+    assert reverse("adoption_item_edit", args=[engagement.pk, laptops.pk]) in page
+    response = as_carol.post(reverse("adoption_item_edit", args=[engagement.pk, rooms.pk]),
+                             {"item": "Training rooms booked for every shift", "owner": "Grace Tan"})
+    assert response.status_code == 302
+    rooms.refresh_from_db()
+    assert (rooms.item, rooms.owner, rooms.status) == ("Training rooms booked for every shift", "Grace Tan", "open")
+    as_carol.post(reverse("adoption_item_edit", args=[engagement.pk, laptops.pk]),
+                  {"item": "Laptops imaged and tested", "owner": ""})
+    laptops.refresh_from_db()
+    assert (laptops.item, laptops.status, laptops.resolution) == ("Laptops imaged and tested", "resolved",
+                                                                  "All 40 done")
+    page = as_carol.get(reverse("adoption_readiness", args=[engagement.pk])).content.decode()
+    assert "Training rooms booked for every shift" in page and "Rooms boked" not in page
+
+
+def test_an_item_without_text_is_refused_by_the_field_and_kept(engagement, as_carol):
+    rooms, _ = _workshop_with_items(engagement)
+    for text in ("", "   ", "x" * 301):
+        response = as_carol.post(reverse("adoption_item_edit", args=[engagement.pk, rooms.pk]),
+                                 {"item": text, "owner": "Someone else"})
+        assert response.status_code == 200 and 'id="id_item_error"' in response.content.decode(), text
+    rooms.refresh_from_db()
+    assert (rooms.item, rooms.owner) == ("Rooms boked", "Grace")
+
+
+@pytest.mark.parametrize("persona", ["as_rita", "as_dave"])
+def test_readers_and_outsiders_cannot_edit_an_item(engagement, persona, request):
+    rooms, _ = _workshop_with_items(engagement)
+    client = request.getfixturevalue(persona)
+    url = reverse("adoption_item_edit", args=[engagement.pk, rooms.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"item": "Changed", "owner": ""}).status_code == 403
+    assert ReadinessItem.objects.get(pk=rooms.pk).item == "Rooms boked"
+
+
+def test_an_item_of_a_closed_engagement_stays_as_it_is(engagement, carol, as_carol):
+    from cairn.engagements.actions import set_status
+
+    rooms, _ = _workshop_with_items(engagement)
+    set_status(engagement, "closed", by=carol)
+    response = as_carol.post(reverse("adoption_item_edit", args=[engagement.pk, rooms.pk]),
+                             {"item": "Changed", "owner": ""})
+    assert "The engagement is closed" in response.content.decode()
+    assert ReadinessItem.objects.get(pk=rooms.pk).item == "Rooms boked"
