@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
 from cairn.people import permissions
-from cairn.preparation import actions, queries
+from cairn.preparation import actions, analyses, queries
 from cairn.preparation.forms import (
     ContributionForm,
     DriverForm,
@@ -26,6 +27,7 @@ from cairn.preparation.forms import (
 from cairn.preparation.models import (
     Contribution,
     InternalDriver,
+    PestleCategory,
     PestleDriver,
     SharedPestle,
     SolutionLink,
@@ -205,6 +207,24 @@ def shared_pestle(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
          "accounts": queries.accounts_sharing(analysis) if analysis else [],
          **edit_flags(request, engagement)},
         status=400 if request.method == "POST" else 200,
+    )
+
+
+ANALYSES_PER_PAGE = 20
+
+
+def shared_analyses(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
+    """Every shared analysis, reached from an engagement's strategy; whoever may read the
+    shared PESTLE page may read this list."""
+    engagement = engagement_of(engagement_pk)
+    page = Paginator(analyses.listed(), ANALYSES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "preparation/shared_analyses.html",
+        {"engagement": engagement, "tool": "strategy", "page_obj": page,
+         "rows": analyses.rows(list(page.object_list)), "categories": PestleCategory.choices,
+         "own": queries.shared_analysis_for(engagement.account), "querystring_without_page": "",
+         **edit_flags(request, engagement)},
     )
 
 

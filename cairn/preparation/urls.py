@@ -61,6 +61,8 @@ urlpatterns = [
          name="preparation_driver_restore"),
     path(f"{P}strategy/pestle/shared/", strategy_views.shared_pestle,
          name="preparation_shared_pestle"),
+    path(f"{P}strategy/pestle/analyses/", strategy_views.shared_analyses,
+         name="preparation_shared_analyses"),
     path(f"{P}strategy/pestle/shared/drivers/new/", strategy_views.shared_driver_form,
          name="preparation_shared_driver_create"),
     path(f"{P}strategy/pestle/shared/drivers/<int:pk>/", strategy_views.shared_driver_form,

@@ -269,3 +269,121 @@ def test_the_strategy_page_takes_the_same_queries_whatever_its_size(
     as_carol.get(url)
     with django_assert_num_queries(12):
         assert as_carol.get(url).status_code == 200
+
+
+# --- the list of shared analyses -------------------------------------------------------------
+
+
+def test_the_list_shows_each_analysis_with_its_drivers_accounts_and_last_change(
+    as_carol: Any, engagement: Engagement, shared: SharedPestle, acme: Account, bolt: Account,
+    carol: Any, alice: Any,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    retail = actions.save_shared_analysis(SharedPestle(industry="Retail", region="APAC"), by=alice)
+    cobalt = Account.objects.create(name="Cobalt Works", industry="MANUFACTURING", region="EMEA",
+                                    owner=carol)
+    actions.set_use_shared(cobalt, False, note="Defence contracts only", by=carol)
+    Account.objects.create(name="Delta Foods", industry="Manufacturing", region="Americas", owner=carol)
+    long_ago = timezone.now() - dt.timedelta(days=400)
+    SharedPestle.objects.update(updated_at=long_ago)
+    before = timezone.now()
+    actions.delete_shared_driver(_shared("Skilled labour shortage"), by=alice)
+
+    response = as_carol.get(_url(engagement, "preparation_shared_analyses"))
+
+    assert response.status_code == 200
+    rows = {row.analysis.pk: row for row in response.context["rows"]}
+    assert list(rows) == [shared.pk, retail.pk]
+    manufacturing = rows[shared.pk]
+    assert manufacturing.counts == [0, 1, 0, 0, 1, 0]  # P E S T L E: economic and legal left
+    assert [a.name for a in manufacturing.accounts] == ["Acme Manufacturing", "Bolt Industries"]
+    assert (manufacturing.account_count, manufacturing.set_aside) == (2, 1)
+    assert manufacturing.last_change >= before  # the removed driver, not the old analysis date
+    assert rows[retail.pk].last_change == long_ago and rows[retail.pk].counts == [0] * 6
+    assert rows[retail.pk].accounts == [] and rows[retail.pk].account_count == 0
+    page = response.content.decode()
+    assert "Bolt Industries" in page and "set aside by 1 account" in page and "Retail" in page
+    assert 'badge blue">Acme Manufacturing\'s</span>' in page  # the engagement's own account
+
+
+def test_the_list_names_a_few_accounts_and_counts_the_rest(
+    as_rita: Any, engagement: Engagement, shared: SharedPestle, acme: Account, carol: Any
+) -> None:
+    for i in range(7):
+        Account.objects.create(name=f"Works {i}", industry="Manufacturing", region="EMEA", owner=carol)
+    row = as_rita.get(_url(engagement, "preparation_shared_analyses")).context["rows"][0]
+    assert [a.name for a in row.accounts] == ["Acme Manufacturing", "Works 0", "Works 1", "Works 2",
+                                               "Works 3"]
+    assert (row.account_count, row.more_accounts) == (8, 3)
+
+
+def test_the_strategy_and_shared_pages_link_to_the_list(as_carol: Any, engagement: Engagement) -> None:
+    url = _url(engagement, "preparation_shared_analyses")
+    for name in ("preparation_strategy", "preparation_shared_pestle"):
+        assert f'href="{url}"' in as_carol.get(_url(engagement, name)).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["as_alice", "as_carol", "as_dave", "as_rita"])
+def test_the_list_has_the_permissions_of_the_shared_pestle_page(
+    persona: str, request: pytest.FixtureRequest, engagement: Engagement, shared: SharedPestle
+) -> None:
+    client = request.getfixturevalue(persona)
+    shared_page = client.get(_url(engagement, "preparation_shared_pestle"))
+    listed = client.get(_url(engagement, "preparation_shared_analyses"))
+    assert listed.status_code == shared_page.status_code == 200
+    assert "Manufacturing" in listed.content.decode()
+
+
+def test_the_list_needs_a_login_and_an_engagement(client: Any, engagement: Engagement, as_carol: Any) -> None:
+    response = client.get(_url(engagement, "preparation_shared_analyses"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert as_carol.get(reverse("preparation_shared_analyses", args=[999999])).status_code == 404
+
+
+def _analyses(count: int, alice: Any, carol: Any) -> None:
+    for i in range(count):
+        analysis = actions.save_shared_analysis(
+            SharedPestle(industry=f"Industry {i:02}", region="EMEA"), by=alice)
+        for category in ("political", "economic", "legal"):
+            actions.save_item(PestleDriver(analysis=analysis, title=f"{category} {i}", category=category,
+                                           driver_type="negative"), by=alice)
+        for j in range(7):
+            account = Account.objects.create(name=f"Account {i}-{j}", industry=f"industry {i:02}",
+                                             region="emea", owner=carol)
+            if j == 6:
+                actions.set_use_shared(account, False, by=carol)
+
+
+def test_the_list_pages_through_the_analyses(
+    as_carol: Any, engagement: Engagement, alice: Any, carol: Any
+) -> None:
+    from cairn.preparation.strategy_views import ANALYSES_PER_PAGE
+
+    _analyses(ANALYSES_PER_PAGE + 3, alice, carol)
+    url = _url(engagement, "preparation_shared_analyses")
+    first = as_carol.get(url)
+    assert len(first.context["rows"]) == ANALYSES_PER_PAGE and "Page 1 of 2" in first.content.decode()
+    second = as_carol.get(url + "?page=2")
+    assert [row.analysis.industry for row in second.context["rows"]] == [
+        f"Industry {i}" for i in range(ANALYSES_PER_PAGE, ANALYSES_PER_PAGE + 3)
+    ]
+    assert all(row.counts == [1, 1, 0, 0, 1, 0] and row.account_count == 6 and row.set_aside == 1
+               for row in second.context["rows"])
+
+
+@pytest.mark.parametrize("count", [2, 25])
+def test_the_list_takes_the_same_queries_whatever_its_size(
+    count: int, as_carol: Any, engagement: Engagement, alice: Any, carol: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    _analyses(count, alice, carol)
+    url = _url(engagement, "preparation_shared_analyses")
+    as_carol.get(url)
+    with django_assert_num_queries(QUERIES["shared_analyses"]):
+        assert as_carol.get(url).status_code == 200
+
+
+QUERIES = {"shared_analyses": 10}
