@@ -38,7 +38,7 @@ from cairn.adoption.models import (
 )
 from cairn.customers.models import Contact
 from cairn.documents.actions import Details, create_written, update_written
-from cairn.documents.models import Document, DocumentType
+from cairn.documents.models import Document, DocumentType, DocumentVersion
 from cairn.engagements.models import Engagement, Status
 from cairn.people.models import User
 from cairn.timeline.actions import record
@@ -134,7 +134,7 @@ def _write(
     if document is None:
         return create_written(engagement, details, body, by=by, comment=comment)
     current = document.current_version.number if document.current_version else 0
-    update_written(
+    document.current_version = update_written(
         document, details, body, base_version=base_version if base_version is not None else current,
         by=by, comment=comment,
     )
@@ -145,30 +145,29 @@ def _write(
 def write_outline(
     engagement: Engagement, body: str, *, by: User, base_version: int | None = None, comment: str = ""
 ) -> AdoptionPlan:
-    """Draft or revise the outline plan. Once approved it is what the stakeholder agreed to,
-    so it no longer changes: the detail goes into the detailed plan."""
+    """Draft or revise the outline plan. Each save is a new version; after an approval it
+    awaits an approval of its own while the approved version stays on record, as an edit in
+    the repository does. Open links to older versions stop working, so nobody approves a
+    text that has since changed."""
     ensure_open(engagement)
     if not body.strip():
         raise ValidationError({"outline": "Write the outline before saving it."})
     plan = _plan_for_update(engagement)
-    if plan.is_approved:
-        raise ValidationError(
-            {"outline": f"{plan.approver_name} approved version {plan.approved_version} of the outline "
-                        f"on {plan.approved_on:%d %b %Y}; it no longer changes. Write the detail in the "
-                        "detailed plan."}
-        )
-    if plan.outline is not None:
-        # Links sent for the older version could otherwise approve what is no longer the text.
-        from cairn.adoption.approval import PURPOSE
-        from cairn.sharing.actions import revoke_open_links
-
-        revoke_open_links(plan.outline.pk, by=by, purpose=PURPOSE)
     plan.outline = _write(
         engagement, plan.outline, "Adoption plan (outline)", DocumentType.ADOPTION_PLAN, body,
         by=by, base_version=base_version, comment=comment,
     )
     plan._history_user = by  # type: ignore[attr-defined]
     plan.save()
+    current = plan.outline.current_version
+    assert current is not None  # a written document has a version from its first save
+    from cairn.adoption.approval import PURPOSE
+    from cairn.sharing.actions import withdraw_superseded
+
+    withdraw_superseded(current, purpose=PURPOSE, by=by)
+    if plan.is_approved:
+        _note(engagement, f"Outline adoption plan changed after {plan.approver_name} approved version "
+                          f"{plan.approved_version}: version {current.number} awaits approval", by)
     return plan
 
 
@@ -176,13 +175,17 @@ def write_outline(
 def approve_outline(
     engagement: Engagement, *, stakeholder: Contact, approved_on: dt.date, by: User, note: str = ""
 ) -> AdoptionPlan:
-    """Record the key stakeholder's approval of the current outline version."""
+    """Record the key stakeholder's approval of the current outline version (the first, or
+    a version changed since the last approval)."""
     ensure_open(engagement)
     plan = _plan_for_update(engagement)
     if plan.outline is None or plan.outline.current_version is None:
         raise ValidationError({"outline": "Write the outline plan before it can be approved."})
-    if plan.is_approved:
-        raise ValidationError({"approved_by": f"The outline was already approved by {plan.approver_name}."})
+    if not plan.awaits_approval:
+        raise ValidationError(
+            {"approved_by": f"{plan.approver_name} approved version {plan.approved_version}, the current "
+                            "one, already."}
+        )
     if stakeholder.account_id != engagement.account_id:
         raise ValidationError({"approved_by": "Choose a contact of this engagement's account."})
     if approved_on > timezone.localdate():
@@ -205,8 +208,11 @@ def approve_outline(
 
 
 def detailed_start_text(engagement: Engagement, plan: AdoptionPlan) -> str:
-    """Where the detailed plan starts: the approved outline and each group's needs."""
-    outline = plan.outline.current_version.body if plan.outline and plan.outline.current_version else ""
+    """Where the detailed plan starts: the approved outline version and each group's needs."""
+    approved = DocumentVersion.objects.filter(
+        document_id=plan.outline_id or 0, number=plan.approved_version or 0
+    ).first()
+    outline = approved.body if approved else ""
     groups = list(engagement.impacted_groups.all())
     return writing.join_sections("Adoption plan (detailed)", writing.detailed_start(outline, groups))
 
@@ -276,10 +282,11 @@ def save_work_package(package: WorkPackage, *, by: User, from_section: str | Non
         plan = AdoptionPlan.objects.filter(engagement=engagement).select_related(
             "outline__current_version", "detailed__current_version"
         ).first()
-        document = (plan.detailed or (plan.outline if plan.is_approved else None)) if plan else None
+        document = plan.work_source() if plan else None
         if document is None or document.current_version is None:
             raise ValidationError(
-                {"plan_section": "Work packages come from an approved plan; there is none yet."}
+                {"plan_section": "Work packages come from the detailed plan or an approved outline; "
+                                 "there is none now."}
             )
         if from_section not in writing.section_headings(document.current_version.body):
             raise ValidationError({"plan_section": f"The plan has no section “{from_section}”."})

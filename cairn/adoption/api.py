@@ -297,13 +297,14 @@ def _plan_text(
 
 @router.put("/plans/{int:engagement_id}/outline",
             response={200: schemas.AdoptionPlanOut, 409: schemas.PlanVersionConflict, **WRITE_ERRORS},
-            summary="Write the outline plan (refused once approved)")
+            summary="Write the outline plan (after an approval, a new version that needs a new one)")
 def put_outline(request: HttpRequest, engagement_id: int, payload: schemas.PlanText) -> Any:
     return _plan_text(request, engagement_id, payload, actions.write_outline)
 
 
 @router.post("/plans/{int:engagement_id}/approval", response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
-             summary="Record the key stakeholder's approval of the current outline version")
+             summary="Record the key stakeholder's approval of the current outline version (refused "
+                     "when it is approved already)")
 def approve(request: HttpRequest, engagement_id: int, payload: schemas.ApprovalIn) -> AdoptionPlan:
     engagement = _engagement(engagement_id)
     user = engagement_editor(request, engagement)

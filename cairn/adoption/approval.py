@@ -4,6 +4,7 @@ cairn.sharing customer link (the one link mechanism; this module only adds its p
 The stakeholder reads the exact outline version sent; accepting it records the approval as
 if the CSM had entered it, with the name they typed. A new outline version revokes the
 links sent for older ones, and an answer on a version that is no longer current is ignored.
+An outline changed after its approval is sent again the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from django.utils import timezone
 from cairn.adoption.actions import ensure_open
 from cairn.adoption.models import AdoptionPlan
 from cairn.customers.models import Contact
+from cairn.documents import notices
+from cairn.documents.models import Document, DocumentType
 from cairn.engagements.models import Engagement
 from cairn.people.models import User
 from cairn.sharing import actions as sharing
@@ -29,6 +32,31 @@ def register() -> None:
         key=PURPOSE, label="Adoption plan approval", document_label="outline adoption plan",
         accept_label="Approve", on_response=on_response,
     ))
+    notices.register_edit_notice(outline_edit_notice)
+
+
+def reapproval_warning(plan: AdoptionPlan) -> str:
+    """What someone editing an approved outline must know before saving, here or in the
+    repository: the save is a new version that needs a new approval."""
+    current = plan.outline.current_version.number if plan.outline and plan.outline.current_version else 0
+    if plan.awaits_approval:
+        return (f"{plan.approver_name} approved version {plan.approved_version} of this outline; version "
+                f"{current} awaits a new approval. Saving makes version {current + 1}, which will need "
+                "the approval instead.")
+    return (f"{plan.approver_name} approved this outline (version {plan.approved_version}) on "
+            f"{plan.approved_on:%d %b %Y}. Saving makes version {current + 1}, which needs a new approval; "
+            f"version {plan.approved_version} stays the approved one.")
+
+
+def outline_edit_notice(document: Document) -> str:
+    """The warning on the repository's edit page of an approved outline."""
+    if document.doc_type != DocumentType.ADOPTION_PLAN:
+        return ""
+    plan = (
+        AdoptionPlan.objects.filter(outline=document, approved_on__isnull=False)
+        .select_related("outline__current_version").first()
+    )
+    return reapproval_warning(plan) if plan else ""
 
 
 @transaction.atomic
@@ -42,8 +70,10 @@ def send_outline(
     )
     if plan is None or plan.outline is None or plan.outline.current_version is None:
         raise ValidationError("Write the outline plan before sending it for approval.")
-    if plan.is_approved:
-        raise ValidationError(f"{plan.approver_name} approved the outline already.")
+    if not plan.awaits_approval:
+        raise ValidationError(
+            f"{plan.approver_name} approved version {plan.approved_version}, the current one, already."
+        )
     sharing.revoke_open_links(plan.outline.pk, by=by, purpose=PURPOSE)
     return sharing.create_link(
         engagement, plan.outline.current_version, purpose=PURPOSE, contact=contact, by=by, days=days,
@@ -61,9 +91,8 @@ def on_response(link: SharedLink) -> None:
         .filter(engagement_id=link.engagement_id)
         .first()
     )
-    if plan is None or plan.is_approved or plan.outline is None or plan.outline.current_version is None:
-        return
-    if link.version_id != plan.outline.current_version.pk:
+    current = plan.outline.current_version if plan is not None and plan.outline is not None else None
+    if plan is None or current is None or not plan.awaits_approval or link.version_id != current.pk:
         return
     contact = link.contact
     title = f", {contact.title}" if contact is not None and contact.title else ""

@@ -172,7 +172,8 @@ class WorkPackageForm(forms.ModelForm):
         if self.instance.plan_section:
             field.initial = self.instance.plan_section
         if not sections:
-            field.help_text = "The plan sections appear here once the outline is approved."
+            field.help_text = ("The plan sections appear here from the detailed plan, or from the outline "
+                               "while its current version is the approved one.")
 
 
 class WorkshopForm(forms.ModelForm):

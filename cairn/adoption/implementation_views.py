@@ -72,9 +72,7 @@ def work_packages(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 def _plan_sections(engagement: Engagement) -> list[str]:
     plan = queries.plan_of(engagement)
-    if plan is None:
-        return []
-    document = plan.detailed or (plan.outline if plan.is_approved else None)
+    document = plan.work_source() if plan else None
     if document is None or document.current_version is None:
         return []
     return writing.section_headings(document.current_version.body)

@@ -10,6 +10,7 @@ meetings and the challenge log.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from cairn.validation import FieldedConstraints
+
+if TYPE_CHECKING:
+    from cairn.documents.models import Document
 
 ENGAGEMENT = "engagements.Engagement"
 
@@ -266,7 +270,9 @@ class AdoptionPlan(models.Model):
     """The engagement's adoption plan: an outline the key stakeholder approves, then the detail.
 
     Both texts are written documents in the central repository; this row holds where the plan
-    stands and who approved which version of the outline, when.
+    stands and who approved which version of the outline, when. The first approval opens the
+    detail. The outline can still change (here or in the repository): each change is a new
+    version, which awaits its own approval while the approved version stays on record.
     """
 
     engagement = models.OneToOneField(ENGAGEMENT, on_delete=models.CASCADE, related_name="adoption_plan")
@@ -321,7 +327,25 @@ class AdoptionPlan(models.Model):
 
     @property
     def is_approved(self) -> bool:
+        """Some version of the outline was approved (see `awaits_approval` for the current one)."""
         return self.approved_on is not None
+
+    @property
+    def awaits_approval(self) -> bool:
+        """The outline's current version is not the approved one: never approved, or changed
+        since. Reads the outline's current version (select it with the plan)."""
+        if self.outline is None or self.outline.current_version is None:
+            return False
+        return self.approved_version != self.outline.current_version.number
+
+    def work_source(self) -> Document | None:
+        """The text work packages are taken from: the detailed plan, else the outline while
+        its current version is the approved one."""
+        if self.detailed is not None:
+            return self.detailed
+        if self.is_approved and not self.awaits_approval:
+            return self.outline
+        return None
 
 
 class RoadmapStep(FieldedConstraints):

@@ -80,26 +80,36 @@ def _sections_page(request: AuthedRequest, engagement: Engagement, *, detailed: 
         body, base = writing.join_sections(title, writing.outline_start(groups, risks)), None
     form = SectionsForm(request.POST or None, sections=writing.split_sections(body),
                         initial={"base_version": base})
-    blocked = ""
+    blocked = warning = ""
     if detailed and not current.is_approved:
         blocked = "The detailed plan is written once the key stakeholder has approved the outline."
     elif not detailed and current.is_approved:
-        blocked = "The outline is approved and no longer changes; write the detail in the detailed plan."
+        warning = approval.reapproval_warning(current)
     if request.method == "POST" and form.is_valid():
         write = actions.write_detailed if detailed else actions.write_outline
         try:
-            write(engagement, form.body(title), by=request.user,
-                  base_version=form.cleaned_data["base_version"], comment=form.cleaned_data["comment"])
+            saved = write(
+                engagement, form.body(title), by=request.user, base_version=form.cleaned_data["base_version"],
+                comment=form.cleaned_data["comment"],
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         except EditConflict as exc:  # someone saved meanwhile: show it, keep the typed text
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{title} saved.")
+            version = saved.outline.current_version if saved.outline and not detailed else None
+            if version is not None and saved.awaits_approval and saved.is_approved:
+                messages.warning(
+                    request, f"{title} saved as version {version.number}; it needs a new approval. "
+                             f"Version {saved.approved_version} stays the approved one.",
+                )
+            else:
+                messages.success(request, f"{title} saved.")
             return redirect(_plan_url(engagement))
     return render(
         request, "adoption/plan_edit.html",
-        context(request, engagement, "plan", form=form, title=title, blocked=blocked, document=document),
+        context(request, engagement, "plan", form=form, title=title, blocked=blocked, warning=warning,
+                document=document),
     )
 
 

@@ -286,7 +286,11 @@ class AdoptionPlanOut(Schema):
     approved_by: int | None = Field(None, alias="approved_by_id")
     approver_name: str
     approved_on: dt.date | None
-    approved_version: int | None
+    approved_version: int | None = Field(None, description="The outline version last approved.")
+    awaits_approval: bool = Field(
+        ..., description="The outline's current version is not the approved one: never approved, or "
+                         "changed since (a new version needs a new approval).",
+    )
     approval_note: str
     detailed: PlanDocument | None
     roadmap_summary: str

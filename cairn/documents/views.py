@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cairn.documents import actions, rules
+from cairn.documents import actions, notices, rules
 from cairn.documents.forms import (
     DetailsForm,
     TemplateTitleForm,
@@ -193,6 +193,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 409 if conflict else 200
     return render(request, "documents/edit.html", {
         "form": form, "document": doc, "engagement": doc.engagement, "conflict": conflict,
+        "notices": notices.edit_notices(doc),
     }, status=status)
 
 

@@ -70,8 +70,6 @@ def test_the_plan_is_approved_before_it_is_detailed(engagement, as_carol, derek)
     approved = _post(as_carol, f"/plans/{engagement.pk}/approval",
                      {"approved_by": derek.pk, "approved_on": "2026-09-02"})
     assert approved.json()["stage"] == "approved" and approved.json()["approved_version"] == 1
-    frozen = _put(as_carol, f"/plans/{engagement.pk}/outline", {"body": "# Outline changed"})
-    assert frozen.status_code == 400
     detailed = _put(as_carol, f"/plans/{engagement.pk}/detailed", {"body": "# Detail\n\n## Training\n\nAll"})
     assert detailed.status_code == 200 and detailed.json()["stage"] == "detailed"
     package = _post(as_carol, "/work-packages", {"engagement": engagement.pk, "title": "Ward training",
@@ -80,6 +78,23 @@ def test_the_plan_is_approved_before_it_is_detailed(engagement, as_carol, derek)
     assert package.status_code == 201
     assert package.json()["plan_version"] == 1
     assert package.json()["plan_document"] == AdoptionPlan.objects.get().detailed_id
+
+
+def test_an_outline_changed_after_its_approval_awaits_a_new_one(engagement, as_carol, derek):
+    _put(as_carol, f"/plans/{engagement.pk}/outline", {"body": "# Outline\n\n## Training\n\nNurses"})
+    again = {"approved_by": derek.pk, "approved_on": "2026-09-02"}
+    first = _post(as_carol, f"/plans/{engagement.pk}/approval", again).json()
+    assert first["awaits_approval"] is False and first["approved_version"] == 1
+    twice = _post(as_carol, f"/plans/{engagement.pk}/approval", again)
+    assert twice.status_code == 400 and twice.json()["errors"][0]["field"] == "approved_by"
+    changed = _put(as_carol, f"/plans/{engagement.pk}/outline",
+                   {"body": "# Outline\n\n## Training\n\nNurses and porters", "base_version": 1})
+    assert changed.status_code == 200
+    body = changed.json()
+    assert body["outline"]["version"] == 2 and body["approved_version"] == 1 and body["awaits_approval"] is True
+    assert body["stage"] == "approved"  # the first approval opened the detail; it stays open
+    approved = _post(as_carol, f"/plans/{engagement.pk}/approval", {**again, "approved_on": "2026-09-20"})
+    assert approved.json()["approved_version"] == 2 and approved.json()["awaits_approval"] is False
 
 
 def test_the_roadmap_is_published_into_the_repository(engagement, as_carol):

@@ -158,14 +158,48 @@ def test_the_detailed_plan_waits_for_the_outline_approval(engagement, carol, der
     assert plan.detailed is not None and plan.stage == "detailed"
 
 
-def test_an_approved_outline_no_longer_changes(engagement, carol, derek):
+def test_an_edit_after_the_approval_is_a_new_version_that_needs_a_new_approval(engagement, carol, derek):
     actions.write_outline(engagement, "# Outline\n\n## Scope\n\nTwo wards", by=carol)
     actions.write_outline(engagement, "# Outline\n\n## Scope\n\nThree wards", by=carol)
-    actions.approve_outline(engagement, stakeholder=derek, approved_on=D(2026, 9, 2), by=carol)
+    plan = actions.approve_outline(engagement, stakeholder=derek, approved_on=D(2026, 9, 2), by=carol)
+    assert plan.approved_version == 2 and not plan.awaits_approval
     with pytest.raises(ValidationError) as exc:
-        actions.write_outline(engagement, "# Outline\n\n## Scope\n\nAll wards", by=carol)
-    assert "approved version 2" in str(exc.value)
-    assert AdoptionPlan.objects.get(engagement=engagement).outline.current_version.body.endswith("Three wards")
+        actions.approve_outline(engagement, stakeholder=derek, approved_on=D(2026, 9, 3), by=carol)
+    assert "approved version 2, the current one, already" in str(exc.value)
+    plan = actions.write_outline(engagement, "# Outline\n\n## Scope\n\nAll wards", by=carol)
+    assert plan.outline.current_version.number == 3
+    assert plan.approved_version == 2 and plan.awaits_approval and plan.is_approved
+    assert Entry.objects.filter(
+        title="Outline adoption plan changed after Derek Shaw, VP Operations approved version 2: "
+              "version 3 awaits approval"
+    ).exists()
+    # The detail started from the approved version, not the one awaiting approval.
+    assert "Three wards" in actions.detailed_start_text(engagement, plan)
+    with pytest.raises(ValidationError) as exc:
+        actions.save_work_package(WorkPackage(engagement=engagement, title="x", owner="y", deliverables="z"),
+                                  by=carol, from_section="Scope")
+    assert "plan_section" in exc.value.message_dict
+    plan = actions.approve_outline(engagement, stakeholder=derek, approved_on=D(2026, 9, 20), by=carol)
+    assert plan.approved_version == 3 and not plan.awaits_approval
+    assert plan.history.filter(approved_version=2).exists()  # the earlier approval stays on record
+
+
+def test_a_changed_outline_is_approved_again_through_a_customer_link(engagement, carol, derek):
+    from cairn.adoption import approval
+    from cairn.sharing import actions as sharing
+    from cairn.sharing.models import SharedLink
+
+    actions.write_outline(engagement, "# Outline\n\n## Scope\n\nTwo wards", by=carol)
+    actions.approve_outline(engagement, stakeholder=derek, approved_on=D(2026, 9, 2), by=carol)
+    with pytest.raises(ValidationError):
+        approval.send_outline(engagement, contact=derek, by=carol)  # version 1 is approved already
+    actions.write_outline(engagement, "# Outline\n\n## Scope\n\nThree wards", by=carol)
+    approval.send_outline(engagement, contact=derek, by=carol)
+    link = SharedLink.objects.get()
+    assert link.version_number == 2
+    sharing.respond(link, accept=True, typed_name="Derek Shaw")
+    plan = AdoptionPlan.objects.get(engagement=engagement)
+    assert plan.approved_version == 2 and not plan.awaits_approval
 
 
 def test_an_approval_needs_a_contact_of_the_account(engagement, carol):

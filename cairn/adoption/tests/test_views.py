@@ -349,3 +349,59 @@ def test_an_item_of_a_closed_engagement_stays_as_it_is(engagement, carol, as_car
                              {"item": "Changed", "owner": ""})
     assert "The engagement is closed" in response.content.decode()
     assert ReadinessItem.objects.get(pk=rooms.pk).item == "Rooms boked"
+
+
+def _approved_outline(engagement, carol, derek):  # type: ignore[no-untyped-def]
+    actions.write_outline(engagement, "# Adoption plan (outline)\n\n## Scope\n\nTwo wards", by=carol)
+    return actions.approve_outline(engagement, stakeholder=derek, approved_on=dt.date(2026, 9, 2), by=carol)
+
+
+def test_editing_the_approved_outline_warns_and_makes_a_version_awaiting_approval(engagement, carol, derek,
+                                                                                  as_carol):
+    _approved_outline(engagement, carol, derek)
+    plan_url = reverse("adoption_plan", args=[engagement.pk])
+    page = as_carol.get(plan_url).content.decode()
+    assert 'id="awaiting-approval"' not in page and 'id="send-outline"' not in page
+    form = as_carol.get(reverse("adoption_outline", args=[engagement.pk])).content.decode()
+    assert 'id="reapproval-warning"' in form and "Saving makes version 2, which needs a new approval" in form
+    saved = as_carol.post(reverse("adoption_outline", args=[engagement.pk]),
+                          {"section_0": "Three wards", "base_version": "1"}, follow=True)
+    assert "saved as version 2; it needs a new approval" in saved.content.decode()
+    page = as_carol.get(plan_url).content.decode()
+    approval = page[page.index('id="approval"'):page.index('id="detailed"')]
+    assert "version 1</a> by <strong>Derek Shaw, VP Operations</strong>" in approval
+    assert "Version 2 awaits a new approval" in approval and 'id="send-outline"' in approval
+
+
+def test_an_edit_of_the_approved_outline_in_the_repository_is_warned_and_needs_a_new_approval(
+    engagement, carol, derek, as_carol,
+):
+    plan = _approved_outline(engagement, carol, derek)
+    edit_url = reverse("document_edit", args=[plan.outline.pk])
+    page = as_carol.get(edit_url).content.decode()
+    assert "Derek Shaw, VP Operations approved this outline (version 1)" in page
+    assert "Saving makes version 2, which needs a new approval" in page
+    response = as_carol.post(edit_url, {
+        "title": plan.outline.title, "doc_type": "adoption_plan", "phase": plan.outline.phase_id or "",
+        "body": "# Adoption plan (outline)\n\n## Scope\n\nAll wards", "base_version": "1", "comment": "",
+    })
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    plan.outline.refresh_from_db()
+    assert plan.outline.current_version.number == 2 and plan.approved_version == 1 and plan.awaits_approval
+    page = as_carol.get(reverse("adoption_plan", args=[engagement.pk])).content.decode()
+    assert "Version 2 awaits a new approval" in page
+    assert "version 1, the current one" not in as_carol.post(
+        reverse("adoption_approve", args=[engagement.pk]), {"approved_by": derek.pk, "approved_on": "2026-09-20"},
+        follow=True,
+    ).content.decode()
+    plan.refresh_from_db()
+    assert plan.approved_version == 2 and not plan.awaits_approval
+
+
+def test_other_documents_are_edited_without_an_approval_warning(engagement, carol, as_carol):
+    from cairn.documents.actions import Details, create_written
+
+    notes = create_written(engagement, Details("Kick-off notes"), "# Notes", by=carol)
+    page = as_carol.get(reverse("document_edit", args=[notes.pk])).content.decode()
+    assert "needs a new approval" not in page
