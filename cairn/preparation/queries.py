@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from cairn.customers.models import Account, Contact, Product
 from cairn.engagements.models import Engagement
@@ -18,6 +19,7 @@ from cairn.preparation.models import (
     Area,
     Capability,
     ChainKind,
+    Confidence,
     Contribution,
     ElementKind,
     Fact,
@@ -38,7 +40,21 @@ from cairn.preparation.models import (
 
 
 def dossier(engagement: Engagement) -> dict[str, Any]:
+    """The whole dossier, every fact included (the strategy document writes it all out)."""
     facts = list(Fact.objects.filter(engagement=engagement).select_related("created_by"))
+    areas = [
+        {"key": key, "label": label, "facts": [f for f in facts if f.area == key]}
+        for key, label in Area.choices
+    ]
+    return {
+        "areas": areas,
+        "facts": facts,
+        **_questions_and_meetings(engagement),
+        "assumed_count": sum(1 for f in facts if f.confidence == Confidence.ASSUMED),
+    }
+
+
+def _questions_and_meetings(engagement: Engagement) -> dict[str, Any]:
     questions = list(
         Question.objects.filter(engagement=engagement).select_related("fact", "answered_by")
     )
@@ -47,17 +63,73 @@ def dossier(engagement: Engagement) -> dict[str, Any]:
             "attendees__user", "follow_ups__task__assignee"
         )
     )
-    areas = [
-        {"key": key, "label": label, "facts": [f for f in facts if f.area == key]}
-        for key, label in Area.choices
-    ]
     return {
-        "areas": areas,
-        "facts": facts,
         "open_questions": [q for q in questions if q.status == QuestionStatus.OPEN],
         "answered_questions": [q for q in questions if q.status == QuestionStatus.ANSWERED],
         "meetings": meetings,
-        "assumed_count": sum(1 for f in facts if f.confidence == "assumed"),
+    }
+
+
+def facts_in_order(engagement: Engagement) -> QuerySet[Fact]:
+    """The engagement's facts as the dossier lists them: area by area in the order of the
+    five areas (not alphabetically), each area's facts in the order they were added."""
+    area_order = Case(
+        *[When(area=key, then=Value(i)) for i, key in enumerate(Area.values)],
+        output_field=IntegerField(),
+    )
+    return (
+        Fact.objects.filter(engagement=engagement)
+        .alias(area_order=area_order)
+        .order_by("area_order", "created_at", "pk")
+    )
+
+
+def fact_page(fact: Fact, per_page: int) -> int:
+    """The page of the dossier's facts that shows `fact`."""
+    earlier_areas = Area.values[: Area.values.index(fact.area)]
+    before = Fact.objects.filter(engagement_id=fact.engagement_id).filter(
+        Q(area__in=earlier_areas)
+        | Q(area=fact.area, created_at__lt=fact.created_at)
+        | Q(area=fact.area, created_at=fact.created_at, pk__lt=fact.pk)
+    )
+    return before.count() // per_page + 1
+
+
+def dossier_page(engagement: Engagement, number: str | None, per_page: int) -> dict[str, Any]:
+    """The dossier page: one page of facts, still grouped by area, with each area's count.
+
+    An area whose facts are all on other pages says on which, so a gap (an area with no
+    fact at all) stays distinct from an area listed elsewhere.
+    """
+    totals = {
+        row["area"]: row
+        for row in Fact.objects.filter(engagement=engagement)
+        .values("area")
+        .annotate(n=Count("pk"), assumed=Count("pk", filter=Q(confidence=Confidence.ASSUMED)))
+        .order_by()
+    }
+    paginator = Paginator(facts_in_order(engagement).select_related("created_by"), per_page)
+    paginator.count = sum(row["n"] for row in totals.values())  # known: no COUNT query
+    page: Page[Fact] = paginator.get_page(number)
+    shown = list(page.object_list)
+    areas = []
+    start = 0
+    for key, label in Area.choices:
+        total = totals[key]["n"] if key in totals else 0
+        facts = [f for f in shown if f.area == key]
+        pages = range(start // per_page + 1, (start + total - 1) // per_page + 2) if total else range(0)
+        areas.append({
+            "key": key, "label": label, "facts": facts, "total": total,
+            "elsewhere": total - len(facts),
+            "other_pages": [n for n in pages if n != page.number],
+        })
+        start += total
+    return {
+        "areas": areas,
+        "facts_page": page,
+        "fact_count": start,
+        "assumed_count": sum(row["assumed"] for row in totals.values()),
+        **_questions_and_meetings(engagement),
     }
 
 

@@ -73,8 +73,10 @@ def form_page(
     delete_url: str = "",
     intro: str = "",
     saved: str = "Saved.",
+    done: Callable[[], str] | None = None,
 ) -> HttpResponse:
-    """Show a form; on a valid POST call `save` and go back to the tool page."""
+    """Show a form; on a valid POST call `save` and go back to the tool page (`back`, or
+    `done()` when where to go depends on what was saved)."""
     if request.method == "POST" and form.is_valid():
         try:
             save()
@@ -82,7 +84,7 @@ def form_page(
             add_errors(form, exc)
         else:
             messages.success(request, saved)
-            return redirect(back)
+            return redirect(done() if done else back)
     return render(
         request,
         "preparation/form.html",
@@ -106,16 +108,33 @@ def _dossier_url(engagement: Engagement, anchor: str = "") -> str:
     return reverse("preparation_dossier", args=[engagement.pk]) + (f"#{anchor}" if anchor else "")
 
 
+def _fact_url(engagement: Engagement, fact: Fact, anchor: str = "") -> str:
+    """The dossier page that lists `fact`, at the fact (or at `anchor`)."""
+    page = queries.fact_page(fact, FACTS_PER_PAGE)
+    url = reverse("preparation_dossier", args=[engagement.pk])
+    return f"{url}{f'?facts={page}' if page > 1 else ''}#{anchor or f'fact-{fact.pk}'}"
+
+
 # --- dossier ---------------------------------------------------------------------------------
+
+FACTS_PER_PAGE = 25
+ANSWERED_PER_PAGE = 20
 
 
 def dossier(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     engagement = engagement_of(engagement_pk)
-    data = queries.dossier(engagement)
-    answered = Paginator(data.pop("answered_questions"), 20).get_page(request.GET.get("page"))
+    data = queries.dossier_page(engagement, request.GET.get("facts"), FACTS_PER_PAGE)
+    answered = Paginator(data.pop("answered_questions"), ANSWERED_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    facts_page = data["facts_page"]
+    # Each list's pager keeps the other list's page.
+    keep_facts = f"facts={facts_page.number}&" if facts_page.number > 1 else ""
+    keep_answered = f"page={answered.number}&" if answered.number > 1 else ""
     context: dict[str, Any] = {
         "engagement": engagement, "tool": "dossier", **data, **edit_flags(request, engagement),
-        "answered": answered, "page_obj": answered, "querystring_without_page": "",
+        "answered": answered, "page_obj": answered, "querystring_without_page": keep_facts,
+        "keep_answered": keep_answered,
         "fact_form": FactForm(initial={"area": request.GET.get("area", "initiative"), "source": "company"}),
     }
     return render(request, "preparation/dossier.html", context)
@@ -131,10 +150,11 @@ def fact_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None)
     form = FactForm(request.POST or None, instance=fact)
     return form_page(
         request, engagement, form, title="Edit fact" if pk else "New fact",
-        back=_dossier_url(engagement, f"area-{fact.area or 'initiative'}"),
+        back=_fact_url(engagement, fact) if pk else _dossier_url(engagement),
         save=lambda: actions.save_item(form.instance, by=request.user),
         delete_url=reverse("preparation_fact_delete", args=[engagement.pk, pk]) if pk else "",
         saved="Fact saved.",
+        done=lambda: _fact_url(engagement, form.instance),
     )
 
 
@@ -143,9 +163,8 @@ def fact_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
     engagement = engagement_of(engagement_pk)
     require_engagement(request, engagement)
     fact = get_object_or_404(Fact, pk=pk, engagement=engagement)
-    return deleted(
-        request, _dossier_url(engagement), "Fact", lambda: actions.delete_item(fact, by=request.user)
-    )
+    back = _fact_url(engagement, fact, anchor=f"area-{fact.area}")
+    return deleted(request, back, "Fact", lambda: actions.delete_item(fact, by=request.user))
 
 
 def question_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:

@@ -163,7 +163,89 @@ def test_a_closed_engagement_keeps_its_dossier_read_only(
     assert "read-only" in as_carol.get(_url(engagement, "preparation_dossier")).content.decode()
 
 
-@pytest.mark.parametrize("count", [2, 20])
+def _facts(engagement: Engagement, carol: Any, area: str, count: int, start: int = 0) -> list[Fact]:
+    return [
+        actions.save_item(Fact(engagement=engagement, area=area, statement=f"{area} fact {i:02}",
+                               source="company"), by=carol)
+        for i in range(start, start + count)
+    ]
+
+
+def test_the_dossier_pages_its_facts_and_keeps_them_grouped_by_area(
+    as_rita: Any, engagement: Engagement, carol: Any
+) -> None:
+    from cairn.preparation.views import FACTS_PER_PAGE
+
+    _facts(engagement, carol, "business", 5)  # added first, listed after the initiative area
+    _facts(engagement, carol, "initiative", FACTS_PER_PAGE + 5)
+    url = _url(engagement, "preparation_dossier")
+
+    first = as_rita.get(url).content.decode()
+
+    assert f"{FACTS_PER_PAGE + 10} facts, {FACTS_PER_PAGE + 10} still assumed" in first
+    assert "initiative fact 00" in first and f"initiative fact {FACTS_PER_PAGE - 1:02}" in first
+    assert f"initiative fact {FACTS_PER_PAGE:02}" not in first and "business fact" not in first
+    business = first[first.index('id="area-business"'):first.index('id="area-stakeholders"')]
+    assert "5 facts of this area on page" in business and "facts=2#area-business" in business
+    stakeholders = first[first.index('id="area-stakeholders"'):first.index('id="area-engagement"')]
+    assert "Nothing known yet" in stakeholders
+    assert "Page 1 of 2" in first and 'href="?facts=2#facts"' in first
+
+    second = as_rita.get(url + "?facts=2").content.decode()
+
+    assert "initiative fact 00" not in second and f"initiative fact {FACTS_PER_PAGE + 4:02}" in second
+    assert "business fact 00" in second and "business fact 04" in second
+    assert second.index("initiative fact") < second.index("business fact")
+    assert f"{FACTS_PER_PAGE} more facts of this area on page" in second
+    assert as_rita.get(url + "?facts=99").context["facts_page"].number == 2
+
+
+def test_adding_or_moving_a_fact_shows_the_page_that_lists_it(
+    as_carol: Any, engagement: Engagement, carol: Any
+) -> None:
+    from cairn.preparation.views import FACTS_PER_PAGE
+
+    _facts(engagement, carol, "initiative", FACTS_PER_PAGE)
+    business = _facts(engagement, carol, "business", 1)[0]
+    url = _url(engagement, "preparation_dossier")
+    assert 'action="' + _url(engagement, "preparation_fact_create") + '"' in as_carol.get(url + "?facts=2").content.decode()
+
+    response = as_carol.post(_url(engagement, "preparation_fact_create"), {
+        "area": "solution", "statement": "Runs on the plant network", "source": "customer",
+        "confidence": "assumed"})
+
+    fact = Fact.objects.get(statement="Runs on the plant network")
+    assert response.status_code == 302 and response["Location"] == f"{url}?facts=2#fact-{fact.pk}"
+    page = as_carol.get(response["Location"]).content.decode()
+    assert f'id="fact-{fact.pk}"' in page and page.index("Runs on the plant") < page.index("business fact 00")
+
+    response = as_carol.post(_url(engagement, "preparation_fact_edit", business.pk), {
+        "area": "initiative", "statement": "Moved to the initiative", "source": "company",
+        "confidence": "assumed"})
+    assert response["Location"] == f"{url}?facts=2#fact-{business.pk}"
+    edit_page = as_carol.get(_url(engagement, "preparation_fact_edit", business.pk)).content.decode()
+    assert f"{url}?facts=2#fact-{business.pk}" in edit_page  # its way back
+    first = _facts(engagement, carol, "initiative", 1, start=90)[0]
+    response = as_carol.post(_url(engagement, "preparation_fact_delete", first.pk))
+    assert response["Location"] == f"{url}?facts=2#area-initiative"
+    assert not Fact.objects.filter(pk=first.pk).exists()
+
+
+def test_the_facts_and_the_answered_questions_page_on_their_own(
+    as_carol: Any, engagement: Engagement, carol: Any
+) -> None:
+    from cairn.preparation.views import ANSWERED_PER_PAGE, FACTS_PER_PAGE
+
+    _facts(engagement, carol, "initiative", FACTS_PER_PAGE + 1)
+    for i in range(ANSWERED_PER_PAGE + 1):
+        question = actions.raise_question(engagement, f"Question {i}?", by=carol)
+        actions.answer_question(question, "Yes", by=carol, answered_on=engagement.start_date, name="Ines")
+    page = as_carol.get(_url(engagement, "preparation_dossier") + "?facts=2&page=2").content.decode()
+    assert 'href="?page=2&amp;facts=1#facts"' in page  # the facts pager keeps the questions' page
+    assert 'href="?facts=2&amp;page=1"' in page  # and the other way round
+
+
+@pytest.mark.parametrize("count", [2, 40])
 def test_the_dossier_page_takes_the_same_queries_whatever_its_size(
     count: int, as_carol: Any, engagement: Engagement, carol: Any, alice: Any,
     django_assert_num_queries: Any,
@@ -183,4 +265,4 @@ def test_the_dossier_page_takes_the_same_queries_whatever_its_size(
         assert as_carol.get(url).status_code == 200
 
 
-QUERIES = {"dossier": 12}
+QUERIES = {"dossier": 13}
