@@ -21,6 +21,7 @@ from cairn.adoption.views import (
     delete_view,
     engagement_of,
     error_text,
+    page_of,
     require_edit,
 )
 from cairn.documents.actions import EditConflict
@@ -50,7 +51,7 @@ def plan(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     outline = current.outline if current else None
     detailed = current.detailed if current else None
     summary = current.roadmap_summary if current else ""
-    steps = list(engagement.roadmap_steps.all())
+    steps = page_of(request, engagement.roadmap_steps.all(), "steps")
     return render(
         request, "adoption/plan.html",
         context(

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cairn.adoption.models import AdoptionPlan, Challenge, ImpactedGroup, ReadinessItem, Risk
-from cairn.adoption.tests.conftest import add_milestone, add_readings, add_risks, make_kpi
+from cairn.adoption.tests.conftest import add_milestone, add_readings, add_risks, fill, make_kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,34 @@ def test_the_kpi_list_keeps_a_constant_number_of_queries(engagement, as_carol):
         add_readings(other, 10)
         add_milestone(other, dt.date(2026, 6, 1), "100")
     assert count() == before
+
+
+LISTS = [
+    "processes", "groups", "considerations", "risks", "roadmap-steps", "pilots", "pilot-criteria",
+    "work-packages", "readiness-workshops", "readiness-items", "kpis", "kpi-milestones", "kpi-readings",
+    "challenges", "governance-meetings",
+]
+
+
+def test_every_list_keeps_a_constant_number_of_queries(engagement, carol, as_carol):
+    urls = [f"{API}/{name}?engagement={engagement.pk}" for name in LISTS]
+    urls.append(f"{API}/engagements/{engagement.pk}/lessons")
+
+    def counts() -> dict[str, int]:
+        result = {}
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert as_carol.get(url).status_code == 200, url
+            result[url] = len(ctx.captured_queries)
+        return result
+
+    fill(engagement, carol, 2)
+    before = counts()
+    fill(engagement, carol, 30)
+    assert counts() == before
+    for url in urls:  # each is a page of at most 25, with the count of all
+        body = as_carol.get(url).json()
+        assert len(body["items"]) == min(body["count"], 25), url
 
 
 def test_lists_paginate(engagement, as_carol):

@@ -12,19 +12,16 @@ from django.urls import reverse
 
 from cairn.adoption import actions
 from cairn.adoption.models import (
-    Challenge,
     GovernanceMeeting,
     ImpactedGroup,
-    ImpactedProcess,
     KpiReading,
     Pilot,
     PilotCriterion,
     ReadinessItem,
     ReadinessWorkshop,
     Risk,
-    WorkPackage,
 )
-from cairn.adoption.tests.conftest import add_readings, add_risks, make_kpi
+from cairn.adoption.tests.conftest import add_milestone, add_readings, fill, make_kpi
 
 pytestmark = pytest.mark.django_db
 
@@ -42,41 +39,10 @@ def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return len(ctx.captured_queries)
 
 
-def _fill(engagement, carol, n: int) -> None:  # type: ignore[no-untyped-def]
-    """n of everything, written straight to the tables (the pages only read them)."""
-    ImpactedProcess.objects.bulk_create(
-        ImpactedProcess(engagement=engagement, name=f"Process {n}-{i}", today="a", after="b") for i in range(n)
-    )
-    ImpactedGroup.objects.bulk_create(
-        ImpactedGroup(engagement=engagement, name=f"Group {n}-{i}", knowledge_gap=i % 4) for i in range(n)
-    )
-    add_risks(engagement, n)
-    WorkPackage.objects.bulk_create(
-        WorkPackage(engagement=engagement, title=f"WP {i}", owner="Ruth", deliverables="d") for i in range(n)
-    )
-    workshop = ReadinessWorkshop.objects.create(engagement=engagement, held_on=dt.date(2026, 9, 3), participants="x")
-    ReadinessItem.objects.bulk_create(ReadinessItem(workshop=workshop, item=f"Item {i}") for i in range(n))
-    Challenge.objects.bulk_create(
-        Challenge(engagement=engagement, challenge=f"C {i}", impact="i", raised_on=dt.date(2026, 9, 1),
-                  is_lesson=i % 2 == 0, lesson="L") for i in range(n)
-    )
-    pilot = Pilot.objects.get_or_create(
-        engagement=engagement,
-        defaults={"kind": "pov", "scope": "s", "starts": dt.date(2026, 9, 1), "ends": dt.date(2026, 10, 1)},
-    )[0]
-    PilotCriterion.objects.bulk_create(
-        PilotCriterion(pilot=pilot, criterion=f"Criterion {n}-{i}", result="met", evidence="e") for i in range(n)
-    )
-    for k in range(min(n, 4)):
-        kpi = make_kpi(engagement, name=f"KPI {n}-{k}")
-        add_readings(kpi, n)
-    actions.hold_governance_meeting(engagement, held_on=dt.date(2026, 9, 10), by=carol)
-
-
 def test_every_page_keeps_a_constant_number_of_queries(engagement, carol, as_carol):
-    _fill(engagement, carol, 2)
+    fill(engagement, carol, 2)
     before = {name: _count(as_carol, reverse(name, args=[engagement.pk])) for name in PAGES}
-    _fill(engagement, carol, 30)
+    fill(engagement, carol, 30)
     after = {name: _count(as_carol, reverse(name, args=[engagement.pk])) for name in PAGES}
     assert after == before
 
@@ -84,15 +50,31 @@ def test_every_page_keeps_a_constant_number_of_queries(engagement, carol, as_car
 def test_the_kpi_page_keeps_a_constant_number_of_queries(engagement, as_carol):
     kpi = make_kpi(engagement)
     add_readings(kpi, 2)
+    add_milestone(kpi, dt.date(2026, 2, 1), "120")
     url = reverse("adoption_kpi", args=[engagement.pk, kpi.pk])
     before = _count(as_carol, url)
     add_readings(kpi, 40, start=dt.date(2026, 3, 1))
+    for month in range(3, 12):
+        add_milestone(kpi, dt.date(2026, month, 15), str(120 - month))
     assert _count(as_carol, url) == before
+
+
+def test_long_lists_are_paged(engagement, carol, as_carol):
+    fill(engagement, carol, 51)
+    lists = [
+        ("adoption_impact", "groups"), ("adoption_impact", "processes"), ("adoption_impact", "considerations"),
+        ("adoption_plan", "steps"), ("adoption_risks", "page"), ("adoption_work_packages", "page"),
+        ("adoption_readiness", "page"), ("adoption_challenges", "page"), ("adoption_lessons", "page"),
+    ]
+    for name, param in lists:
+        url = reverse(name, args=[engagement.pk])
+        assert f'href="?{param}=2"' in as_carol.get(url).content.decode(), (name, param)
+        assert 'rel="prev"' in as_carol.get(url, {param: 2}).content.decode(), (name, param)
 
 
 @pytest.mark.parametrize("persona", ["as_rita", "as_dave"])
 def test_everyone_signed_in_reads_the_pages_without_edit_controls(engagement, carol, persona, request):
-    _fill(engagement, carol, 1)
+    fill(engagement, carol, 1)
     client = request.getfixturevalue(persona)
     for name in PAGES:
         page = client.get(reverse(name, args=[engagement.pk])).content.decode()

@@ -134,3 +134,29 @@ def test_a_milestone_report_and_the_sign_off_through_the_api(phase, carol, conta
     signoff = _json(as_carol, "post", f"{API}/engagements/{engagement.pk}/plan/sign-off", {"contact": contact.pk})
     assert signoff.status_code == 201, signoff.json()
     assert "/shared/" in signoff.json()["url"]
+
+
+def test_the_plan_and_the_time_lists_keep_their_query_count(phase, carol, contact, as_carol, assert_queries):
+    from cairn.onboarding.actions import save_milestone
+    from cairn.onboarding.tests.conftest import queries_of
+
+    engagement = phase.plan.engagement
+    urls = [f"{API}/engagements/{engagement.pk}/plan", f"{API}/time-entries?engagement={engagement.pk}",
+            f"{API}/time-entries", f"{API}/time-report"]
+
+    def book(activity: PlanActivity, days_ago: int) -> None:
+        from cairn.onboarding.timesheets import log_time
+
+        log_time(TimeEntry(engagement=engagement, plan_activity=activity, hours=1,
+                           date=TODAY - dt.timedelta(days=days_ago)), by=carol)
+
+    book(add_activity(phase, carol, "First", responsible_user=carol), 0)
+    small = [queries_of(as_carol, url) for url in urls]
+    for n in range(15):
+        activity = add_activity(phase, carol, f"Activity {n}", responsible_contact=contact)
+        save_milestone(Milestone(plan=phase.plan, name=f"M{n}", due_date=TODAY, phase=phase), by=carol)
+        book(activity, n + 1)
+        book(activity, n + 20)
+    for url, expected in zip(urls, small, strict=True):
+        assert_queries(as_carol, url, expected)
+    assert len(as_carol.get(urls[1]).json()["items"]) == 25

@@ -154,3 +154,26 @@ def test_the_time_pages_paginate_and_keep_their_query_count(engagement, carol, a
     response = as_carol.get(pages[0])
     assert len(response.context["entries"]) == 25
     assert "Page 1 of 2" in response.content.decode()
+
+
+def test_the_report_pages_its_totals_per_engagement_and_keeps_its_query_count(
+    engagement, carol, as_rita, acme, playbook_version, assert_queries,
+):
+    from cairn.engagements.actions import EngagementData, start_engagement
+
+    url = reverse("time_report")
+    _entry(engagement, carol, "1")
+    small = queries_of(as_rita, url)
+    for n in range(30):
+        other = start_engagement(acme, EngagementData(f"Initiative {n}", carol, TODAY), by=carol,
+                                 version=playbook_version)
+        _entry(other, carol, "0.25", day=TODAY - dt.timedelta(days=n % 5))
+    assert_queries(as_rita, url, small)
+    since = (TODAY - dt.timedelta(days=30)).isoformat()
+    first = as_rita.get(url, {"date_from": since})
+    assert len(first.context["per_engagement"]) == 25
+    page = first.content.decode()
+    assert "Page 1 of 2 · 31 engagements" in page
+    assert f'href="?date_from={since}&amp;engagements=2"' in page
+    second = as_rita.get(url, {"date_from": since, "engagements": 2})
+    assert len(second.context["per_engagement"]) == 6
