@@ -31,6 +31,7 @@ from cairn.onboarding.models import (
 from cairn.onboarding.queries import plan_view
 from cairn.onboarding.schemas import (
     ActivityIn,
+    EngagementHours,
     OnboardingDocumentRef,
     OnboardingPlanOut,
     PackIn,
@@ -342,19 +343,26 @@ def list_time(request: HttpRequest, filters: Query[TimeFilter]) -> QuerySet[Time
     return timesheets.entries(_filters(filters))
 
 
-@router.get("/time-report", response=TimeReport, summary="Hours per CSM, engagement and phase")
+@router.get(
+    "/time-report", response=TimeReport,
+    summary="Hours in all, per CSM and per phase (per engagement: /time-report/engagements)",
+)
 def time_report(request: HttpRequest, filters: Query[TimeFilter]) -> dict[str, Any]:
     totals = timesheets.totals(_filters(filters))
     return {
         "total": totals.total,
         "by_user": [{"user_id": r["user"], "name": r["name"], "hours": r["hours"]} for r in totals.by_user],
-        "by_engagement": [
-            {"engagement_id": r["engagement"], "account": r["engagement__account__name"],
-             "initiative": r["engagement__initiative"], "hours": r["hours"]}
-            for r in totals.by_engagement
-        ],
         "by_phase": totals.by_phase,
     }
+
+
+@router.get(
+    "/time-report/engagements", response=list[EngagementHours],
+    summary="Hours per engagement, most first (a page at a time: it can cover the whole book)",
+)
+@paginate(Pagination)
+def time_report_engagements(request: HttpRequest, filters: Query[TimeFilter]) -> QuerySet[Any, Any]:
+    return timesheets.engagement_hours(_filters(filters))
 
 
 def _time_relations(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -270,10 +270,24 @@ class UserHours(Schema):
 
 
 class EngagementHours(Schema):
+    """A row of timesheets.engagement_hours (a grouped query, sliced a page at a time)."""
+
     engagement_id: int
     account: str
     initiative: str
     hours: Decimal
+
+    @staticmethod
+    def resolve_engagement_id(row: dict[str, Any]) -> int:
+        return int(row["engagement"])
+
+    @staticmethod
+    def resolve_account(row: dict[str, Any]) -> str:
+        return str(row["engagement__account__name"])
+
+    @staticmethod
+    def resolve_initiative(row: dict[str, Any]) -> str:
+        return str(row["engagement__initiative"])
 
 
 class PhaseHours(Schema):
@@ -285,5 +299,4 @@ class PhaseHours(Schema):
 class TimeReport(Schema):
     total: Decimal
     by_user: list[UserHours]
-    by_engagement: list[EngagementHours]
     by_phase: list[PhaseHours]

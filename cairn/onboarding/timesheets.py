@@ -123,6 +123,15 @@ class Totals:
     by_phase: list[dict[str, Any]]
 
 
+def engagement_hours(filters: Filters) -> QuerySet[Any, Any]:
+    """Hours per engagement, most first: one grouped query, which can cover the whole book."""
+    return (
+        filters.apply(TimeEntry.objects.all())
+        .values("engagement", "engagement__initiative", "engagement__account__name")
+        .annotate(hours=Sum("hours")).order_by("-hours", "engagement__account__name", "engagement")
+    )
+
+
 def totals(filters: Filters) -> Totals:
     """Hours per CSM, per engagement and per lifecycle phase: four grouped queries."""
     base = filters.apply(TimeEntry.objects.all())
@@ -132,10 +141,7 @@ def totals(filters: Filters) -> Totals:
     ]
     for row in by_user:
         row["name"] = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__username"]
-    by_engagement: list[dict[str, Any]] = [dict(row) for row in
-        base.values("engagement", "engagement__initiative", "engagement__account__name")
-        .annotate(hours=Sum("hours")).order_by("-hours", "engagement__account__name", "engagement")
-    ]
+    by_engagement: list[dict[str, Any]] = [dict(row) for row in engagement_hours(filters)]
     by_phase: list[dict[str, Any]] = [dict(row) for row in
         base.values("phase__key", "phase__name", "phase__position")
         .annotate(hours=Sum("hours")).order_by("phase__position", "phase__key")

@@ -111,6 +111,15 @@ def test_time_is_booked_listed_paginated_and_reported(engagement, carol, as_caro
     report = as_rita.get(f"{API}/time-report").json()
     assert report["total"] == "27.00" or float(report["total"]) == 27
     assert report["by_user"][0]["name"] == "Carol Owner"
+    assert "by_engagement" not in report
+    per_engagement = as_rita.get(f"{API}/time-report/engagements").json()
+    assert per_engagement["count"] == 1
+    [row] = per_engagement["items"]
+    assert float(row.pop("hours")) == 27
+    assert row == {
+        "engagement_id": engagement.pk, "account": engagement.account.name,
+        "initiative": engagement.initiative,
+    }
     bad = _json(as_carol, "post", f"{API}/time-entries",
                 {"engagement": engagement.pk, "date": TODAY.isoformat(), "hours": "30"})
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "hours"
@@ -142,7 +151,7 @@ def test_the_plan_and_the_time_lists_keep_their_query_count(phase, carol, contac
 
     engagement = phase.plan.engagement
     urls = [f"{API}/engagements/{engagement.pk}/plan", f"{API}/time-entries?engagement={engagement.pk}",
-            f"{API}/time-entries", f"{API}/time-report"]
+            f"{API}/time-entries", f"{API}/time-report", f"{API}/time-report/engagements"]
 
     def book(activity: PlanActivity, days_ago: int) -> None:
         from cairn.onboarding.timesheets import log_time
