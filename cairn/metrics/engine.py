@@ -222,6 +222,12 @@ class Plan:
             cover = ibis.memtable(self.grid.cover(window))
             part = rolled.filter(rolled.event_type.isin(sorted(by_type)))
             joined = part.join(cover, "interval")
+            # Per (account, date, event type) first, with plain sums: the conditional sums
+            # below then run over a few rows per date, not over every (interval, type) row
+            # of the window.
+            joined = joined.group_by(["account_id", "observed_on", "event_type"]).aggregate(
+                n=joined.n.sum(), s=joined.s.sum(), last=joined["last"].max()
+            )
             aggregates: dict[str, ir.Value] = {}
             for event_type, stats in sorted(by_type.items()):
                 is_type = joined.event_type == event_type
