@@ -114,8 +114,10 @@ def time_report(request: AuthedRequest) -> HttpResponse:
     filters = _filters(form)
     page = Paginator(timesheets.entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     totals = timesheets.totals(filters)
-    # Every engagement of the book can have time: its totals are paged on their own.
-    per_engagement = Paginator(totals.by_engagement, PAGE_SIZE).get_page(request.GET.get("engagements"))
+    # Every engagement of the book can have time: its totals are paged in the database.
+    per_engagement = Paginator(timesheets.engagement_hours(filters), PAGE_SIZE).get_page(
+        request.GET.get("engagements")
+    )
     return render(request, "onboarding/time_report.html", {
         "filter_form": form, "totals": totals, "per_engagement": per_engagement, "page_obj": page,
         "entries": page.object_list, "querystring_without_page": _querystring(request.GET),

@@ -119,7 +119,6 @@ def entries(filters: Filters) -> QuerySet[TimeEntry]:
 class Totals:
     total: Decimal
     by_user: list[dict[str, Any]]
-    by_engagement: list[dict[str, Any]]
     by_phase: list[dict[str, Any]]
 
 
@@ -133,7 +132,7 @@ def engagement_hours(filters: Filters) -> QuerySet[Any, Any]:
 
 
 def totals(filters: Filters) -> Totals:
-    """Hours per CSM, per engagement and per lifecycle phase: four grouped queries."""
+    """Hours in all, per CSM and per lifecycle phase (per engagement: engagement_hours)."""
     base = filters.apply(TimeEntry.objects.all())
     by_user: list[dict[str, Any]] = [dict(row) for row in
         base.values("user", "user__first_name", "user__last_name", "user__username")
@@ -141,7 +140,6 @@ def totals(filters: Filters) -> Totals:
     ]
     for row in by_user:
         row["name"] = f"{row['user__first_name']} {row['user__last_name']}".strip() or row["user__username"]
-    by_engagement: list[dict[str, Any]] = [dict(row) for row in engagement_hours(filters)]
     by_phase: list[dict[str, Any]] = [dict(row) for row in
         base.values("phase__key", "phase__name", "phase__position")
         .annotate(hours=Sum("hours")).order_by("phase__position", "phase__key")
@@ -155,5 +153,5 @@ def totals(filters: Filters) -> Totals:
         else:
             merged[key] = {"key": key, "name": row["phase__name"], "hours": row["hours"]}
     total = base.aggregate(total=Sum("hours"))["total"] or Decimal(0)
-    return Totals(total, by_user, by_engagement, list(merged.values()))
+    return Totals(total, by_user, list(merged.values()))
 
