@@ -74,7 +74,14 @@ class MetricValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "metric"], name="metrics_latest_value_once"),
         ]
-        indexes = [models.Index(fields=["metric", "observed_on"], name="metrics_value_by_date")]
+        # Covering: scoring reads (account, value) of a few metrics for the whole book from
+        # the index alone, in its order, instead of one table lookup per row (about half the
+        # read at 100,000 accounts). A recompute moves the entries anyway: observed_on changes.
+        indexes = [
+            models.Index(
+                fields=["metric", "observed_on", "account", "value"], name="metrics_value_for_scores"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.metric.slug}={self.value} for account {self.account_id} on {self.observed_on}"
