@@ -37,6 +37,13 @@ def _fresh_query_log() -> None:
         connection.queries_log.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_analytics_dir(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each test its own analytics store: the database rolls back after a test, files do
+    not, and a score history file left by one test would be another's history."""
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+
+
 def _user(django_user_model, username: str, role: str, first: str, last: str):  # type: ignore[no-untyped-def]
     return django_user_model.objects.create_user(
         username=username, password=PASSWORD, role=role, first_name=first, last_name=last,

@@ -142,7 +142,11 @@ def lose_usage(share: float) -> int:
     from cairn.metrics.models import MetricValue
 
     rng = random.Random(SEED + 1)
-    ids = list(MetricValue.objects.filter(metric__slug="seats").values_list("account_id", flat=True))
+    ids = list(
+        MetricValue.objects.filter(metric__slug="seats")
+        .order_by("account_id")
+        .values_list("account_id", flat=True)
+    )
     hit = rng.sample(ids, int(len(ids) * share))
     MetricValue.objects.filter(metric__slug="seats", account_id__in=hit).update(
         value=0.05, observed_on=DAY + dt.timedelta(days=1)
@@ -202,7 +206,8 @@ def main() -> None:
         from django.urls import get_resolver
 
         from cairn.customers.models import Account
-        from cairn.health.models import HealthScore, ManualRating, Measure
+        from cairn.health import history
+        from cairn.health.models import ManualRating, Measure
         from cairn.metrics.models import MetricValue
         from cairn.timeline.models import Task
 
@@ -223,10 +228,20 @@ def main() -> None:
         hit = lose_usage(0.02)
         timed(f"next day ({hit:,} accounts lost usage)", DAY + dt.timedelta(days=1), args.profile)
         timed("same day again (nothing new)", DAY + dt.timedelta(days=1), args.profile)
-        rows = HealthScore.objects.count()
-        sample = HealthScore.objects.values_list("explanation", flat=True).first()
-        print(f"Score history: {rows:,} rows; one explanation is {len(json.dumps(sample)):,} characters; "
-              f"tasks created: {Task.objects.count():,}")
+        dates = history.dates()
+        rows = sum(d.accounts for d in dates)
+        size = sum((history.folder() / d.file).stat().st_size for d in dates)
+        sample = history.stored(Account.objects.order_by("pk").values_list("pk", flat=True)[0])
+        one = len(json.dumps(sample.explanation)) if sample else 0
+        print(f"Score history: {rows:,} rows in {len(dates)} Parquet files ({size / 1024 / 1024:.1f} MiB); "
+              f"one explanation is {one:,} characters; tasks created: {Task.objects.count():,}")
+        started = time.perf_counter()
+        reads = Account.objects.order_by("?").values_list("pk", flat=True)[:20]
+        for pk in reads:
+            history.stored(pk)
+            history.account_history(pk)
+        print(f"One account's latest explanation and its history (as its page reads them): "
+              f"{(time.perf_counter() - started) / len(reads) * 1000:.0f} ms on {len(dates)} dates")
         if connection.vendor == "sqlite":
             size = Path(connection.settings_dict["NAME"]).stat().st_size
             print(f"SQLite file: {size / 1024 / 1024:.0f} MiB")

@@ -1,8 +1,8 @@
 """Alerts: a task for the owner when an account turns red or its score falls sharply.
 
 Never twice for the same drop: an alert stays open while its condition holds (one open
-alert per account and kind, a database constraint), and the score row that raised it is part
-of its key, so re-running a recompute, even after the condition briefly cleared on the same
+alert per account and kind, a database constraint), and the scoring date that raised it is
+part of its key, so re-running a recompute, even after the condition briefly cleared on the same
 day, does not raise it again. An alert closes when the account recovers; a later drop is new.
 """
 
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cairn.customers.models import Account
-from cairn.health.models import AlertKind, HealthAlert, HealthScore
+from cairn.health.models import AlertKind, HealthAlert
 from cairn.health.scoring import CardSpec, explain
 from cairn.people.models import User
 from cairn.timeline.models import Entry, EntryKind, Task
@@ -85,11 +85,8 @@ def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tup
     if not wanted:
         return 0, resolved
     ids = [c.account_id for c, _ in wanted]
-    score_ids = dict(
-        HealthScore.objects.filter(account_id__in=ids, scored_on=as_of).values_list("account_id", "pk")
-    )
     done = set(
-        HealthAlert.objects.filter(score_id__in=list(score_ids.values())).values_list(
+        HealthAlert.objects.filter(account_id__in=ids, scored_on=as_of).values_list(
             "account_id", "kind"
         )
     )
@@ -97,7 +94,7 @@ def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tup
     tasks = _tasks(as_of, wanted)
     HealthAlert.objects.bulk_create(
         HealthAlert(
-            account_id=check.account_id, kind=kind, score_id=score_ids[check.account_id],
+            account_id=check.account_id, kind=kind, scored_on=as_of, score=check.score,
             raised_on=as_of, task=tasks.get(check.account_id),
         )
         for check, kind in wanted

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
@@ -14,7 +14,8 @@ from cairn.api import READ_ERRORS, WRITE_ERRORS, user_of
 from cairn.customers.models import Account
 from cairn.health import actions
 from cairn.health.forms import MeasureForm, ScorecardForm, bands_text
-from cairn.health.models import HealthScore, ManualRating, Measure, Scorecard
+from cairn.health.history import StoredScore, account_history, stored
+from cairn.health.models import ManualRating, Measure, Scorecard
 from cairn.health.schemas import (
     MeasureSchema,
     RatingIn,
@@ -100,19 +101,22 @@ def update_scorecard(request: HttpRequest, card_id: int, payload: ScorecardIn) -
 
 @router.get("/accounts/{int:account_id}/score", response={200: ScoreOut, **READ_ERRORS},
             summary="An account's latest score with its explanation")
-def latest_score(request: HttpRequest, account_id: int) -> HealthScore:
+def latest_score(request: HttpRequest, account_id: int) -> StoredScore:
     account = get_object_or_404(Account, pk=account_id)
-    latest = HealthScore.objects.filter(account=account).select_related("snapshot")
-    return get_object_or_404(latest.order_by("-scored_on")[:1])
+    latest = stored(account.pk)
+    if latest is None:
+        raise Http404("This account has not been scored yet.")
+    return latest
 
 
 @router.get("/accounts/{int:account_id}/scores", response={200: list[ScorePoint], **READ_ERRORS},
             summary="An account's score history, oldest first")
-def score_history(request: HttpRequest, account_id: int) -> QuerySet[HealthScore]:
+def score_history(request: HttpRequest, account_id: int) -> list[dict[str, Any]]:
     account = get_object_or_404(Account, pk=account_id)
-    return HealthScore.objects.filter(account=account).order_by("scored_on").only(
-        "scored_on", "score", "light"
-    )
+    return [
+        {"scored_on": day, "score": score, "light": light}
+        for day, score, light in account_history(account.pk)
+    ]
 
 
 @router.get("/accounts/{int:account_id}/ratings", response={200: list[RatingOut], **READ_ERRORS})

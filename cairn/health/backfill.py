@@ -5,7 +5,7 @@ month for "change in 30 days". The metric series in the analytics store already 
 account's values on each observation date, so each past grid date is scored the way the
 trust backtest scores it: metric values as they were that day, CSM ratings, surveys and
 tickets as they stood that day, with today's scorecards and segments. Only dates before the
-first real scoring date are filled, and existing rows are never touched: the history a
+first real scoring date are filled, and existing dates are never touched: the history a
 recompute wrote stays exactly what people saw. No alert is raised for the past.
 
 Each date is written in its own transaction, so an interrupted backfill keeps whole dates
@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Min
 
 from cairn.customers.models import Account
-from cairn.health import encoding
+from cairn.health import encoding, history
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import Latest, MetricValues, metric_ids_of
-from cairn.health.models import HealthScore
 from cairn.health.recompute import Book, compute, write_history
 from cairn.health.trust.series import grid_dates, values_at
 from cairn.metrics.models import MetricDefinition
@@ -43,7 +41,7 @@ class BackfillResult:
 
 def dates_to_fill(until: dt.date, since: dt.date | None = None) -> tuple[list[dt.date], dt.date | None]:
     """The complete grid dates up to `until`, before the first scoring date, from `since`."""
-    first = HealthScore.objects.aggregate(first=Min("scored_on"))["first"]
+    first = history.first_date()
     last = min(until, first - dt.timedelta(days=1)) if first else until
     dates = [d for d in grid_dates(last) if since is None or d >= since]
     return dates, first
@@ -71,6 +69,7 @@ def backfill(until: dt.date, since: dt.date | None = None) -> BackfillResult:
         with transaction.atomic():
             groups = compute(day, None, cards, series_values(cards, day, account_ids))
             book = Book.of(groups)
-            write_history(day, book, [t for g in groups for t in encoding.explanations(g.block)])
-            rows += len(book.ids)
+            rows += write_history(
+                day, book, [t for g in groups for t in encoding.explanations(g.block)]
+            )
     return BackfillResult(dates, rows, round(time.perf_counter() - started, 3), first)

@@ -94,8 +94,40 @@ def _notes(block: Block) -> pa.Array:
         if c.notes is not None:
             said[:, j] |= np.asarray(c.notes, dtype=object) != ""
     noted = missing & said
-    out: list[str | None] = [None] * n
-    for i in np.flatnonzero(noted.any(axis=1)).tolist():
-        notes = {str(j): block.note(i, j) for j in np.flatnonzero(noted[i]).tolist()}
-        out[i] = ', "notes": ' + json.dumps(notes)
-    return pc.fill_null(pa.array(out, type=pa.string()), "")
+    rows = np.flatnonzero(noted.any(axis=1))
+    if not len(rows):
+        return pa.array([""] * n, type=pa.string())
+    # One '"j": "note"' fragment per noted measure (null where not noted), joined per row.
+    fragments = []
+    for j in np.flatnonzero(noted.any(axis=0)).tolist():
+        where = rows[noted[rows, j]]
+        texts = np.full(len(rows), None, dtype=object)
+        texts[np.searchsorted(rows, where)] = _column_notes(block, j, where)
+        fragments.append(pa.array(texts, type=pa.string()))
+    joined = pc.binary_join_element_wise(*fragments, ", ", null_handling="skip")
+    notes = pc.binary_join_element_wise(', "notes": {', joined, "}", "").to_numpy(zero_copy_only=False)
+    out = np.full(n, "", dtype=object)
+    out[rows] = notes
+    return pa.array(out, type=pa.string())
+
+
+def _column_notes(block: Block, j: int, where: np.ndarray) -> list[str]:
+    """The '"j": "note"' fragments of measure j for the accounts `where`. A number's note
+    depends only on whether it is there, its day and the loader's note, so each distinct
+    combination is worded once (`Block.note` is the reference); other values one by one."""
+    column = block.columns[j]
+    prefix = f"{json.dumps(str(j))}: "
+    if not (column.numeric and isinstance(column.observed_on, np.ndarray)):
+        return [prefix + json.dumps(block.note(i, j)) for i in where.tolist()]
+    keys = [np.isnan(np.asarray(column.values)[where]), np.asarray(column.observed_on)[where]]
+    if column.notes is not None:
+        notes = np.asarray(column.notes, dtype=object)[where].astype(str)
+        keys.append(np.unique(notes, return_inverse=True)[1])
+    _, first, inverse = np.unique(
+        np.column_stack([k.astype(np.int64) for k in keys]), axis=0, return_index=True,
+        return_inverse=True,
+    )
+    worded = np.array(
+        [prefix + json.dumps(block.note(int(where[k]), j)) for k in first.tolist()], dtype=object
+    )
+    return worded[inverse.reshape(-1)].tolist()  # type: ignore[no-any-return]

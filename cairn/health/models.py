@@ -239,44 +239,28 @@ class ScorecardSnapshot(models.Model):
         return f"{self.name} ({self.digest[:8]})"
 
 
-class HealthScore(models.Model):
-    """An account's score on one scoring date, with the explanation it was computed from."""
+class ScoreDate(models.Model):
+    """A scoring date and the file in the analytics store that holds its scores.
 
-    # No index of its own: the unique (account, scored_on) index serves lookups by account,
-    # and every index costs each day's 100,000 inserts a random write.
-    account = models.ForeignKey(
-        "customers.Account", on_delete=models.CASCADE, related_name="health_scores",
-        db_index=False,
-    )
-    scored_on = models.DateField()
-    scorecard = models.ForeignKey(
-        Scorecard, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # Snapshots are never deleted (an edited or deleted scorecard keeps them), so nothing
-    # looks scores up by snapshot: no index.
-    snapshot = models.ForeignKey(
-        ScorecardSnapshot, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        db_index=False,
-    )
-    # Null when no measure had data: "not enough data", never 0.
-    score = models.FloatField(null=True, blank=True)
-    light = models.CharField(max_length=5, choices=Light.choices, blank=True)
-    # Per measure of the snapshot: raw values, points (null: missing) and unusual notes, and
-    # the keys that pulled the score down most. `scoring.explain` rebuilds every line.
-    explanation = models.JSONField(default=dict)
+    The score history (every account's score, light and explanation on each date) is kept
+    in Parquet, one file per date (cairn.health.history, docs/analytics.md): a daily run adds
+    100,000 rows, which an indexed table pays for with random writes into an index that
+    grows every day. This row makes the file part of the history: it is written in the
+    recompute's transaction, and readers only open the files rows name, so a run that fails
+    leaves the history as it was.
+    """
+
+    scored_on = models.DateField(unique=True)
+    # Relative to the scores folder; blank while a first run of the date is in progress.
+    file = models.CharField(max_length=200, blank=True)
+    accounts = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["-scored_on"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "scored_on"], name="health_score_once_per_day"
-            ),
-        ]
-        indexes = [models.Index(fields=["scored_on", "account"], name="health_score_by_date")]
+        ordering = ["scored_on"]
 
     def __str__(self) -> str:
-        return f"{self.account_id} on {self.scored_on}: {self.score}"
+        return f"{self.scored_on}: {self.accounts} accounts"
 
 
 class AccountHealth(models.Model):
@@ -296,10 +280,11 @@ class AccountHealth(models.Model):
     change_30d = models.FloatField(null=True, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["score"], name="health_latest_by_score"),
-            models.Index(fields=["change_30d"], name="health_latest_by_change"),
-        ]
+        # Only the 30-day change is indexed (the overview's sharpest falls, the portfolio's
+        # "dropped by" filter). Sorting by score joins the accounts and sorts by name after
+        # it, which no index on the score serves, and each index costs every daily run
+        # 100,000 random writes.
+        indexes = [models.Index(fields=["change_30d"], name="health_latest_by_change")]
 
     def __str__(self) -> str:
         return f"{self.account_id}: {self.score}"
@@ -318,7 +303,10 @@ class HealthAlert(models.Model):
         "customers.Account", on_delete=models.CASCADE, related_name="health_alerts"
     )
     kind = models.CharField(max_length=12, choices=AlertKind.choices)
-    score = models.ForeignKey(HealthScore, on_delete=models.CASCADE, related_name="alerts")
+    # The scoring date whose score raised it (its explanation is in that date's history)
+    # and the score then.
+    scored_on = models.DateField()
+    score = models.FloatField(null=True, blank=True)
     raised_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
     task = models.ForeignKey(
@@ -330,7 +318,7 @@ class HealthAlert(models.Model):
         ordering = ["-raised_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "kind", "score"], name="health_alert_once_per_score"
+                fields=["account", "kind", "scored_on"], name="health_alert_once_per_score"
             ),
             models.UniqueConstraint(
                 fields=["account", "kind"],

@@ -12,21 +12,20 @@ from django.utils import timezone
 
 from cairn.customers.models import Account
 from cairn.health.cards import card_spec
+from cairn.health.history import StoredScore, account_history, stored
 from cairn.health.inputs import columns_for, gather
-from cairn.health.models import AccountHealth, HealthAlert, HealthScore, ManualRating, Measure, Scorecard
+from cairn.health.models import AccountHealth, HealthAlert, ManualRating, Measure, Scorecard
 from cairn.health.scoring import Explanation, explain, score_block
 
 HISTORY_DAYS = 180
 PREVIEW_SIZE = 10
 
 
-def latest_score(account: Account) -> HealthScore | None:
-    return HealthScore.objects.filter(account=account).select_related("snapshot").order_by(
-        "-scored_on"
-    ).first()
+def latest_score(account: Account) -> StoredScore | None:
+    return stored(account.pk)
 
 
-def score_lines(score: HealthScore) -> list[dict[str, Any]]:
+def score_lines(score: StoredScore) -> list[dict[str, Any]]:
     """Each measure's line of a stored score (name, value, points, share, contribution)."""
     measures = score.snapshot.measures if score.snapshot else []
     return explain(score.explanation, measures)
@@ -34,11 +33,7 @@ def score_lines(score: HealthScore) -> list[dict[str, Any]]:
 
 def history(account: Account, days: int = HISTORY_DAYS) -> list[tuple[dt.date, float | None]]:
     since = timezone.localdate() - dt.timedelta(days=days)
-    return list(
-        HealthScore.objects.filter(account=account, scored_on__gte=since)
-        .order_by("scored_on")
-        .values_list("scored_on", "score")
-    )
+    return [(day, score) for day, score, _ in account_history(account.pk, since)]
 
 
 def current_ratings(account: Account) -> list[ManualRating]:
@@ -54,7 +49,7 @@ def rating_history(account: Account, limit: int = 20) -> QuerySet[ManualRating]:
 
 
 def alerts(account: Account, limit: int = 10) -> QuerySet[HealthAlert]:
-    return HealthAlert.objects.filter(account=account).select_related("task", "score")[:limit]
+    return HealthAlert.objects.filter(account=account).select_related("task")[:limit]
 
 
 def overview() -> dict[str, Any]:
@@ -72,7 +67,7 @@ def overview() -> dict[str, Any]:
     )
     open_alerts = (
         HealthAlert.objects.filter(resolved_on__isnull=True)
-        .select_related("account", "account__owner", "score", "task")
+        .select_related("account", "account__owner", "task")
         .order_by("-raised_on")[:20]
     )
     return {"counts": counts, "fallers": list(fallers), "open_alerts": list(open_alerts)}

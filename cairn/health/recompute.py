@@ -15,14 +15,13 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import Case, IntegerField, Max, Min, Value, When
-from django.utils import timezone
+from django.db.models import Case, IntegerField, Value, When
 
 from cairn.customers.models import Account
-from cairn.health import alerts, encoding, upserts
+from cairn.health import alerts, encoding, history, upserts
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import MetricValues, columns_for, gather
-from cairn.health.models import AccountHealth, HealthScore, ScorecardSnapshot
+from cairn.health.models import AccountHealth, ScorecardSnapshot, ScoreDate
 from cairn.health.scoring import Block, CardSpec, score_block
 
 CHANGE_DAYS = 30
@@ -66,22 +65,21 @@ def compute(
     rows = Account.objects.order_by("pk")
     if accounts is not None:
         rows = rows.filter(pk__in=list(accounts))
-    groups: dict[int, tuple[CardSpec, list[int], list[int | None]]] = {}
-    for account_id, segment, owner_id in rows.values_list("pk", "segment", "owner_id").iterator(
-        chunk_size=50000
-    ):
-        card = cards.for_segment(segment)
-        if card is None:
-            continue
-        _, ids, owners = groups.setdefault(id(card), (card, [], []))
-        ids.append(account_id)
-        owners.append(owner_id)
+    table = list(rows.values_list("pk", "segment", "owner_id"))
+    account_ids = np.array([r[0] for r in table], dtype=np.int64)
+    owner_ids = np.array([r[2] for r in table], dtype=object)
+    # Segments are few: each distinct one is looked up once and its accounts taken together.
+    segments, segment_of = np.unique(np.array([r[1] for r in table], dtype=str), return_inverse=True)
+    card_of_segment = [cards.for_segment(str(segment)) for segment in segments]
+    groups: dict[int, tuple[CardSpec, np.ndarray, list[int | None]]] = {}
+    for card in [c for c in cards.all if any(c is found for found in card_of_segment)]:
+        mine = np.isin(segment_of, [k for k, found in enumerate(card_of_segment) if found is card])
+        groups[id(card)] = (card, account_ids[mine], owner_ids[mine].tolist())
     inputs = gather([g[0] for g in groups.values()], accounts, as_of, metrics)
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
-        account_ids = np.array(ids, dtype=np.int64)
-        block = score_block(card, columns_for(card, account_ids, inputs), as_of)
-        scored.append(Scored(card, snapshot_of(card), account_ids, owners, block))
+        block = score_block(card, columns_for(card, ids, inputs), as_of)
+        scored.append(Scored(card, snapshot_of(card), ids, owners, block))
     return scored
 
 
@@ -103,19 +101,13 @@ def scores_at_start(
     none): of the last scoring date on or before `day`, or, when the history is shorter than
     the period, of the first scoring date after it (before `as_of`). Scoring runs for the
     whole book at once, so one date stands for all accounts."""
-    dates = HealthScore.objects.filter(scored_on__lte=day).aggregate(last=Max("scored_on"))
-    found = dates["last"]
-    if found is None:
-        found = HealthScore.objects.filter(scored_on__gt=day, scored_on__lt=as_of).aggregate(
-            first=Min("scored_on")
-        )["first"]
+    committed = ScoreDate.objects.exclude(file="")
+    found = committed.filter(scored_on__lte=day).order_by("-scored_on").first() or (
+        committed.filter(scored_on__gt=day, scored_on__lt=as_of).order_by("scored_on").first()
+    )
     if found is None:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    rows = HealthScore.objects.filter(scored_on=found).order_by("account_id")
-    if accounts is not None:
-        rows = rows.filter(account_id__in=list(accounts))
-    table = np.array(list(rows.values_list("account_id", "score")), dtype=float).reshape(-1, 2)
-    return table[:, 0].astype(np.int64), table[:, 1]
+    return history.scores_on(found, accounts)
 
 
 def _align(keys: np.ndarray, values: np.ndarray, ids: np.ndarray, missing: Any) -> np.ndarray:
@@ -157,7 +149,7 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     """Upsert the day's scores and each account's latest, then raise and resolve alerts."""
     book = Book.of(groups)
     texts = [text for g in groups for text in encoding.explanations(g.block)]
-    write_history(as_of, book, texts)
+    write_history(as_of, book, texts, accounts)
     before = _latest_before(as_of, book.ids, accounts)
     month_ago = _align(*scores_at_start(as_of - dt.timedelta(days=CHANGE_DAYS), as_of, accounts),
                        book.ids, np.nan)
@@ -185,6 +177,9 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     for new, old in zip(new_rows, old_rows, strict=True):
         same &= _same(new, old)
     changed = np.flatnonzero(kept & ~same)
+    # In account order: the scorecards' blocks interleave, and the table's key index takes
+    # sorted rows as appends.
+    changed = changed[np.argsort(book.ids[changed], kind="stable")]
     upserts.upsert(
         upserts.LATEST,
         [connection.ops.adapt_datefield_value(as_of)],
@@ -218,18 +213,18 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
     return alerts.evaluate(as_of, checks, open_alerts)
 
 
-def write_history(as_of: dt.date, book: Book, texts: list[str]) -> None:
-    """Upsert the day's score rows (the history), one per scored account."""
-    ops = connection.ops
+def write_history(
+    as_of: dt.date, book: Book, texts: list[str], accounts: Collection[int] | None = None
+) -> int:
+    """Record the day's scores (the history), one row per scored account, in the analytics
+    store; with `accounts`, the date's other rows stay as they were."""
     cards = np.array([g.card.id for g in book.groups], dtype=object)
     snapshots = np.array([g.snapshot_id for g in book.groups], dtype=object)
-    # The explanations are JSON text already: bound as they are, not encoded again.
-    upserts.upsert(
-        upserts.SCORES,
-        [ops.adapt_datefield_value(as_of), ops.adapt_datetimefield_value(timezone.now())],
-        [book.ids.tolist(), cards[book.card_of].tolist(), snapshots[book.card_of].tolist(),
-         _nullable(book.scores), book.lights.tolist(), texts],
+    table = history.table_of(
+        book.ids, cards[book.card_of].tolist(), snapshots[book.card_of].tolist(), book.scores,
+        book.lights.tolist(), texts,
     )
+    return history.record(as_of, table, accounts)
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,17 @@ def light_for(score: float | None, *, green_from: float, red_below: float) -> st
     return "red" if score < red_below else "amber"
 
 
+def lights_for(scores: Sequence[float | None], card: CardSpec) -> list[str]:
+    """`light_for` of many scores at once."""
+    values = np.array([math.nan if x is None else x for x in scores], dtype=float)
+    with np.errstate(invalid="ignore"):
+        lights = np.where(
+            values >= card.green_from, "green", np.where(values < card.red_below, "red", "amber")
+        ).astype(object)
+    lights[np.isnan(values)] = ""
+    return lights.tolist()  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class Column:
     """One measure's raw values for a block of accounts (same order as the block's accounts).
@@ -381,8 +392,7 @@ def score_block(card: CardSpec, columns: Sequence[Column], as_of: dt.date) -> Bl
             cells[stale] = math.nan
         points[:, j] = cells
     weighed = weigh(points, [m.weight for m in card.measures])
-    lights = [light_for(s, green_from=card.green_from, red_below=card.red_below) for s in weighed.scores]
-    return Block(card, tuple(columns), points, weighed, lights, oldest)
+    return Block(card, tuple(columns), points, weighed, lights_for(weighed.scores, card), oldest)
 
 
 def score_account(

@@ -1,4 +1,4 @@
-"""Writing a day's scores and each account's latest: insert or update, 100,000 rows at a time.
+"""Writing each account's latest score: insert or update, 100,000 rows at a time.
 
 Constant statements with bound parameters, never text built from values. The ORM's
 bulk_create spends most of its time preparing every field of every object, which at 100,000
@@ -47,46 +47,6 @@ def upsert(statement: Upsert, constants: Sequence[Any], columns: Sequence[list[A
                 same = [itertools.repeat(value) for value in constants]
                 cursor.executemany(statement.each_row, list(zip(*same, *part, strict=False)))
 
-
-# A same-day rerun leaves the rows it would not change alone (no write, no new row version),
-# so `computed_at` is when the row last changed. Null-safe inequality is spelled `IS NOT` in
-# SQLite and `IS DISTINCT FROM` in PostgreSQL.
-_SCORE_CONFLICT = """
-ON CONFLICT (account_id, scored_on) DO UPDATE SET
-  scorecard_id = excluded.scorecard_id, snapshot_id = excluded.snapshot_id,
-  score = excluded.score, light = excluded.light,
-  explanation = excluded.explanation, computed_at = excluded.computed_at
-"""
-_SCORE_CHANGED_SQLITE = """
-WHERE health_healthscore.score IS NOT excluded.score
-  OR health_healthscore.light <> excluded.light
-  OR health_healthscore.explanation IS NOT excluded.explanation
-  OR health_healthscore.snapshot_id IS NOT excluded.snapshot_id
-  OR health_healthscore.scorecard_id IS NOT excluded.scorecard_id
-"""
-_SCORE_CHANGED_POSTGRES = """
-WHERE health_healthscore.score IS DISTINCT FROM excluded.score
-  OR health_healthscore.light <> excluded.light
-  OR health_healthscore.explanation IS DISTINCT FROM excluded.explanation
-  OR health_healthscore.snapshot_id IS DISTINCT FROM excluded.snapshot_id
-  OR health_healthscore.scorecard_id IS DISTINCT FROM excluded.scorecard_id
-"""
-# constants: scored_on, computed_at; columns: account, scorecard, snapshot, score, light,
-# explanation (JSON text)
-SCORES = Upsert(
-    each_row="""
-INSERT INTO health_healthscore
-  (scored_on, computed_at, account_id, scorecard_id, snapshot_id, score, light, explanation)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
-""" + _SCORE_CONFLICT + _SCORE_CHANGED_SQLITE,
-    batch="""
-INSERT INTO health_healthscore
-  (scored_on, computed_at, account_id, scorecard_id, snapshot_id, score, light, explanation)
-SELECT %s::date, %s::timestamptz, (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint,
-  (r->>3)::float8, r->>4, (r->>5)::jsonb
-FROM jsonb_array_elements(%s::jsonb) AS r
-""" + _SCORE_CONFLICT + _SCORE_CHANGED_POSTGRES,
-)
 
 _LATEST_CONFLICT = """
 ON CONFLICT (account_id) DO UPDATE SET

@@ -1,5 +1,6 @@
 """`{% load health %}{% account_health account as health %}`: an account's latest health, for
-the panel other apps' pages include (two queries, whatever the page)."""
+the panel other apps' pages include (a fixed number of queries and one row group of the
+score history read, whatever the page)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django import template
 
 from cairn.customers.models import Account
-from cairn.health.models import AccountHealth, HealthScore
+from cairn.health.history import stored
+from cairn.health.models import AccountHealth
 from cairn.health.queries import score_lines
 from cairn.health.scoring import trend
 
@@ -20,11 +22,7 @@ def account_health(account: Account) -> dict[str, Any]:
     latest = AccountHealth.objects.filter(account=account).first()
     if latest is None:
         return {"scored": False}
-    score = (
-        HealthScore.objects.filter(account=account, scored_on=latest.scored_on)
-        .select_related("snapshot")
-        .first()
-    )
+    score = stored(account.pk, latest.scored_on)
     explanation = score.explanation if score else {}
     names = {m["key"]: m for m in (score_lines(score) if score else [])}
     return {

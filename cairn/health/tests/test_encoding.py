@@ -16,6 +16,7 @@ from cairn.health.scoring import Band, CardSpec, Column, MeasureSpec, score_bloc
 AS_OF = dt.date(2026, 3, 31)
 FRESH = 0
 STALE = (AS_OF - dt.timedelta(days=60)).toordinal()
+STALER = (AS_OF - dt.timedelta(days=90)).toordinal()
 
 numbers = st.one_of(
     st.none(), st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),
@@ -35,13 +36,13 @@ card = CardSpec(
     ),
     max_age_days=45,
 )
-row = st.tuples(numbers, st.booleans(), ratings, st.sampled_from(["", "rating expired on 01 Mar 2026"]),
+row = st.tuples(numbers, st.sampled_from([FRESH, STALE, STALER]), ratings, st.sampled_from(["", "rating expired on 01 Mar 2026"]),
                 numbers, numbers)
 
 
 def block_of(rows: list[tuple]) -> object:  # type: ignore[type-arg]
     seats = np.array([np.nan if r[0] is None else r[0] for r in rows], dtype=float)
-    seen = np.array([STALE if r[1] else FRESH for r in rows], dtype=np.int64)
+    seen = np.array([r[1] for r in rows], dtype=np.int64)
     sponsor = np.array([r[2] for r in rows], dtype=object)
     notes = np.array([r[3] if r[2] is None else "" for r in rows], dtype=object)
     idle = [r[4] for r in rows]  # a plain list, as previews and the backtest give
@@ -64,8 +65,8 @@ def test_every_encoded_explanation_reads_back_as_the_one_row_reference(rows):
 
 def test_notes_say_why_a_value_does_not_count_and_the_worst_measures_come_first():
     block = block_of([
-        (0.9, True, None, "rating expired on 01 Mar 2026", 1.0, None),  # stale seats, expired
-        (0.2, False, "5", "", 50.0, 10.0),  # seats 0 points, idle outside every band
+        (0.9, STALE, None, "rating expired on 01 Mar 2026", 1.0, None),  # stale seats, expired
+        (0.2, FRESH, "5", "", 50.0, 10.0),  # seats 0 points, idle outside every band
     ])
 
     first, second = (json.loads(text) for text in explanations(block))
@@ -81,7 +82,7 @@ def test_notes_say_why_a_value_does_not_count_and_the_worst_measures_come_first(
 
 
 def test_a_value_json_cannot_hold_is_written_as_null_and_the_text_stays_valid():
-    block = block_of([(float("inf"), False, "3", "", None, None)])
+    block = block_of([(float("inf"), FRESH, "3", "", None, None)])
 
     stored = json.loads(explanations(block)[0])
 

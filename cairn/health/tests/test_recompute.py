@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from cairn.customers.models import Account
 from cairn.health.actions import rate_account, recompute_scores
-from cairn.health.models import AccountHealth, HealthScore, ManualRating
+from cairn.health.history import account_history, stored
+from cairn.health.models import AccountHealth, ManualRating, ScoreDate
 from cairn.health.queries import score_lines
 from cairn.health.tests.helpers import metric, scorecard, set_value
 
@@ -26,7 +27,7 @@ def test_a_measure_without_data_shares_its_weight_instead_of_scoring_zero(acme):
 
     recompute_scores(TODAY)
 
-    score = HealthScore.objects.get(account=acme, scored_on=TODAY)
+    score = stored(acme.pk, TODAY)
     assert score.score == 100 and score.light == "green"
     seats, sponsor = score_lines(score)
     assert seats["effective_weight"] == 1 and seats["contribution"] == 100
@@ -38,7 +39,7 @@ def test_an_account_without_any_data_has_no_score_rather_than_zero(acme):
 
     result = recompute_scores(TODAY)
 
-    score = HealthScore.objects.get(account=acme)
+    score = stored(acme.pk)
     assert score.score is None and score.light == ""
     assert result.without_data == 1
     assert AccountHealth.objects.get(account=acme).score is None
@@ -52,7 +53,7 @@ def test_stale_metric_values_are_missing(acme):
 
     recompute_scores(TODAY)
 
-    assert HealthScore.objects.get(account=acme).score is None
+    assert stored(acme.pk).score is None
 
 
 def test_a_segment_scorecard_scores_its_segment_and_the_default_the_rest(acme, carol):
@@ -62,8 +63,8 @@ def test_a_segment_scorecard_scores_its_segment_and_the_default_the_rest(acme, c
 
     recompute_scores(TODAY)
 
-    assert HealthScore.objects.get(account=acme).scorecard.name == "Enterprise"
-    assert HealthScore.objects.get(account=small).scorecard.name == "Default"
+    assert stored(acme.pk).scorecard.name == "Enterprise"
+    assert stored(small.pk).scorecard.name == "Default"
 
 
 def test_a_manual_rating_survives_every_recompute_and_keeps_its_history(acme, carol):
@@ -84,7 +85,7 @@ def test_a_manual_rating_survives_every_recompute_and_keeps_its_history(acme, ca
     assert ManualRating.objects.filter(account=acme).count() == 2
     first.refresh_from_db()
     assert (first.rating, first.comment) == ("3", "Sponsor is busy")
-    score = HealthScore.objects.get(account=acme, scored_on=timezone.localdate())
+    score = stored(acme.pk, timezone.localdate())
     # Seats 0 points (weight 60), sponsorship 100 points (weight 40).
     assert score.score == 40
     sponsor = score_lines(score)[1]
@@ -102,7 +103,7 @@ def test_an_expired_rating_counts_as_missing_through_a_recompute(acme, carol):
 
     recompute_scores(TODAY)
 
-    score = HealthScore.objects.get(account=acme)
+    score = stored(acme.pk)
     assert score.score == 50
     sponsor = score_lines(score)[1]
     assert sponsor["points"] is None and "expired" in sponsor["note"]
@@ -117,7 +118,7 @@ def test_history_keeps_one_row_per_day_and_the_latest_tracks_change(acme):
         recompute_scores(TODAY - dt.timedelta(days=days_ago))
     recompute_scores(TODAY)
 
-    assert HealthScore.objects.filter(account=acme).count() == 3
+    assert len(account_history(acme.pk)) == 3
     latest = AccountHealth.objects.get(account=acme)
     assert (latest.score, latest.previous_score, latest.change, latest.change_30d) == (
         50, 100, -50, -50
@@ -142,7 +143,7 @@ def test_the_cli_recomputes_and_reports(acme):
     call_command("health", "recompute", "--as-of", "2026-03-31", stdout=out)
 
     assert "Scored 1 accounts on 2026-03-31" in out.getvalue()
-    assert HealthScore.objects.filter(account=acme, scored_on=TODAY).exists()
+    assert stored(acme.pk, TODAY) is not None
 
 
 def test_the_cli_says_what_to_do_without_a_scorecard(acme):
@@ -204,7 +205,7 @@ def test_nps_over_the_window_and_open_high_priority_tickets_are_scored(acme):
 
     recompute_scores(TODAY)
 
-    nps_line, tickets_line = score_lines(HealthScore.objects.get(account=acme))
+    nps_line, tickets_line = score_lines(stored(acme.pk))
     # Within 90 days: 2 promoters, 1 detractor, 1 passive -> NPS 25 -> 75 points.
     assert (nps_line["value"], nps_line["points"]) == (25.0, 75.0)
     # Urgent and high opened within 30 days and still open: 2 of 4 -> 50 points.
@@ -216,25 +217,32 @@ def test_an_account_without_surveys_or_tickets_has_no_data_not_a_perfect_score(a
 
     recompute_scores(TODAY)
 
-    assert HealthScore.objects.get(account=acme).score is None
+    assert stored(acme.pk).score is None
 
 
-def test_a_same_day_rerun_rewrites_only_the_scores_that_changed(acme, carol):
+def test_a_same_day_rerun_replaces_the_days_scores(
+    acme, carol, settings, django_capture_on_commit_callbacks
+):
     scorecard()
     seats = metric()
     steady = Account.objects.create(name="Steady Co", segment="smb", owner=carol)
     set_value(acme, seats, 0.8, TODAY)
     set_value(steady, seats, 0.8, TODAY)
     recompute_scores(TODAY)
-    written = dict(HealthScore.objects.values_list("account_id", "computed_at"))
 
     set_value(acme, seats, 0.5, TODAY)
     recompute_scores(TODAY)
 
-    acme_score = HealthScore.objects.get(account=acme, scored_on=TODAY)
-    assert acme_score.score == 50 and acme_score.computed_at > written[acme.pk]
+    acme_score = stored(acme.pk, TODAY)
+    assert acme_score.score == 50
     assert score_lines(acme_score)[0]["value"] == 0.5
-    assert HealthScore.objects.get(account=steady).computed_at == written[steady.pk]
+    assert stored(steady.pk, TODAY).score == 100
+    assert account_history(acme.pk) == [(TODAY, 50, "amber")]
+    # One file for the day: the earlier run's is gone once the rerun commits (or, had that
+    # not happened, when the next run of the day starts).
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_scores(TODAY)
+    assert len(list((settings.ANALYTICS_DIR / "scores" / f"scored_on={TODAY}").iterdir())) == 1
     latest = AccountHealth.objects.get(account=acme)
     # The earlier run of the same day is not a previous score.
     assert (latest.score, latest.previous_score, latest.change) == (50, None, None)
@@ -264,10 +272,11 @@ def test_a_recompute_takes_the_same_queries_for_2_or_20_accounts(count, carol):
         result = recompute_scores(TODAY)
 
     assert result.scored == count
-    assert HealthScore.objects.filter(scored_on=TODAY).count() == count
+    assert ScoreDate.objects.get(scored_on=TODAY).accounts == count
     assert len(queries) == RECOMPUTE_QUERIES
 
 
-# Scorecards, accounts, metric values (fresh and old), ratings, snapshots, the two upserts,
-# the latest rows, the scores of a month ago, open alerts, and the transaction.
-RECOMPUTE_QUERIES = 17
+# Scorecards, accounts, metric values (fresh and old), ratings, snapshots, the date's row
+# (made, locked, pointed at the new file), the latest rows and their upsert, the date of a
+# month ago, open alerts, and the transaction.
+RECOMPUTE_QUERIES = 18
