@@ -202,13 +202,21 @@ def account_history(
 ) -> list[tuple[dt.date, float | None, str]]:
     """(date, score, light) of every committed date from `since`, oldest first: one query
     and one scan over the dates' files, pruned to the account's row group in each."""
-    found = dates(since)
-    if not found:
-        return []
-    day_of = {f"{folder() / d.file}": d.scored_on for d in found}
-    with duckdb.connect() as con:
-        rows = con.execute(
-            "SELECT filename, score, light FROM read_parquet(?, filename = true) WHERE account_id = ?",
-            [list(day_of), account_id],
-        ).fetchall()
-    return sorted((day_of[name], score, light or "") for name, score, light in rows)
+    for attempt in range(2):
+        found = dates(since)
+        if not found:
+            return []
+        day_of = {f"{folder() / d.file}": d.scored_on for d in found}
+        try:
+            with duckdb.connect() as con:
+                rows = con.execute(
+                    "SELECT filename, score, light FROM read_parquet(?, filename = true) "
+                    "WHERE account_id = ?",
+                    [list(day_of), account_id],
+                ).fetchall()
+        except duckdb.IOException:
+            if attempt:
+                raise
+            continue  # a run of one of the dates committed a new file: list them again
+        return sorted((day_of[name], score, light or "") for name, score, light in rows)
+    return []

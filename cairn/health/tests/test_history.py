@@ -100,3 +100,21 @@ def test_one_accounts_history_is_read_from_every_date_oldest_first(acme):
     assert history.account_history(acme.pk, since=TODAY - dt.timedelta(days=7))[0][0] == (
         TODAY - dt.timedelta(days=7)
     )
+
+
+def test_a_page_reading_while_a_rerun_replaces_the_days_file_reads_the_new_one(
+    acme, monkeypatch, django_capture_on_commit_callbacks
+):
+    scorecard()
+    seats = metric()
+    set_value(acme, seats, 0.8, TODAY)
+    recompute_scores(TODAY)
+    listed_before = history.dates()  # what a page listed just before the rerun committed
+    set_value(acme, seats, 0.2, TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_scores(TODAY)  # removes the file the page listed
+    calls = iter([listed_before])
+    real = history.dates
+    monkeypatch.setattr(history, "dates", lambda since=None: next(calls, None) or real(since))
+
+    assert history.account_history(acme.pk) == [(TODAY, 0.0, "red")]
