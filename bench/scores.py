@@ -15,7 +15,9 @@ Then times three recomputes through `cairn.health.actions.recompute_scores`:
 3. the same day again (nothing new: alerts are never raised twice).
 
 Prints each time (wall clock, and this process's CPU time: the machine may be shared, so the
-load average is printed too), the rows read and written, the database size and the machine.
+load average is printed too), the rows read and written, the score history's files (in the
+analytics store, cairn.health.history), the time an account page takes to read one
+account's latest explanation and history, the database size and the machine.
 The URL configuration is loaded once before the timed runs (alert tasks link to pages), as
 in a running worker; its one-off cost is printed separately.
 """
