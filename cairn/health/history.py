@@ -1,7 +1,7 @@
 """The score history: each account's score, light and explanation on every scoring date.
 
 One Parquet file per date under `ANALYTICS_DIR/scores/scored_on=YYYY-MM-DD/<run>.parquet`,
-sorted by account in small row groups, so one account's row is found from the statistics
+sorted by account in row groups, so one account's row is found from the statistics
 without reading the file. A `ScoreDate` row names the committed file of each date: a run
 writes a new file, then points the row at it in its transaction, so readers see the old file
 or the new one, never a half-written or rolled-back one. Superseded files are removed once
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -33,12 +32,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cairn.health.models import AccountHealth, Scorecard, ScorecardSnapshot, ScoreDate
+from cairn.metrics.store import write_series_file
 
 SCHEMA = pa.schema([
     ("account_id", pa.int64()), ("scorecard_id", pa.int64()), ("snapshot_id", pa.int64()),
     ("score", pa.float64()), ("light", pa.string()), ("explanation", pa.string()),
 ])
-ROW_GROUP = 8192
 
 
 def folder() -> Path:
@@ -50,19 +49,10 @@ def date_folder(day: dt.date) -> str:
 
 
 def write_file(table: pa.Table, day: dt.date) -> str:
-    """Write the table as a new file of `day`, whole or not at all (a temporary name, then
-    a rename); its name relative to the scores folder."""
+    """Write the table, sorted by account, as a new file of `day`, whole or not at all (as
+    the metric series are); its name relative to the scores folder."""
     name = f"{date_folder(day)}/{uuid.uuid4().hex}.parquet"
-    path = folder() / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".tmp-{path.name}")
-    try:
-        pq.write_table(
-            table.sort_by("account_id"), temporary, compression="zstd", row_group_size=ROW_GROUP
-        )
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    write_series_file(table.sort_by("account_id"), folder() / name)
     return name
 
 

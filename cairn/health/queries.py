@@ -22,7 +22,9 @@ PREVIEW_SIZE = 10
 
 
 def latest_score(account: Account) -> StoredScore | None:
-    return stored(account.pk)
+    # The account's latest row names the date (and stays cached on the account for the page).
+    health = getattr(account, "health", None)
+    return stored(account.pk, health.scored_on) if health else None
 
 
 def score_lines(score: StoredScore) -> list[dict[str, Any]]:
