@@ -6,7 +6,11 @@ Personas, not anonymous users: `alice` leads the team, `carol` is the CSM who ow
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -38,10 +42,47 @@ def _fresh_query_log() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _own_analytics_dir(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def _own_analytics_dir(request, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Each test its own analytics store: the database rolls back after a test, files do
-    not, and a score history file left by one test would be another's history."""
-    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    not, and a score history file left by one test would be another's history.
+
+    A test on the loaded demo reads the demo's store, which belongs to its module."""
+    if "loaded_demo" in request.fixturenames:
+        settings.ANALYTICS_DIR = request.getfixturevalue("loaded_demo").analytics_dir
+    else:
+        settings.ANALYTICS_DIR = tmp_path / "analytics"
+
+
+@dataclasses.dataclass(frozen=True)
+class LoadedDemo:
+    output: str
+    analytics_dir: Path
+
+
+@pytest.fixture(scope="module")
+def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[LoadedDemo]:  # type: ignore[no-untyped-def]
+    """The whole demo, loaded once for a module's tests and rolled back after the last.
+
+    Loading it takes several seconds (a year of usage, metrics and scores), and most tests of
+    it only read it. Each test runs in a savepoint inside this load, so what a test changes is
+    undone before the next one. A module that uses it should use it in every test: a test that
+    does not ask for it still runs inside the load.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    analytics_dir = tmp_path_factory.mktemp("demo") / "analytics"
+    with django_db_blocker.unblock(), override_settings(ANALYTICS_DIR=analytics_dir):
+        load = transaction.atomic()
+        load.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("demo", "--no-serve", stdout=out)
+            yield LoadedDemo(out.getvalue(), analytics_dir)
+        finally:
+            transaction.set_rollback(True)
+            load.__exit__(None, None, None)
 
 
 def _user(django_user_model, username: str, role: str, first: str, last: str):  # type: ignore[no-untyped-def]

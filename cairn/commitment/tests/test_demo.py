@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -14,11 +11,10 @@ from cairn.commitment.queries import communication_plan, responsibilities
 from cairn.engagements.models import Engagement
 from cairn.people.models import User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_demo")]
 
 
 def test_the_demo_fills_stakeholders_raci_and_first_meetings() -> None:
-    call_command("demo", "--no-serve", stdout=io.StringIO())
     halvorsen = Engagement.objects.get(account__name="Halvorsen Maritime")
     quadrants = {line.quadrant for line in communication_plan(halvorsen)}
     assert quadrants == {"Manage closely", "Keep satisfied", "Keep informed", "Monitor"}

@@ -1,4 +1,9 @@
-"""`cairn demo`: migrated, loaded once, and a new user can log in and find customers."""
+"""What `cairn demo` loads: a CS team, its customers at every stage, their usage and scores.
+
+The demo is loaded once for this module (the `loaded_demo` fixture in the root conftest) and
+each test reads it, or changes it inside its own savepoint. Loading afresh, resetting and
+refusing to load are in test_demo_command.py.
+"""
 
 from __future__ import annotations
 
@@ -18,51 +23,35 @@ from cairn.engagements.models import (
     Engagement,
     EngagementActivity,
     EngagementOutput,
-    Evaluation,
     Outcome,
     PhaseMove,
 )
 from cairn.operations.demo_content import DEMO_PASSWORD, DEMO_USERNAME
+from cairn.operations.tests.test_demo_command import counts, demo
 from cairn.people.models import User
 from cairn.timeline.models import Entry, Task, TaskStatus
 
-pytestmark = pytest.mark.django_db
-
-COUNTED = [Account, Contact, Subscription, Engagement, EngagementActivity, Outcome, PhaseMove,
-           Document, DocumentVersion, Entry, Task, User, Evaluation]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_demo")]
 
 
-def demo(*args: str) -> str:
-    out = io.StringIO()
-    call_command("demo", "--no-serve", *args, stdout=out)
-    return out.getvalue()
+def test_the_first_run_loads_the_demo_and_prints_the_url_and_the_demo_login(loaded_demo) -> None:  # type: ignore[no-untyped-def]
+    assert "Demo data loaded." in loaded_demo.output
+    assert "http://127.0.0.1:8000/" in loaded_demo.output
+    assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" in loaded_demo.output
 
 
-def counts() -> dict[str, int]:
-    return {model.__name__: model.objects.count() for model in COUNTED}
+def test_running_the_demo_again_does_not_duplicate_anything() -> None:
+    loaded = counts()
 
-
-def test_running_the_demo_twice_does_not_duplicate_anything() -> None:
-    first = demo()
-    after_first = counts()
-    second = demo()
-
-    assert "Demo data loaded." in first
-    assert "already loaded" in second
-    assert counts() == after_first
-    assert after_first["Account"] >= 6
-
-
-def test_the_demo_prints_the_url_and_the_demo_login() -> None:
     output = demo("--port", "8123")
 
+    assert "already loaded" in output
     assert "http://127.0.0.1:8123/" in output
-    assert f"{DEMO_USERNAME} / {DEMO_PASSWORD}" in output
+    assert counts() == loaded
+    assert loaded["Account"] >= 6
 
 
 def test_the_demo_engagements_stand_in_at_least_five_phases() -> None:
-    demo()
-
     phases = set(Engagement.objects.values_list("current_phase__key", flat=True))
     assert len(phases) >= 5
     assert {"preparation", "commitment", "onboarding", "adoption-planning",
@@ -72,7 +61,6 @@ def test_the_demo_engagements_stand_in_at_least_five_phases() -> None:
 
 
 def test_the_demo_user_can_log_in_through_the_login_form() -> None:
-    demo()
     client = Client()
 
     response = client.post("/login/", {"username": DEMO_USERNAME, "password": DEMO_PASSWORD})
@@ -83,8 +71,6 @@ def test_the_demo_user_can_log_in_through_the_login_form() -> None:
 
 
 def test_every_demo_user_can_log_in_with_the_demo_password() -> None:
-    demo()
-
     for user in User.objects.filter(email__endswith="@demo.cairn.example"):
         assert Client().login(username=user.username, password=DEMO_PASSWORD), user.username
     assert set(User.objects.values_list("role", flat=True)) == {"admin", "leader", "csm",
@@ -92,7 +78,6 @@ def test_every_demo_user_can_log_in_with_the_demo_password() -> None:
 
 
 def test_the_demo_shows_work_at_every_stage_of_an_engagement() -> None:
-    demo()
     today = timezone.localdate()
 
     assert EngagementActivity.objects.filter(status=ActivityStatus.DONE).exists()
@@ -114,37 +99,12 @@ def test_the_demo_shows_work_at_every_stage_of_an_engagement() -> None:
 
 
 def test_the_demo_story_is_dated_relative_to_today() -> None:
-    demo()
     today = timezone.localdate()
 
     moves = PhaseMove.objects.exclude(from_phase=None)
     assert moves.filter(moved_at__date__lt=today - dt.timedelta(days=30)).exists()
     assert not Entry.objects.filter(occurred_at__date__gt=today).exists()
     assert Engagement.objects.filter(start_date__lt=today - dt.timedelta(days=200)).exists()
-
-
-def test_reset_reloads_the_demo_and_leaves_other_data_alone(acme: Account) -> None:
-    demo()
-    loaded = counts()
-    Account.objects.filter(external_id="demo-orchard-lane").delete()
-
-    output = demo("--reset")
-
-    assert "Demo data removed." in output
-    assert Account.objects.filter(external_id="demo-orchard-lane").exists()
-    assert Account.objects.filter(pk=acme.pk).exists()
-    after = counts()
-    # acme and its owner carol were there before the first run, and are still there.
-    assert after == loaded
-
-
-def test_the_demo_refuses_to_take_over_an_existing_user_name(django_user_model) -> None:  # type: ignore[no-untyped-def]
-    django_user_model.objects.create_user(username="priya", password="x" * 12)
-
-    with pytest.raises(CommandError, match="reserved for the demo"):
-        demo()
-
-    assert not Account.objects.exists()
 
 
 def test_the_demo_serves_with_waitress_unless_told_not_to(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -158,13 +118,13 @@ def test_the_demo_serves_with_waitress_unless_told_not_to(monkeypatch) -> None: 
     }
 
 
-def test_reset_refuses_to_remove_demo_users_who_own_other_work(acme: Account) -> None:
+def test_reset_refuses_to_remove_demo_users_who_own_other_work() -> None:
     from cairn.engagements.actions import EngagementData, start_engagement
 
-    demo()
     priya = User.objects.get(username="priya")
+    other = Account.objects.create(name="Not a demo customer", owner=priya)
     start_engagement(
-        acme, EngagementData(initiative="Real work", owner=priya, start_date=dt.date(2026, 1, 5)),
+        other, EngagementData(initiative="Real work", owner=priya, start_date=dt.date(2026, 1, 5)),
         by=priya,
     )
     before = counts()
@@ -176,7 +136,6 @@ def test_reset_refuses_to_remove_demo_users_who_own_other_work(acme: Account) ->
 
 
 def test_every_demo_page_opens_for_the_demo_user() -> None:
-    demo()
     client = Client()
     client.force_login(User.objects.get(username=DEMO_USERNAME))
     urls = ["/", "/my-work/"]
@@ -195,7 +154,6 @@ def test_the_demo_scores_every_account_from_its_usage() -> None:
     from cairn.metrics.models import MetricValue
     from cairn.usage.models import IngestBatch, SupportTicket, SurveyResponse
 
-    call_command("demo", "--no-serve", stdout=io.StringIO())
     assert sum(IngestBatch.objects.values_list("stored", flat=True)) > 10_000
     assert SupportTicket.objects.filter(status="open", priority="urgent").exists()
     assert SurveyResponse.objects.exists()
