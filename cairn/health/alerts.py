@@ -9,7 +9,7 @@ day, does not raise it again. An alert closes when the account recovers; a later
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,6 +114,7 @@ def _tasks(as_of: dt.date, raised: Sequence[tuple[Check, str]]) -> dict[int, Tas
     accounts = Account.objects.in_bulk(list(first))
     owners = User.objects.in_bulk([c.owner_id for c, _ in first.values() if c.owner_id])
     due = as_of + dt.timedelta(days=3)
+    details = paths("account_health")
     made: dict[int, Task] = {}
     for account_id, (check, kind) in first.items():
         owner = owners.get(check.owner_id or 0)
@@ -121,16 +122,18 @@ def _tasks(as_of: dt.date, raised: Sequence[tuple[Check, str]]) -> dict[int, Tas
             continue
         account = accounts[account_id]
         made[account_id] = Task(
-            title=title(account, kind, check)[:200], description=describe(account, check),
+            title=title(account, kind, check)[:200],
+            description=describe(account, check, details(account.pk)),
             assignee=owner, account=account, due_date=due, created_by=None,
         )
     Task.objects.bulk_create(made.values())
     now = timezone.now()
+    my_work = reverse("my_work")
     Entry.objects.bulk_create(
         Entry(
             account_id=task.account_id, kind=EntryKind.TASK,
             title=f"Task for {task.assignee}: {task.title}, due {due:%d %b %Y}"[:200],
-            link=task.get_absolute_url(), occurred_at=now,
+            link=f"{my_work}#task-{task.pk}", occurred_at=now,  # task.get_absolute_url()
         )
         for task in made.values()
     )
@@ -161,8 +164,17 @@ def title(account: Account, kind: str, check: Check) -> str:
     return f"Health: {account.name} fell {fall:.0f} points to {score:.0f}"
 
 
-def describe(account: Account, check: Check) -> str:
-    """The explanation in words, so the task says why without opening another page."""
+def paths(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many pks at the cost of one reverse. For URLs whose
+    only argument is an `<int:pk>`, which is written as the bare number."""
+    marker = 918273645
+    head, tail = reverse(name, args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def describe(account: Account, check: Check, details: str | None = None) -> str:
+    """The explanation in words, so the task says why without opening another page;
+    `details` is the URL of the account's health page (reversed when not given)."""
     e = check.explanation
     lines = [f"Health score {check.score:.0f} ({check.light}) on scorecard {check.card.name}."]
     if check.reference is not None:
@@ -181,7 +193,8 @@ def describe(account: Account, check: Check) -> str:
     missing = [m["name"] for m in measures if m["points"] is None]
     if missing:
         lines += ["", "Without recent data (weight shared among the others): " + ", ".join(missing)]
-    lines += ["", f"Details: {reverse('account_health', args=[account.pk])}"]
+    details = details or reverse("account_health", args=[account.pk])
+    lines += ["", f"Details: {details}"]
     return "\n".join(lines)
 
 

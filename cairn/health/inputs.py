@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from cairn.health.models import ManualRating
+from cairn.health.rows import fetch
 from cairn.health.scoring import CardSpec, Column
 from cairn.metrics.models import MetricValue
 from cairn.usage.models import SupportTicket, SurveyResponse
@@ -63,7 +64,7 @@ def metric_values(
     fresh: list[tuple[int, int, float | None]] = []
     old = rows
     if fresh_from is not None:
-        fresh = list(
+        fresh = fetch(
             rows.filter(observed_on__gte=fresh_from).values_list("account_id", "metric_id", "value")
         )
         old = rows.filter(observed_on__lt=fresh_from)

@@ -22,6 +22,7 @@ from cairn.health import alerts, encoding, history, upserts
 from cairn.health.cards import Cards, load_cards
 from cairn.health.inputs import MetricValues, columns_for, gather
 from cairn.health.models import AccountHealth, ScorecardSnapshot, ScoreDate
+from cairn.health.rows import fetch
 from cairn.health.scoring import Block, CardSpec, score_block
 
 CHANGE_DAYS = 30
@@ -65,7 +66,7 @@ def compute(
     rows = Account.objects.order_by("pk")
     if accounts is not None:
         rows = rows.filter(pk__in=list(accounts))
-    table = list(rows.values_list("pk", "segment", "owner_id"))
+    table = fetch(rows.values_list("pk", "segment", "owner_id"))
     account_ids = np.array([r[0] for r in table], dtype=np.int64)
     owner_ids = np.array([r[2] for r in table], dtype=object)
     # Segments are few: each distinct one is looked up once and its accounts taken together.
@@ -250,7 +251,7 @@ def _latest_before(as_of: dt.date, ids: np.ndarray, accounts: Collection[int] | 
         When(scored_on__lt=as_of, then=Value(-1)), When(scored_on=as_of, then=Value(0)),
         default=Value(1), output_field=IntegerField(),
     )
-    rows = list(
+    rows = fetch(
         latest.annotate(when=when).values_list(
             "account_id", "when", "score", "previous_score", "change", "change_30d", "light",
             "previous_light",

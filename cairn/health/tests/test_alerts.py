@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from cairn.health.actions import recompute_scores
 from cairn.health.models import HealthAlert
@@ -32,6 +33,7 @@ def test_turning_red_creates_one_task_for_the_owner_with_the_explanation(acme, c
     assert task.assignee == carol and "turned red" in task.title
     assert "Seat utilization: value 0.35, 25 points" in task.description
     assert "What pulled it down the most" in task.description
+    assert task.description.endswith(f"Details: {reverse('account_health', args=[acme.pk])}")
     kinds = set(HealthAlert.objects.values_list("kind", flat=True))
     assert kinds == {"turned_red", "dropped"}
     assert set(HealthAlert.objects.values_list("task", flat=True)) == {task.pk}
