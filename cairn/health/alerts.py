@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from cairn.customers.models import Account
 from cairn.health.models import AlertKind, HealthAlert
-from cairn.health.scoring import CardSpec, explain
+from cairn.health.scoring import CardSpec, Explanation
 from cairn.people.models import User
 from cairn.timeline.models import Entry, EntryKind, Task
 from cairn.validation import assignable
@@ -32,7 +31,7 @@ class Check:
     card: CardSpec
     score: float | None
     light: str
-    explanation: dict[str, Any]
+    explanation: Explanation
     had_previous: bool
     previous_light: str
     # The higher of the previous score and the score at the start of the alert period.
@@ -179,18 +178,17 @@ def describe(account: Account, check: Check, details: str | None = None) -> str:
     lines = [f"Health score {check.score:.0f} ({check.light}) on scorecard {check.card.name}."]
     if check.reference is not None:
         lines.append(f"It was {check.reference:.0f} before.")
-    measures = explain(e, [[m.key, m.name, m.indicator, m.weight] for m in check.card.measures])
-    by_key = {m["key"]: m for m in measures}
-    if e.get("pulled_down"):
+    by_key = {line.key: line for line in e.lines}
+    if e.pulled_down:
         lines += ["", "What pulled it down the most:"]
-        for key in e["pulled_down"]:
+        for key in e.pulled_down:
             m = by_key[key]
-            cost = m["effective_weight"] * (100 - m["points"])
+            cost = m.effective_weight * (100 - (m.points or 0))
             lines.append(
-                f"- {m['name']}: value {_value(m['value'])}, {m['points']:.0f} points, "
-                f"weight {m['effective_weight']:.0%}, costing {cost:.1f} points"
+                f"- {m.name}: value {_value(m.value)}, {m.points or 0:.0f} points, "
+                f"weight {m.effective_weight:.0%}, costing {cost:.1f} points"
             )
-    missing = [m["name"] for m in measures if m["points"] is None]
+    missing = [line.name for line in e.lines if line.missing]
     if missing:
         lines += ["", "Without recent data (weight shared among the others): " + ", ".join(missing)]
     details = details or reverse("account_health", args=[account.pk])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -263,11 +264,25 @@ class ScoreDate(models.Model):
         return f"{self.scored_on}: {self.accounts} accounts"
 
 
+class AccountKey(models.OneToOneField):  # type: ignore[type-arg]
+    """A one-to-one link to the account that is the row's primary key, typed `integer` on
+    SQLite. SQLite makes only a column declared exactly INTEGER PRIMARY KEY the table's own
+    row id; a `bigint` key (Django's type for a link to a big auto field) gets a hidden row
+    id and a second index beside it, which every write must also update. SQLite's integers
+    are 64-bit whatever the declared type, so nothing is lost. Other databases: unchanged."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite" and self.primary_key:
+            return "integer"
+        return super().db_type(connection)
+
+
 class AccountHealth(models.Model):
     """The latest score of an account and how it moved: one row per account, so the
-    portfolio sorts and filters by health with a join, not a subquery per row."""
+    portfolio sorts and filters by health with a join, not a subquery per row. Every
+    recompute writes all of it, so it is keyed by the account alone (see AccountKey)."""
 
-    account = models.OneToOneField(
+    account = AccountKey(
         "customers.Account", on_delete=models.CASCADE, primary_key=True, related_name="health"
     )
     scored_on = models.DateField()

@@ -10,6 +10,7 @@ import json
 import math
 import time
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -147,10 +148,24 @@ class Book:
 
 
 def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None) -> tuple[int, int]:
-    """Upsert the day's scores and each account's latest, then raise and resolve alerts."""
+    """Write the day's scores (the history) and each account's latest, then raise and
+    resolve alerts; (raised, resolved)."""
     book = Book.of(groups)
-    texts = [text for g in groups for text in encoding.explanations(g.block)]
+    # The explanations are encoded in a second thread while this one reads and writes the
+    # latest scores and the alerts: the encoding is mostly Arrow kernels and the database
+    # work mostly SQLite's or the server's, neither holding the GIL, so on two cores most of
+    # the encoding is hidden. The thread touches no database connection.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cairn-explain") as pool:
+        encoded = pool.submit(lambda: [t for g in groups for t in encoding.explanations(g.block)])
+        raised_resolved = write_latest(as_of, book, accounts)
+        texts = encoded.result()
     write_history(as_of, book, texts, accounts)
+    return raised_resolved
+
+
+def write_latest(as_of: dt.date, book: Book, accounts: Collection[int] | None) -> tuple[int, int]:
+    """Upsert each account's latest score, then raise and resolve alerts."""
+    groups = book.groups
     before = _latest_before(as_of, book.ids, accounts)
     month_ago = _align(*scores_at_start(as_of - dt.timedelta(days=CHANGE_DAYS), as_of, accounts),
                        book.ids, np.nan)
@@ -207,7 +222,7 @@ def write(as_of: dt.date, groups: list[Scored], accounts: Collection[int] | None
         checks.append(
             alerts.Check(
                 int(book.ids[i]), group.owner_ids[row], group.card, _maybe(book.scores[i]),
-                str(book.lights[i]), json.loads(texts[i]), had_previous=bool(had_previous[i]),
+                str(book.lights[i]), group.block.explanation(row), had_previous=bool(had_previous[i]),
                 previous_light=str(previous_light[i] or ""), reference=_maybe(reference[i]),
             )
         )
@@ -246,6 +261,24 @@ def _latest_before(as_of: dt.date, ids: np.ndarray, accounts: Collection[int] | 
     latest = AccountHealth.objects.order_by("account_id")
     if accounts is not None:
         latest = latest.filter(account_id__in=list(accounts))
+    n = len(ids)
+    if not latest.filter(scored_on__gte=as_of).exists():
+        # The usual day: every latest row is of an earlier day, and only its score and light
+        # matter (they become the previous ones). Reading 3 columns instead of 8 halves the
+        # read.
+        rows = fetch(latest.values_list("account_id", "score", "light"))
+        keys = np.array([r[0] for r in rows], dtype=np.int64)
+        had = _align(keys, np.ones(len(keys), dtype=bool), ids, False)
+        return Before(
+            had=had,
+            when=np.where(had, -1.0, 0.0),
+            score=_align(keys, np.array([r[1] for r in rows], dtype=float), ids, np.nan),
+            light=_align(keys, np.array([r[2] for r in rows], dtype=object), ids, ""),
+            previous_score=np.full(n, np.nan),
+            previous_light=np.full(n, "", dtype=object),
+            change=np.full(n, np.nan),
+            change_30d=np.full(n, np.nan),
+        )
     # Where the day falls, not the day: dates are slow to turn into Python objects.
     when = Case(
         When(scored_on__lt=as_of, then=Value(-1)), When(scored_on=as_of, then=Value(0)),

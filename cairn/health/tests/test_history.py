@@ -32,10 +32,13 @@ def test_a_recompute_that_fails_leaves_the_history_and_the_latest_as_they_were(
     recompute_scores(TODAY)
     committed = ScoreDate.objects.get(scored_on=TODAY).file
 
+    write_file = history.write_file
+
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        write_file(*args, **kwargs)
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(alerts, "evaluate", broken)
+    monkeypatch.setattr(history, "write_file", broken)
     set_value(acme, seats, 0.2, TODAY)
     with pytest.raises(RuntimeError):
         recompute_scores(TODAY)  # its new file is written before the failure

@@ -277,6 +277,6 @@ def test_a_recompute_takes_the_same_queries_for_2_or_20_accounts(count, carol):
 
 
 # Scorecards, accounts, metric values (fresh and old), ratings, snapshots, the date's row
-# (made, locked, pointed at the new file), the latest rows and their upsert, the date of a
-# month ago, open alerts, and the transaction.
-RECOMPUTE_QUERIES = 18
+# (made, locked, pointed at the new file), whether a latest row is of today or later, the
+# latest rows and their upsert, the date of a month ago, open alerts, and the transaction.
+RECOMPUTE_QUERIES = 19
