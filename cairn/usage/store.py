@@ -200,5 +200,10 @@ def read_event_ids(paths: list[str]) -> pa.ChunkedArray:
     """The event_id column of the given files, and nothing else (column projection)."""
     if not paths:
         return pa.chunked_array([], type=pa.string())
-    ids = [pq.read_table(path, columns=["event_id"]).column("event_id") for path in paths]
+    # In this thread: during a file's ingest, Arrow's shared CPU pool is busy decoding the
+    # next chunk, and this small read would wait behind it (a third of a second a batch).
+    ids = [
+        pq.ParquetFile(path).read(columns=["event_id"], use_threads=False).column("event_id")
+        for path in paths
+    ]
     return pa.chunked_array([chunk for column in ids for chunk in column.chunks], pa.string())

@@ -21,6 +21,7 @@ from django.core.management.base import CommandError
 from cairn.customers.models import Account
 from cairn.usage import actions, store
 from cairn.usage.models import IngestBatch
+from cairn.usage.readers import read_chunks
 from cairn.usage.store import committed_event_files
 
 pytestmark = pytest.mark.django_db
@@ -191,27 +192,58 @@ def test_parquet_account_ids_read_as_a_dictionary_are_looked_up_checked_and_quar
     accounts: dict[str, Account], tmp_path: Path
 ) -> None:
     path = tmp_path / "events.parquet"
-    names = ["acme-1", "globex-1", "nobody-9", " ", None, "acme-1"]
+    names = ["acme-1", "globex-1", "nobody-9", " ", None, "acme-1"] * 100
     pq.write_table(pa.table({
-        "event_id": [f"e{n}" for n in range(6)],
+        "event_id": [f"e{n}" for n in range(600)],
         "account": names,  # an accepted alias
-        "user_id": ["u1"] * 6,
-        "event_type": ["login"] * 6,
-        "timestamp": pa.array([at(10, n) for n in range(6)], pa.timestamp("us", tz="UTC")),
-    }), path, row_group_size=2)  # three dictionaries, and chunks that span them
-    assert "6 received, 3 stored, 0 duplicate(s), 3 quarantined" in ingest(path, "--chunk-size", "3")
-    rows = stored()
-    assert {key: row["account_id"] for key, row in rows.items()} == {
-        "e0": accounts["acme"].pk, "e1": accounts["globex"].pk, "e5": accounts["acme"].pk,
+        "user_id": ["u1"] * 600,
+        "event_type": ["login"] * 600,
+        "timestamp": pa.array([at(10, n % 60) for n in range(600)], pa.timestamp("us", tz="UTC")),
+    }), path, row_group_size=200)  # three dictionaries, and chunks that span them
+    first = next(read_chunks(path, "parquet", 300))
+    assert pa.types.is_dictionary(first.column("account_external_id").type)
+
+    out = ingest(path, "--chunk-size", "300")
+    assert "600 received, 300 stored, 0 duplicate(s), 300 quarantined" in out
+    acme, globex = accounts["acme"].pk, accounts["globex"].pk
+    assert {key: row["account_id"] for key, row in stored().items()} == {
+        f"e{n}": acme if n % 6 in (0, 5) else globex for n in range(600) if n % 6 in (0, 1, 5)
     }
     files = committed_event_files()
     assert pq.read_table(files, partitioning=None).schema.equals(store.EVENT_SCHEMA)
-    assert [b.received for b in IngestBatch.objects.order_by("id")] == [3, 3]
+    assert [b.received for b in IngestBatch.objects.order_by("id")] == [300, 300]
+    expected = {
+        2: ("nobody-9", "account_external_id: unknown account"),
+        3: (" ", "account_external_id: missing"),
+        4: (None, "account_external_id: missing"),
+    }
     kept = quarantined()
     assert {line: (row["account_external_id"], row["reason"]) for line, row in kept.items()} == {
-        3: ("nobody-9", "account_external_id: unknown account"),
-        4: (" ", "account_external_id: missing"),
-        5: (None, "account_external_id: missing"),
+        n + 1: expected[n % 6] for n in range(600) if n % 6 in expected
+    }
+
+
+def test_parquet_account_ids_whose_dictionary_overflowed_are_read_plainly(
+    accounts: dict[str, Account], tmp_path: Path
+) -> None:
+    # A writer whose dictionary page fills up writes the rest of the column plainly: read as a
+    # dictionary, each of those values would be hashed. The ids are read as text instead.
+    path = tmp_path / "events.parquet"
+    names = ["acme-1", "globex-1"] + [f"unknown-{n:05d}" for n in range(3000)]
+    pq.write_table(pa.table({
+        "event_id": [f"e{n}" for n in range(len(names))],
+        "account_external_id": names,
+        "user_id": ["u1"] * len(names),
+        "event_type": ["login"] * len(names),
+        "timestamp": pa.array([at(10)] * len(names), pa.timestamp("us", tz="UTC")),
+    }), path, dictionary_pagesize_limit=4096)
+    assert pq.ParquetFile(path).metadata.row_group(0).column(1).has_dictionary_page
+    first = next(read_chunks(path, "parquet"))
+    assert first.column("account_external_id").type == pa.string()
+
+    assert "3002 received, 2 stored, 0 duplicate(s), 3000 quarantined" in ingest(path)
+    assert {key: row["account_id"] for key, row in stored().items()} == {
+        "e0": accounts["acme"].pk, "e1": accounts["globex"].pk,
     }
 
 
