@@ -197,6 +197,9 @@ def main() -> None:
         for label, path in (("Parquet", parquet_path), ("CSV", csv_path)):
             store = folder / f"store-{label.lower()}"
             shutil.copytree(template, store)
+            # The generated files (2 GB) and the previous child's store are still being
+            # written back to disk: flushed first, so the figure is the ingest's alone.
+            os.sync()
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
             out = subprocess.run(
