@@ -130,7 +130,8 @@ def _read_ahead(chunks: Iterable[pa.Table], index: AccountIndex) -> Iterator[_Pr
     """The chunks, prepared ahead in a pipeline of two workers: while the caller writes one
     chunk, one worker checks the next and the other reads the one after. Reading and
     checking each cost about as much as writing; with one worker doing both, the writer
-    waited half the time. At most three chunks are held: written, checked, read.
+    waited half the time. Three chunks are held (written, checked, read), besides what the
+    reader buffers.
     """
     source = iter(chunks)
 

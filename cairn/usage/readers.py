@@ -24,8 +24,8 @@ from cairn.usage.validation import ALIASES, PROBLEM, TEXT_COLUMNS, canonical_col
 
 FORMATS = ("csv", "jsonl", "parquet")
 # Rows per chunk, hence per batch: larger chunks mean fewer files and less per-batch work
-# (2 M rows ingest about a tenth faster than 1 M); with one chunk read ahead and one being
-# written, about 1.2 GB peak for typical events.
+# (2 M rows ingest about a tenth faster than 1 M); with one chunk being written, one checked
+# and one read, about 1.3 GB peak for typical events (bench/ingest.py).
 DEFAULT_CHUNK_ROWS = 2_000_000
 # Arrow's streaming CSV reader reads up to 32 blocks ahead in the background, so the block
 # size, not the file, sets its memory: 4 MiB blocks keep that under about 130 MiB.

@@ -202,8 +202,8 @@ def read_event_ids(paths: list[str]) -> pa.ChunkedArray:
         return pa.chunked_array([], type=pa.string())
     # In this thread: during a file's ingest, Arrow's shared CPU pool is busy decoding the
     # next chunk, and this small read would wait behind it (a third of a second a batch).
-    ids = [
-        pq.ParquetFile(path).read(columns=["event_id"], use_threads=False).column("event_id")
-        for path in paths
-    ]
+    ids = []
+    for path in paths:
+        with pq.ParquetFile(path) as file:
+            ids.append(file.read(columns=["event_id"], use_threads=False).column("event_id"))
     return pa.chunked_array([chunk for column in ids for chunk in column.chunks], pa.string())

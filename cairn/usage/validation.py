@@ -106,8 +106,9 @@ FROM events
 """
 
 
-class MissingColumns(ValueError):
-    """The source lacks a required column: nothing of it can be ingested."""
+class UnusableColumns(ValueError):
+    """The source lacks a required column, or names one twice: nothing of it can be
+    ingested."""
 
 
 @dataclass
@@ -140,12 +141,22 @@ def query(sql: str, params: dict[str, object] | None = None, **tables: pa.Table)
 
 
 def canonical_columns(table: pa.Table) -> pa.Table:
-    """Rename the accepted aliases and refuse a source without the required columns."""
+    """Rename the accepted aliases; refuse a source without the required columns, or with
+    two columns for one field (say `account` and `account_external_id`)."""
     names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in table.column_names]
+    twice = {
+        name: [given for given, same in zip(table.column_names, names, strict=True) if same == name]
+        for name in names if names.count(name) > 1
+    }
+    if twice:
+        raise UnusableColumns("; ".join(
+            f"Columns {' and '.join(repr(given) for given in columns)} are both {name}: keep one"
+            for name, columns in twice.items()
+        ) + ".")
     table = table.rename_columns(names)
     missing = [name for name in REQUIRED if name not in names]
     if missing:
-        raise MissingColumns(
+        raise UnusableColumns(
             f"Missing column(s): {', '.join(missing)}. Every event needs "
             f"{', '.join(REQUIRED)}; value, properties and event_id are optional."
         )

@@ -2,13 +2,14 @@
 
 Rows in the plain forms (an ISO timestamp with seconds and a zone, a plain number) are
 converted by Arrow kernels; every other row by the DuckDB query, which decides what is
-valid. A file reads ahead one chunk while the previous one is written, and the check that
-an id is new must still see every batch committed before it.
+valid. While a file's chunk is written, the next is checked and the one after read, and the
+check that an id is new must still see every batch committed before it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from io import StringIO
 from pathlib import Path
 
@@ -135,11 +136,36 @@ def test_a_chunk_read_ahead_is_still_checked_against_the_batch_committed_before_
 ) -> None:
     body = "".join(f"e{n},acme-1,u1,login,2026-01-01T10:{n:02d}:00Z,\n" for n in range(10))
     path = tmp_path / "events.csv"
-    path.write_text(HEADER + body + body)  # the second chunk repeats the first
+    # The second and third chunks repeat the first: the third is read while the first is
+    # written and checked while the second is.
+    path.write_text(HEADER + body * 3)
     output = ingest(path, "--chunk-size", "10")
-    assert "20 received, 10 stored, 10 duplicate(s), 0 quarantined in 2 batch(es)" in output
-    assert [b.duplicates for b in IngestBatch.objects.order_by("id")] == [0, 10]
+    assert "30 received, 10 stored, 20 duplicate(s), 0 quarantined in 3 batch(es)" in output
+    assert [b.duplicates for b in IngestBatch.objects.order_by("id")] == [0, 10, 10]
     assert len(stored()) == 10
+
+
+def test_a_check_failing_on_a_later_chunk_keeps_the_batches_before_it_and_stops_the_workers(
+    accounts: dict[str, Account], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = actions._prepare
+    calls: list[int] = []
+
+    def failing_second(chunk: pa.Table, index: actions.AccountIndex) -> actions._Prepared:
+        calls.append(chunk.num_rows)
+        if len(calls) == 2:
+            raise RuntimeError("disk full while checking")
+        return real(chunk, index)
+
+    monkeypatch.setattr(actions, "_prepare", failing_second)
+    rows = "".join(f"e{n},acme-1,u1,login,2026-01-01T10:{n % 60:02d}:00Z,\n" for n in range(40))
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + rows)
+    with pytest.raises(RuntimeError, match="disk full while checking"):
+        ingest(path, "--chunk-size", "10")
+    assert [b.stored for b in IngestBatch.objects.all()] == [10]
+    assert len(stored()) == 10
+    assert not [t for t in threading.enumerate() if t.name.startswith(("cairn-read", "cairn-check"))]
 
 
 def test_a_file_unreadable_after_its_first_chunks_keeps_the_batches_already_committed(
@@ -226,25 +252,42 @@ def test_parquet_account_ids_read_as_a_dictionary_are_looked_up_checked_and_quar
 def test_parquet_account_ids_whose_dictionary_overflowed_are_read_plainly(
     accounts: dict[str, Account], tmp_path: Path
 ) -> None:
-    # A writer whose dictionary page fills up writes the rest of the column plainly: read as a
-    # dictionary, each of those values would be hashed. The ids are read as text instead.
-    path = tmp_path / "events.parquet"
-    names = ["acme-1", "globex-1"] + [f"unknown-{n:05d}" for n in range(3000)]
-    pq.write_table(pa.table({
+    # 400 ids, ten times each: within a dictionary page of the default size they stay a
+    # dictionary. A writer whose dictionary page fills up writes the rest of the column
+    # plainly, and read as a dictionary each of those values would be hashed: the same ids
+    # are then read as text.
+    names = [f"unknown-{n:05d}" for n in range(400)] * 10 + ["acme-1", "globex-1"]
+    table = pa.table({
         "event_id": [f"e{n}" for n in range(len(names))],
         "account_external_id": names,
         "user_id": ["u1"] * len(names),
         "event_type": ["login"] * len(names),
         "timestamp": pa.array([at(10)] * len(names), pa.timestamp("us", tz="UTC")),
-    }), path, dictionary_pagesize_limit=4096)
-    assert pq.ParquetFile(path).metadata.row_group(0).column(1).has_dictionary_page
-    first = next(read_chunks(path, "parquet"))
-    assert first.column("account_external_id").type == pa.string()
+    })
+    roomy, overflowed = tmp_path / "roomy.parquet", tmp_path / "overflowed.parquet"
+    pq.write_table(table, roomy)
+    pq.write_table(table, overflowed, dictionary_pagesize_limit=4096)
+    first = next(read_chunks(roomy, "parquet"))
+    assert pa.types.is_dictionary(first.column("account_external_id").type)
+    assert next(read_chunks(overflowed, "parquet")).column("account_external_id").type == pa.string()
 
-    assert "3002 received, 2 stored, 0 duplicate(s), 3000 quarantined" in ingest(path)
+    assert "4002 received, 2 stored, 0 duplicate(s), 4000 quarantined" in ingest(overflowed)
     assert {key: row["account_id"] for key, row in stored().items()} == {
-        "e0": accounts["acme"].pk, "e1": accounts["globex"].pk,
+        "e4000": accounts["acme"].pk, "e4001": accounts["globex"].pk,
     }
+
+
+def test_two_columns_for_one_field_are_refused_by_name(
+    accounts: dict[str, Account], tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text("account,account_external_id,user_id,event_type,timestamp\n"
+                    "acme-1,globex-1,u1,login,2026-01-01T10:00:00Z\n")
+    with pytest.raises(CommandError, match=(
+        "Columns 'account' and 'account_external_id' are both account_external_id: keep one"
+    )):
+        ingest(path)
+    assert not IngestBatch.objects.exists() and not stored()
 
 
 def test_the_same_events_from_parquet_and_csv_without_ids_get_the_same_derived_ids(

@@ -16,7 +16,7 @@ from cairn.people import permissions
 from cairn.people.models import User
 from cairn.usage import actions, feedback
 from cairn.usage.readers import DEFAULT_CHUNK_ROWS, FORMATS, UnreadableFile, guess_format, read_chunks
-from cairn.usage.validation import MissingColumns
+from cairn.usage.validation import UnusableColumns
 
 
 class Command(BaseCommand):
@@ -62,7 +62,7 @@ class Command(BaseCommand):
             batches = actions.ingest_file_chunks(
                 read_chunks(path, fmt, chunk_size), source_name=path.name, user=user
             )
-        except (UnreadableFile, MissingColumns) as exc:
+        except (UnreadableFile, UnusableColumns) as exc:
             raise CommandError(f"{path}: {exc}") from None
         totals = {
             name: sum(getattr(batch, name) for batch in batches)
