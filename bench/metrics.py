@@ -14,7 +14,10 @@ process so its peak memory is its own:
 - the same 26-week grid as hand-written DuckDB SQL (daily rollup, then a range join);
 - the latest date's metrics in straightforward pandas, reading the files included.
 
-Prints times, ratios, data size, peak RSS and the machine. No assertions: figures only.
+Each latest-date figure is the best of three runs, each grid figure the best of two, the
+runs of Cairn and of its yardsticks taking turns (on a shared machine one slow spell would
+otherwise decide a ratio). Prints times, ratios, data size, peak RSS and the machine. No
+assertions: figures only.
 """
 
 from __future__ import annotations
@@ -371,6 +374,25 @@ def measure(target: Callable[[dict[str, Any]], dict[str, Any]], args: dict[str, 
     return result
 
 
+Job = tuple[Callable[[dict[str, Any]], dict[str, Any]], dict[str, Any]]
+
+
+def best_of(runs: int, jobs: dict[str, Job]) -> dict[str, dict[str, Any]]:
+    """Each job's fastest of `runs` fresh processes, the jobs taking turns (a, b, a, b...):
+    on a shared machine a neighbour can slow any run down, never speed it up, and taking
+    turns spreads a slow spell over all the jobs instead of one. Every time is kept."""
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in jobs}
+    for _ in range(runs):
+        for name, (target, args) in jobs.items():
+            results[name].append(measure(target, args))
+    best = {}
+    for name, runs_of in results.items():
+        fastest = min(runs_of, key=lambda result: result["seconds"])
+        best[name] = {**fastest, "times": [result["seconds"] for result in runs_of],
+                      "peak_rss_mb": max(result["peak_rss_mb"] for result in runs_of)}
+    return best
+
+
 def machine() -> str:
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     cpu = platform.processor() or platform.machine()
@@ -400,16 +422,19 @@ def main() -> None:
     print(f"data: {options.accounts:,} accounts, {options.events:,} events in {len(files)} daily "
           f"files ({size:,.0f} MB Parquet), generated in {time.perf_counter() - started:.0f} s")
     base = {"data_dir": str(data_dir), "files": files, "subs": str(subs), "accounts": options.accounts}
-    figures = {
-        "cairn latest": measure(run_cairn, {**base, "dates": 1}),
-        "sql latest": measure(run_sql_latest, base),
-        "pandas latest": measure(run_pandas, base),
-        "cairn grid": measure(run_cairn, {**base, "dates": options.weeks, "write": True}),
-        "sql grid": measure(run_sql_grid, {**base, "dates": options.weeks}),
-    }
+    figures = best_of(3, {
+        "cairn latest": (run_cairn, {**base, "dates": 1}),
+        "sql latest": (run_sql_latest, base),
+        "pandas latest": (run_pandas, base),
+    })
+    figures.update(best_of(2, {
+        "cairn grid": (run_cairn, {**base, "dates": options.weeks, "write": True}),
+        "sql grid": (run_sql_grid, {**base, "dates": options.weeks}),
+    }))
     for name, result in figures.items():
         writing = result.get("write_seconds")
         extra = f", then {writing:.2f} s writing series files" if writing else ""
+        extra += " (best of " + ", ".join(f"{t:.2f}" for t in result["times"]) + ")"
         print(f"{name:14s} {result['seconds']:8.2f} s  peak RSS {result['peak_rss_mb']:7.0f} MB  "
               f"{result['rows']:,} rows{extra}")
     cairn, sql, pandas = (figures[k]["seconds"] for k in ("cairn latest", "sql latest", "pandas latest"))
@@ -418,8 +443,10 @@ def main() -> None:
     grid, sql_grid = figures["cairn grid"]["seconds"], figures["sql grid"]["seconds"]
     print(f"{options.weeks}-week grid: Cairn / hand-written SQL grid = {grid / sql_grid:.2f}x (aim <= 1.5); "
           f"Cairn grid / hand-written latest-date SQL = {grid / sql:.2f}x")
-    peak = max(r["peak_rss_mb"] for r in figures.values())
-    print(f"peak RSS of any run: {peak:,.0f} MB (aim < 4096)")
+    # The aim is Cairn's; the hand-written grid query is a yardstick, shown for comparison.
+    peak = max(r["peak_rss_mb"] for name, r in figures.items() if name.startswith("cairn"))
+    others = max(r["peak_rss_mb"] for name, r in figures.items() if not name.startswith("cairn"))
+    print(f"peak RSS of Cairn's runs: {peak:,.0f} MB (aim < 4096); of the others: {others:,.0f} MB")
     if not options.keep and not options.data_dir:
         shutil.rmtree(data_dir)
 
