@@ -89,8 +89,8 @@ def ingest_file_chunks(
 
     While one batch is checked against the store, written and committed here, worker
     threads check the next chunk and read the one after (Arrow and DuckDB release the GIL),
-    so the two cores are both busy. The store-dependent steps stay in order, in this thread, so each
-    batch is checked against every batch committed before it.
+    so the two cores are both busy. The store-dependent steps stay in order, in this
+    thread, so each batch is checked against every batch committed before it.
     """
     batches: list[IngestBatch] = []
     with store.write_lock(), _bulk_memory_pool():

@@ -95,22 +95,17 @@ def _dictionary_encoded_accounts(source: pq.ParquetFile) -> str | None:
         key = name.strip().lower()
         if ALIASES.get(key, key) != "account_external_id":
             continue
-        if not pa.types.is_string(schema.field(index).type) or schema.names.count(name) != 1:
-            return None
+        # (canonical_columns has refused a second column for the account id.)
         metadata = source.metadata
-        size = values = 0
-        for group in range(metadata.num_row_groups):
-            chunks = metadata.row_group(group)
-            chunk = next(
-                (chunks.column(c) for c in range(chunks.num_columns)
-                 if chunks.column(c).path_in_schema == name),
-                None,
-            )
-            if chunk is None or not chunk.has_dictionary_page:
-                return None
-            size += chunk.total_uncompressed_size
-            values += chunk.num_values
-        return name if 0 < size <= 4 * values else None
+        if not pa.types.is_string(schema.field(index).type) or metadata.num_row_groups == 0:
+            return None
+        position = metadata.schema.names.index(name)  # leaf names; checked by path below
+        chunks = [metadata.row_group(group).column(position)
+                  for group in range(metadata.num_row_groups)]
+        if not all(c.path_in_schema == name and c.has_dictionary_page for c in chunks):
+            return None
+        size = sum(chunk.total_uncompressed_size for chunk in chunks)
+        return name if 0 < size <= 4 * sum(chunk.num_values for chunk in chunks) else None
     return None
 
 

@@ -144,10 +144,10 @@ def canonical_columns(table: pa.Table) -> pa.Table:
     """Rename the accepted aliases; refuse a source without the required columns, or with
     two columns for one field (say `account` and `account_external_id`)."""
     names = [ALIASES.get(name.strip().lower(), name.strip().lower()) for name in table.column_names]
-    twice = {
-        name: [given for given, same in zip(table.column_names, names, strict=True) if same == name]
-        for name in names if names.count(name) > 1
-    }
+    given_for: dict[str, list[str]] = {}
+    for given, name in zip(table.column_names, names, strict=True):
+        given_for.setdefault(name, []).append(given)
+    twice = {name: columns for name, columns in given_for.items() if len(columns) > 1}
     if twice:
         raise UnusableColumns("; ".join(
             f"Columns {' and '.join(repr(given) for given in columns)} are both {name}: keep one"
