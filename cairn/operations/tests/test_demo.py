@@ -13,6 +13,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -72,7 +73,10 @@ def test_the_demo_user_can_log_in_through_the_login_form() -> None:
 
 def test_every_demo_user_can_log_in_with_the_demo_password() -> None:
     for user in User.objects.filter(email__endswith="@demo.cairn.example"):
-        assert Client().login(username=user.username, password=DEMO_PASSWORD), user.username
+        # The login throttle (django-axes) needs the request it counts attempts for.
+        assert Client().login(
+            request=HttpRequest(), username=user.username, password=DEMO_PASSWORD
+        ), user.username
     assert set(User.objects.values_list("role", flat=True)) == {"admin", "leader", "csm",
                                                                 "readonly"}
 
