@@ -46,10 +46,6 @@ def tools_for(phase_key: str) -> list[PhaseTool]:
     return sorted((t for t in _TOOLS if t.phase_key == phase_key), key=lambda t: t.position)
 
 
-def all_tools() -> list[PhaseTool]:
-    return sorted(_TOOLS, key=lambda t: (t.phase_key, t.position))
-
-
 @dataclass(frozen=True)
 class EngagementPanel:
     """A card another app draws on the engagement page (the strategy graph, say).

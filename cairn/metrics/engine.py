@@ -347,9 +347,6 @@ class Plan:
             parts.append(stats_table.mutate(observed_on=ibis.literal(day, "date"), **days))
         return parts
 
-    def _intervals(self, window: Window) -> list[int]:
-        return sorted(set(self.grid.cover(window)["interval"].to_pylist()))
-
     def expression(self, events: ir.Table, accounts: pa.Table, subscriptions: pa.Table) -> ir.Table:
         dates = ibis.memtable(self.grid.dates_table())
         base = ibis.memtable(accounts.select(["account_id"])).cross_join(dates)

@@ -317,10 +317,6 @@ def update_phase(
     return phase
 
 
-def rename_phase(phase: Phase, name: str, *, by: User) -> Phase:
-    return update_phase(phase, by=by, name=name)
-
-
 @transaction.atomic
 def remove_phase(phase: Phase, *, by: User) -> None:
     """Remove a phase with its activities and outputs; the rest close the gap."""

@@ -419,10 +419,6 @@ def strategy_graph(engagement: Engagement) -> Graph:
     return chain_graph(strategy_chain(engagement))
 
 
-def open_question_count(engagement: Engagement) -> int:
-    return Question.objects.filter(engagement=engagement, status=QuestionStatus.OPEN).count()
-
-
 def shared_analyses() -> list[SharedPestle]:
     return list(SharedPestle.objects.prefetch_related("drivers"))
 

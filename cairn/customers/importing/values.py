@@ -54,10 +54,6 @@ def as_text(raw: object) -> str:
     return str(raw).strip()
 
 
-def is_blank(raw: object) -> bool:
-    return as_text(raw) == ""
-
-
 def text(raw: object, max_length: int) -> str:
     value = as_text(raw)
     if len(value) > max_length:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,7 +176,3 @@ def run(scorecard: Scorecard, *, lead_days: int, as_of: dt.date) -> tuple[Report
     card, accounts = card_and_accounts(scorecard)
     obs = observe(card, accounts, lead_days=lead_days, as_of=as_of)
     return summarise(obs, lead_days=lead_days, as_of=as_of), obs
-
-
-def format_ratio(value: float | None) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:.2f}"
