@@ -54,7 +54,13 @@ def _hash(key: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only its hash is stored; the key is shown once, at creation."""
+    """A personal API token. Only its hash is stored; the key is shown once, at creation.
+
+    A token acts as its user. One with the ingest scope also sends usage events, support
+    tickets and NPS answers for every account, as an integration does (see
+    permissions.can_ingest): only admins and leaders make such tokens, and the scope lapses
+    when its user is no longer one.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -62,6 +68,10 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    ingest = models.BooleanField(
+        "ingest scope", default=False,
+        help_text="Sends usage events, tickets and NPS answers for every account.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -70,15 +80,23 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, *, ingest: bool = False) -> tuple[ApiToken, str]:
         key = "cairn_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=key[6:14], key_hash=_hash(key))
+        token = cls.objects.create(
+            user=user, name=name, prefix=key[6:14], key_hash=_hash(key), ingest=ingest
+        )
         return token, key
 
     @classmethod
-    def authenticate(cls, key: str) -> User | None:
+    def find(cls, key: str) -> ApiToken | None:
+        """The active user's token with this key, marked as used; None for any other key."""
         token = cls.objects.select_related("user").filter(key_hash=_hash(key)).first()
         if token is None or not token.user.is_active:
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user
+        return token
+
+    @classmethod
+    def authenticate(cls, key: str) -> User | None:
+        token = cls.find(key)
+        return token.user if token is not None else None

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from cairn.customers.models import Account
     from cairn.engagements.models import Engagement
-    from cairn.people.models import User
+    from cairn.people.models import ApiToken, User
     from cairn.timeline.models import Task
 
 
@@ -82,6 +82,28 @@ def can_change_task(user: User | AnonymousUser, task: Task) -> bool:
 
 def can_edit_playbooks(user: User | AnonymousUser) -> bool:
     return is_leader(user)
+
+
+def can_issue_ingest_tokens(user: User | AnonymousUser) -> bool:
+    """Integrations are set up by the people who answer for the whole book."""
+    return can_write(user) and is_leader(user)
+
+
+def can_ingest(user: User | AnonymousUser, token: ApiToken | None = None) -> bool:
+    """May this request send usage events, tickets and NPS answers for any account?
+
+    These come from integrations (the product, the support desk), not from a CSM's work on
+    an account: an admin sends them, or a token with the ingest scope whose user may still
+    issue one. A CSM adds tickets and answers only to accounts they may edit.
+    """
+    if not can_write(user):
+        return False
+    if user.is_admin:  # type: ignore[union-attr]
+        return True
+    return (
+        token is not None and token.ingest and token.user_id == user.pk
+        and can_issue_ingest_tokens(user)
+    )
 
 
 def can_manage_users(user: User | AnonymousUser) -> bool:

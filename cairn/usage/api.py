@@ -1,8 +1,11 @@
 """REST endpoints for product-usage events, support tickets and NPS answers.
 
-Who may send: every user who can write (CSM, leader, admin); read-only users may not.
-Ingestion is a feed from the product and the support desk, not an edit of one account, so
-it is not limited to the accounts a CSM owns. Anyone logged in may read the batches.
+Who may send: usage events, tickets and NPS answers come from integrations (the product,
+the support desk), so an admin or a token with the ingest scope sends them for any account
+(permissions.can_ingest). Anyone else who may write adds or updates tickets and answers only
+on accounts they may change, and an existing one only if it is on such an account: a CSM
+cannot overwrite another account's feedback by reusing its external id. Anyone logged in
+may read the batches.
 
 An event's fields are deliberately loose (text or number): a row-level problem (a naive
 timestamp, a value that is not a number) sends that row to the quarantine with its reason
@@ -23,9 +26,11 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, token_of, user_of
+from cairn.customers.models import Account
 from cairn.operations.tasks import queue_refresh
-from cairn.people import permissions
+from cairn.people import access, permissions
+from cairn.people.models import User
 from cairn.usage import actions, feedback
 from cairn.usage.models import IngestBatch, TicketPriority, TicketStatus
 from cairn.usage.readers import rows_table, text_of
@@ -131,6 +136,11 @@ def _events_table(events: list[EventIn]) -> pa.Table:
 def post_events(request: HttpRequest, payload: EventBatchIn) -> tuple[int, dict[str, Any]]:
     user = user_of(request)
     permissions.require(permissions.can_write(user), "Read-only users cannot send events.")
+    permissions.require(
+        permissions.can_ingest(user, token_of(request)),
+        "Usage events come from integrations: send them as an admin or with a token that "
+        "has the ingest scope.",
+    )
     outcome = actions.ingest_api_batch(_events_table(payload.events), key=payload.key, user=user)
     if not outcome.already_ingested and outcome.batch.stored:
         # New usage changes metrics and scores: refresh them in the background, not nightly.
@@ -150,9 +160,31 @@ def get_batch(request: HttpRequest, batch_id: str) -> IngestBatch:
     return get_object_or_404(IngestBatch, batch_id=batch_id)
 
 
+def _require_accounts(user: User, kind: str, items: list[Any]) -> None:
+    """Refuse the whole request if one item is on, or would move an existing record from,
+    an account the user may not change."""
+    model = feedback.KINDS[kind][1]
+    named = {item.account for item in items}
+    external_ids = {item.external_id for item in items}
+    mine = access.editable_accounts(user)
+    foreign = sorted(
+        set(Account.objects.filter(external_id__in=named).exclude(pk__in=mine)
+            .values_list("external_id", flat=True))
+        | set(model.objects.filter(external_id__in=external_ids).exclude(account__in=mine)
+              .values_list("account__external_id", flat=True))
+    )
+    permissions.require(
+        not foreign,
+        f"You may add {kind} only to accounts you own or work on, not to "
+        f"{', '.join(foreign[:5])}{' …' if len(foreign) > 5 else ''}.",
+    )
+
+
 def _upsert(request: HttpRequest, kind: str, items: list[Any]) -> dict[str, int]:
     user = user_of(request)
     permissions.require(permissions.can_write(user), f"Read-only users cannot send {kind}.")
+    if not permissions.can_ingest(user, token_of(request)):
+        _require_accounts(user, kind, items)
     rows = [(number, item.dict()) for number, item in enumerate(items)]
     for _, values in rows:
         values["contact_email"] = values.get("contact_email") or ""

@@ -21,8 +21,8 @@ from cairn.people.models import ApiToken
 
 
 @pytest.fixture
-def feed(carol) -> Client:  # type: ignore[no-untyped-def]
-    _token, key = ApiToken.issue(carol, "product feed")
+def feed(alice) -> Client:  # type: ignore[no-untyped-def]
+    _token, key = ApiToken.issue(alice, "product feed", ingest=True)
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 

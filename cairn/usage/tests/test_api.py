@@ -23,8 +23,8 @@ def event(**overrides: Any) -> dict[str, Any]:
             "timestamp": "2026-01-01T10:00:00Z", **overrides}
 
 
-def token_client(user: User) -> Client:
-    _, key = ApiToken.issue(user, "test")
+def token_client(user: User, *, ingest: bool = False) -> Client:
+    _, key = ApiToken.issue(user, "test", ingest=ingest)
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
@@ -33,14 +33,14 @@ def post(client: Client, url: str, body: dict[str, Any]) -> Any:
 
 
 def test_a_batch_of_events_is_stored_and_answered_with_its_counts(
-    accounts: dict[str, Account], carol: User
+    accounts: dict[str, Account], alice: User
 ) -> None:
     body = {"events": [
         event(), event(), event(user_id=42, value="3.5", properties={"b": 1, "a": [1]}),
         event(account_external_id="nobody"), event(timestamp="2026-01-01T10:00:00"),
         event(value=[1]),
     ]}
-    response = post(token_client(carol), EVENTS, body)
+    response = post(token_client(alice, ingest=True), EVENTS, body)
     assert response.status_code == 201, response.content
     data = response.json()
     assert (data["received"], data["stored"], data["duplicates"], data["quarantined"]) == (
@@ -51,18 +51,18 @@ def test_a_batch_of_events_is_stored_and_answered_with_its_counts(
         "value: not a number": 1,
     }
     batch = IngestBatch.objects.get(batch_id=data["batch_id"])
-    assert batch.created_by == carol and batch.source == "api"
+    assert batch.created_by == alice and batch.source == "api"
     rows = pq.read_table(committed_event_files(), partitioning=None).to_pylist()
     assert sorted(r["user_id"] for r in rows) == ["42", "u1"]
     assert {r["properties"] for r in rows} == {None, '{"a":[1],"b":1}'}
 
 
 def test_resending_a_batch_with_the_same_key_is_answered_with_the_first_result(
-    accounts: dict[str, Account], as_carol: Client
+    accounts: dict[str, Account], as_adam: Client
 ) -> None:
     body = {"key": "export-2026-01-01", "events": [event(), event(user_id="u2")]}
-    first = post(as_carol, EVENTS, body)
-    again = post(as_carol, EVENTS, body)
+    first = post(as_adam, EVENTS, body)
+    again = post(as_adam, EVENTS, body)
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["batch_id"] == first.json()["batch_id"]
     assert again.json()["already_ingested"] is True and again.json()["stored"] == 2
@@ -70,19 +70,76 @@ def test_resending_a_batch_with_the_same_key_is_answered_with_the_first_result(
 
 
 def test_the_same_events_under_another_key_are_counted_as_duplicates(
-    accounts: dict[str, Account], as_carol: Client
+    accounts: dict[str, Account], as_adam: Client
 ) -> None:
-    post(as_carol, EVENTS, {"key": "a", "events": [event(event_id="e-1"), event()]})
-    data = post(as_carol, EVENTS, {"key": "b", "events": [event(event_id="e-1"), event()]}).json()
+    post(as_adam, EVENTS, {"key": "a", "events": [event(event_id="e-1"), event()]})
+    data = post(as_adam, EVENTS, {"key": "b", "events": [event(event_id="e-1"), event()]}).json()
     assert (data["stored"], data["duplicates"]) == (0, 2)
 
 
-@pytest.mark.parametrize("persona", ["adam", "alice", "carol", "dave"])
-def test_every_user_who_can_write_may_send_events(
-    accounts: dict[str, Account], persona: str, request: pytest.FixtureRequest
+def test_finding_1_only_an_admin_or_an_ingest_token_sends_usage_events(
+    accounts: dict[str, Account], adam: User, alice: User, carol: User, dave: User
 ) -> None:
-    client = token_client(request.getfixturevalue(persona))
-    assert post(client, EVENTS, {"events": [event()]}).status_code == 201
+    assert post(token_client(adam), EVENTS, {"events": [event()]}).status_code == 201
+    assert post(token_client(alice, ingest=True), EVENTS, {"events": [event()]}).status_code == 201
+    for client in (token_client(alice), token_client(carol), token_client(dave)):
+        response = post(client, EVENTS, {"events": [event(user_id="not-stored")]})
+        assert response.status_code == 403
+        assert "ingest scope" in response.json()["detail"]
+    assert IngestBatch.objects.count() == 2
+
+
+def test_an_ingest_token_loses_its_scope_when_its_user_is_no_longer_a_leader(
+    accounts: dict[str, Account], alice: User
+) -> None:
+    client = token_client(alice, ingest=True)
+    alice.role = "csm"
+    alice.save()
+    assert post(client, EVENTS, {"events": [event()]}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/usage/tickets", {"tickets": [{"external_id": "T-1", "account": "globex-1",
+                                                "subject": "Mine now",
+                                                "opened_at": "2026-02-01T10:00:00Z"}]}),
+        ("/api/v1/usage/surveys", {"surveys": [{"external_id": "S-1", "account": "globex-1",
+                                                "score": 0, "answered_at": "2026-02-01T10:00:00Z"}]}),
+    ],
+)
+def test_finding_1_a_csm_cannot_overwrite_feedback_of_an_account_they_do_not_own(
+    accounts: dict[str, Account], adam: User, carol: User, dave: User, url: str,
+    body: dict[str, Any],
+) -> None:
+    # The integration sent Globex's ticket and answer; Dave works on no Globex engagement.
+    ingest = token_client(adam)
+    assert post(ingest, "/api/v1/usage/tickets", {"tickets": [ticket(account="globex-1")]}
+                ).status_code == 200
+    assert post(ingest, "/api/v1/usage/surveys", {"surveys": [survey(account="globex-1")]}
+                ).status_code == 200
+    response = post(token_client(dave), url, body)
+    assert response.status_code == 403, response.content
+    assert "globex-1" in response.json()["detail"]
+    # Carol may not move Globex's record onto her own Acme either.
+    moved = {key: [{**item, "account": "acme-1"} for item in items] for key, items in body.items()}
+    assert post(token_client(carol), url, moved).status_code == 403
+    assert SupportTicket.objects.get().subject == "Export fails"
+    assert SurveyResponse.objects.get().score == 9
+
+
+def test_a_csm_adds_feedback_to_an_account_they_own(
+    accounts: dict[str, Account], carol: User
+) -> None:
+    client = token_client(carol)
+    assert post(client, "/api/v1/usage/tickets", {"tickets": [ticket()]}).json() == {
+        "created": 1, "updated": 0,
+    }
+    assert post(client, "/api/v1/usage/surveys", {"surveys": [survey()]}).status_code == 200
+    response = post(client, "/api/v1/usage/surveys",
+                    {"surveys": [survey(external_id="S-2", account="globex-1")]})
+    assert response.status_code == 403
+    assert SurveyResponse.objects.count() == 1
 
 
 def test_a_read_only_user_cannot_send_events_tickets_or_surveys(
@@ -116,29 +173,29 @@ def test_without_a_token_the_api_answers_401() -> None:
     ],
 )
 def test_a_malformed_batch_is_refused_naming_the_field(
-    accounts: dict[str, Account], as_carol: Client, body: dict[str, Any], field: str
+    accounts: dict[str, Account], as_adam: Client, body: dict[str, Any], field: str
 ) -> None:
-    response = post(as_carol, EVENTS, body)
+    response = post(as_adam, EVENTS, body)
     assert response.status_code == 400
     assert field in [error["field"] for error in response.json()["errors"]]
     assert not IngestBatch.objects.exists()
 
 
 def test_a_batch_of_ten_thousand_events_is_accepted_and_one_more_is_refused(
-    accounts: dict[str, Account], as_carol: Client
+    accounts: dict[str, Account], as_adam: Client
 ) -> None:
     events = [event(user_id=f"u{n}") for n in range(10_000)]
-    response = post(as_carol, EVENTS, {"events": events})
+    response = post(as_adam, EVENTS, {"events": events})
     assert response.status_code == 201 and response.json()["stored"] == 10_000
-    response = post(as_carol, EVENTS, {"events": [*events, event()]})
+    response = post(as_adam, EVENTS, {"events": [*events, event()]})
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "events"
 
 
 def test_batches_are_listed_newest_first(accounts: dict[str, Account], as_rita: Client,
-                                         as_carol: Client) -> None:
-    post(as_carol, EVENTS, {"key": "one", "events": [event()]})
-    post(as_carol, EVENTS, {"key": "two", "events": [event(user_id="u2")]})
+                                         as_adam: Client) -> None:
+    post(as_adam, EVENTS, {"key": "one", "events": [event()]})
+    post(as_adam, EVENTS, {"key": "two", "events": [event(user_id="u2")]})
     items = as_rita.get("/api/v1/usage/batches").json()["items"]
     assert [item["key"] for item in items] == ["two", "one"]
     one = as_rita.get(f"/api/v1/usage/batches/{items[1]['batch_id']}")
