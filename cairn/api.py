@@ -23,7 +23,7 @@ from ninja.security import HttpBearer, django_auth
 from cairn.customers.actions import save_record
 from cairn.engagements.actions import GateBlocked
 from cairn.engagements.models import Engagement
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.people.models import ApiToken, User
 from cairn.validation import constraint_fields
 
@@ -37,10 +37,13 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer cairn_...` with a personal token made on the profile page."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = ApiToken.find(token)
+        if found is None:
+            return None
+        request.user = found.user
+        # Its scope (ingest) is read by the endpoints that need it, see token_of.
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -117,13 +120,17 @@ def user_of(request: HttpRequest) -> User:
     return request.auth  # type: ignore[attr-defined,no-any-return]
 
 
+def token_of(request: HttpRequest) -> ApiToken | None:
+    """The token the request came with; None for a browser session."""
+    return getattr(request, "api_token", None)
+
+
 def engagement_editor(request: HttpRequest, engagement: Engagement) -> User:
     """The person behind the request, who must be allowed to change the engagement and its
     phase tools (403 otherwise)."""
     user = user_of(request)
     permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
+        permissions.can_edit_engagement(user, engagement), access.ENGAGEMENT_REFUSAL
     )
     return user
 
