@@ -67,6 +67,8 @@ SITE_URL = envurl("CAIRN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # in front of Cairn to trust for X-Forwarded-For (0: the client's address is REMOTE_ADDR).
 SHARED_LINK_DAYS = envint("CAIRN_SHARED_LINK_DAYS", 14, minimum=1)
 TRUSTED_PROXY_COUNT = envint("CAIRN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Dates people and integrations give (cairn.fields): from 1970 to this many years after today.
+DATE_HORIZON_YEARS = envint("CAIRN_DATE_HORIZON_YEARS", 50, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

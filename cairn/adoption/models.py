@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints
 
 if TYPE_CHECKING:
@@ -44,8 +45,8 @@ class ImpactedProcess(models.Model):
 
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="impacted_processes")
     name = models.CharField(max_length=200)
-    today = models.TextField("How it works today")
-    after = models.TextField("How it works after the change")
+    today = models.TextField("How it works today", max_length=NOTE)
+    after = models.TextField("How it works after the change", max_length=NOTE)
     owner = models.CharField("Process owner", max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,14 +90,16 @@ class ImpactedGroup(FieldedConstraints):
     )
     impact = models.CharField(max_length=10, choices=Impact.choices, default=Impact.DIRECT)
     knowledge_gap = _gap_field("Knowledge gap")
-    knowledge_note = models.TextField(blank=True, help_text="What they need to know.")
+    knowledge_note = models.TextField(blank=True, help_text="What they need to know.", max_length=NOTE)
     skills_gap = _gap_field("Skills gap")
-    skills_note = models.TextField(blank=True, help_text="What they need to be able to do.")
+    skills_note = models.TextField(blank=True, help_text="What they need to be able to do.", max_length=NOTE)
     attitude_gap = _gap_field("Attitude gap")
-    attitude_note = models.TextField(blank=True, help_text="What they need to believe or accept.")
-    communication_needs = models.TextField(blank=True)
-    training_needs = models.TextField(blank=True)
-    support_needs = models.TextField(blank=True)
+    attitude_note = models.TextField(
+        blank=True, help_text="What they need to believe or accept.", max_length=NOTE
+    )
+    communication_needs = models.TextField(blank=True, max_length=NOTE)
+    training_needs = models.TextField(blank=True, max_length=NOTE)
+    support_needs = models.TextField(blank=True, max_length=NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -148,7 +151,7 @@ class Consideration(models.Model):
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="considerations")
     kind = models.CharField(max_length=10, choices=ConsiderationKind.choices)
     title = models.CharField(max_length=200)
-    detail = models.TextField(blank=True)
+    detail = models.TextField(blank=True, max_length=NOTE)
     group = models.ForeignKey(
         ImpactedGroup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The impacted group it concerns, if one.",
@@ -216,11 +219,11 @@ class Risk(FieldedConstraints):
 
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="risks")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     likelihood = _one_to_five("Likelihood", "1 rare, 2 unlikely, 3 possible, 4 likely, 5 almost certain.")
     impact = _one_to_five("Impact", "1 negligible, 2 minor, 3 moderate, 4 major, 5 severe.")
     owner = models.CharField(max_length=120, blank=True, help_text="Who watches and mitigates it.")
-    mitigation = models.TextField(blank=True)
+    mitigation = models.TextField(blank=True, max_length=NOTE)
     status = models.CharField(max_length=12, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -288,13 +291,14 @@ class AdoptionPlan(models.Model):
     approver_name = models.CharField(max_length=200, blank=True)
     approved_on = models.DateField(null=True, blank=True)
     approved_version = models.PositiveIntegerField(null=True, blank=True)
-    approval_note = models.TextField(blank=True)
+    approval_note = models.TextField(blank=True, max_length=NOTE)
     approval_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     roadmap_summary = models.TextField(
         blank=True,
         help_text="For everyone at the customer: why the change, what changes for them, when.",
+        max_length=NOTE,
     )
     roadmap = models.ForeignKey(
         "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
@@ -356,7 +360,9 @@ class RoadmapStep(FieldedConstraints):
     starts = models.DateField()
     ends = models.DateField()
     audience = models.CharField(max_length=200, blank=True, help_text="Who it concerns, e.g. all nurses.")
-    description = models.TextField(blank=True, help_text="What happens and what people should do.")
+    description = models.TextField(
+        blank=True, help_text="What happens and what people should do.", max_length=NOTE
+    )
 
     class Meta:
         ordering = ["starts", "ends", "pk"]
@@ -401,11 +407,12 @@ class Pilot(FieldedConstraints):
 
     engagement = models.OneToOneField(ENGAGEMENT, on_delete=models.CASCADE, related_name="pilot")
     kind = models.CharField(max_length=4, choices=PilotKind.choices)
-    scope = models.TextField(help_text="Who and what the pilot covers.")
+    scope = models.TextField(help_text="Who and what the pilot covers.", max_length=NOTE)
     starts = models.DateField()
     ends = models.DateField()
     result_notes = models.TextField(
-        "Conclusion", blank=True, help_text="What the pilot showed overall, and what happens next."
+        "Conclusion", blank=True, help_text="What the pilot showed overall, and what happens next.",
+        max_length=NOTE,
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -440,7 +447,8 @@ class PilotCriterion(FieldedConstraints):
     )
     result = models.CharField(max_length=8, choices=PilotResult.choices, default=PilotResult.PENDING)
     evidence = models.TextField(
-        blank=True, help_text="What shows the result: figures, survey answers, observations."
+        blank=True, help_text="What shows the result: figures, survey answers, observations.",
+        max_length=NOTE,
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -496,7 +504,7 @@ class WorkPackage(models.Model):
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="work_packages")
     title = models.CharField(max_length=200)
     owner = models.CharField(max_length=120, help_text="Who delivers it (often the customer's).")
-    deliverables = models.TextField()
+    deliverables = models.TextField(max_length=NOTE)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=WorkStatus.choices, default=WorkStatus.PLANNED)
     plan_document = models.ForeignKey(
@@ -529,8 +537,10 @@ class ReadinessWorkshop(models.Model):
 
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="readiness_workshops")
     held_on = models.DateField()
-    participants = models.TextField(help_text="Who took part, one per line or comma separated.")
-    notes = models.TextField(blank=True)
+    participants = models.TextField(
+        help_text="Who took part, one per line or comma separated.", max_length=NOTE
+    )
+    notes = models.TextField(blank=True, max_length=NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -554,7 +564,7 @@ class ReadinessItem(models.Model):
     item = models.CharField(max_length=300)
     owner = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=ReadinessStatus.choices, default=ReadinessStatus.OPEN)
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, max_length=NOTE)
     challenge = models.OneToOneField(
         "Challenge", on_delete=models.SET_NULL, null=True, blank=True, related_name="readiness_item"
     )
@@ -591,12 +601,14 @@ class Challenge(FieldedConstraints):
 
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="challenges")
     challenge = models.CharField(max_length=200)
-    impact = models.TextField(help_text="What it affects, and how badly.")
-    response = models.TextField(blank=True, help_text="What was or will be done.")
+    impact = models.TextField(help_text="What it affects, and how badly.", max_length=NOTE)
+    response = models.TextField(blank=True, help_text="What was or will be done.", max_length=NOTE)
     raised_on = models.DateField()
     resolved_on = models.DateField(null=True, blank=True)
     is_lesson = models.BooleanField("Lesson for engagement evaluation", default=False)
-    lesson = models.TextField(blank=True, help_text="What to do again, or differently, next time.")
+    lesson = models.TextField(
+        blank=True, help_text="What to do again, or differently, next time.", max_length=NOTE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -641,7 +653,9 @@ class Kpi(FieldedConstraints):
         "engagements.Outcome", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The engagement outcome this KPI measures, if one.",
     )
-    description = models.TextField(blank=True, help_text="Who measures it, how, from what data.")
+    description = models.TextField(
+        blank=True, help_text="Who measures it, how, from what data.", max_length=NOTE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -750,8 +764,8 @@ class GovernanceMeeting(models.Model):
 
     engagement = models.ForeignKey(ENGAGEMENT, on_delete=models.CASCADE, related_name="governance_meetings")
     held_on = models.DateField()
-    attendees = models.TextField(blank=True)
-    decisions = models.TextField(blank=True, help_text="Decisions and actions agreed.")
+    attendees = models.TextField(blank=True, max_length=NOTE)
+    decisions = models.TextField(blank=True, help_text="Decisions and actions agreed.", max_length=NOTE)
     report = models.ForeignKey(
         "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints, assignable
 
 SCALE_MIN = 1
@@ -115,7 +116,7 @@ class Stakeholder(FieldedConstraints):
     )
     attitude = models.CharField(max_length=10, choices=Attitude.choices, default=Attitude.NEUTRAL)
     # The stakeholder management plan.
-    strategy = models.TextField(blank=True, help_text="How we manage them, and why.")
+    strategy = models.TextField(blank=True, help_text="How we manage them, and why.", max_length=NOTE)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", help_text="Who on our side keeps in touch.",
@@ -320,17 +321,21 @@ class FirstMeeting(models.Model):
         default=60, help_text="How long the meeting lasts, in minutes."
     )
     desired_outcomes = models.TextField(
-        blank=True, help_text="What both sides should have when the meeting ends."
+        blank=True, help_text="What both sides should have when the meeting ends.",
+        max_length=NOTE,
     )
     agenda = models.JSONField(default=list, blank=True)
     contacts = models.ManyToManyField("customers.Contact", blank=True, related_name="+")
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     documents = models.ManyToManyField("documents.Document", blank=True, related_name="+")
     collateral_notes = models.TextField(
-        blank=True, help_text="Other material to bring: a demo, a printed roadmap..."
+        blank=True, help_text="Other material to bring: a demo, a printed roadmap...",
+        max_length=NOTE,
     )
     held_at = models.DateTimeField(null=True, blank=True)
-    minutes = models.TextField(blank=True, help_text="What was said and agreed, in Markdown.")
+    minutes = models.TextField(
+        blank=True, help_text="What was said and agreed, in Markdown.", max_length=NOTE
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(m2m_fields=[contacts, users, documents])
 

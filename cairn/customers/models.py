@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints, assignable
 
 
@@ -142,7 +143,7 @@ class Contact(FieldedConstraints):
 class Product(FieldedConstraints):
     name = models.CharField(max_length=150)
     sku = models.CharField(max_length=60, blank=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["name"]

@@ -10,6 +10,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import DOCUMENT, UPLOAD_TEXT
+
 
 class DocumentType(models.TextChoices):
     HANDOVER_NOTES = "handover_notes", "Handover notes"
@@ -101,13 +103,14 @@ def _stored_name(instance: DocumentVersion, filename: str) -> str:
 class DocumentVersion(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    body = models.TextField(blank=True, help_text="Markdown, for written documents.")
+    body = models.TextField(blank=True, help_text="Markdown, for written documents.", max_length=DOCUMENT)
     file = models.FileField(upload_to=_stored_name, blank=True)
     filename = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     extracted_text = models.TextField(
-        blank=True, help_text="Text of an uploaded plain-text file, kept so search can find it."
+        blank=True, help_text="Text of an uploaded plain-text file, kept so search can find it.",
+        max_length=UPLOAD_TEXT,
     )
     comment = models.CharField(max_length=200, blank=True)
     restored_from = models.ForeignKey(

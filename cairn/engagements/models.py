@@ -6,6 +6,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from cairn.customers.models import Account, Product
+from cairn.fields import NOTE
 from cairn.playbooks.models import Activity, Output, Phase, PlaybookVersion
 from cairn.validation import assignable
 
@@ -21,11 +22,14 @@ class Engagement(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="engagements")
     initiative = models.CharField(max_length=200)
-    challenge = models.TextField(blank=True, help_text="The customer's problem or opportunity.")
-    required_outcomes = models.TextField(
-        blank=True, help_text="The results the customer needs, in their words."
+    challenge = models.TextField(
+        blank=True, help_text="The customer's problem or opportunity.", max_length=NOTE
     )
-    solution = models.TextField(blank=True, help_text="What the customer purchased.")
+    required_outcomes = models.TextField(
+        blank=True, help_text="The results the customer needs, in their words.",
+        max_length=NOTE,
+    )
+    solution = models.TextField(blank=True, help_text="What the customer purchased.", max_length=NOTE)
     products = models.ManyToManyField(Product, blank=True, related_name="engagements")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,12 +115,12 @@ class EngagementActivity(models.Model):
     status = models.CharField(
         max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.OPEN
     )
-    skip_reason = models.TextField(blank=True)
+    skip_reason = models.TextField(blank=True, max_length=NOTE)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     due_date = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE)
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -152,7 +156,7 @@ class EngagementOutput(models.Model):
     document = models.ForeignKey(
         "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -180,7 +184,7 @@ class PhaseMove(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     moved_at = models.DateTimeField()
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, max_length=NOTE)
     overridden = models.BooleanField(
         default=False, help_text="Moved forward although required outputs were missing."
     )
@@ -212,12 +216,14 @@ class Evaluation(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     customer_value = models.TextField(
-        blank=True, help_text="What value did the customer get, measured how, known to whom?"
+        blank=True, help_text="What value did the customer get, measured how, known to whom?",
+        max_length=NOTE,
     )
     company_value = models.TextField(
-        blank=True, help_text="What value did our company get (retention, expansion, insight)?"
+        blank=True, help_text="What value did our company get (retention, expansion, insight)?",
+        max_length=NOTE,
     )
-    lessons = models.TextField(blank=True)
+    lessons = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["-opened_at"]

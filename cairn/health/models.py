@@ -13,6 +13,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import NOTE
+
 
 class Indicator(models.TextChoices):
     """The framework's health indicators, under which measures are grouped."""
@@ -50,7 +52,7 @@ class Scorecard(models.Model):
     """How health is scored for the accounts of some segments (or, the default, all others)."""
 
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     segments = models.JSONField(
         default=list, blank=True, help_text="Account segments this scorecard applies to."
     )
@@ -194,7 +196,7 @@ class ManualRating(models.Model):
     )
     indicator = models.CharField(max_length=24, choices=Indicator.choices)
     rating = models.CharField(max_length=6, choices=RatingValue.choices)
-    comment = models.TextField(help_text="Why: what you saw or heard.")
+    comment = models.TextField(help_text="Why: what you saw or heard.", max_length=NOTE)
     rated_on = models.DateField()
     expires_on = models.DateField(help_text="After this day the rating counts as missing.")
     rated_by = models.ForeignKey(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cairn.fields import NOTE
+
 
 class MetricKind(models.TextChoices):
     COUNT = "count", "Count of events"
@@ -29,7 +31,7 @@ class MetricDefinition(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     kind = models.CharField(max_length=24, choices=MetricKind.choices)
     event_type = models.CharField(max_length=120, blank=True)
     window_days = models.PositiveIntegerField(default=28)

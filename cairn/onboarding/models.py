@@ -14,6 +14,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints
 
 
@@ -34,19 +35,21 @@ class WelcomePack(FieldedConstraints):
     engagement = models.OneToOneField(
         "engagements.Engagement", on_delete=models.CASCADE, related_name="welcome_pack"
     )
-    introduction = models.TextField(blank=True, help_text="A short welcome in your words.")
+    introduction = models.TextField(blank=True, help_text="A short welcome in your words.", max_length=NOTE)
     components = models.TextField(
-        "Solution components", blank=True, help_text="The products and services in the solution."
+        "Solution components", blank=True, help_text="The products and services in the solution.",
+        max_length=NOTE,
     )
-    features = models.TextField("Main features", blank=True)
+    features = models.TextField("Main features", blank=True, max_length=NOTE)
     quantities = models.TextField(
-        "Quantities bought", blank=True, help_text="Filled from the account's subscriptions."
+        "Quantities bought", blank=True, help_text="Filled from the account's subscriptions.",
+        max_length=NOTE,
     )
-    licences = models.TextField("Licences and access", blank=True)
-    support_contacts = models.TextField("Support and specialist contacts", blank=True)
-    self_service = models.TextField("Self-service help and FAQs", blank=True)
-    learning_library = models.TextField("Learning library", blank=True)
-    get_started = models.TextField("Get-started guides", blank=True)
+    licences = models.TextField("Licences and access", blank=True, max_length=NOTE)
+    support_contacts = models.TextField("Support and specialist contacts", blank=True, max_length=NOTE)
+    self_service = models.TextField("Self-service help and FAQs", blank=True, max_length=NOTE)
+    learning_library = models.TextField("Learning library", blank=True, max_length=NOTE)
+    get_started = models.TextField("Get-started guides", blank=True, max_length=NOTE)
     delivery_format = models.CharField(
         "Format", max_length=120, blank=True, help_text="e.g. PDF by e-mail, walked through in a call."
     )
@@ -140,14 +143,18 @@ class OnboardingPlan(FieldedConstraints):
     engagement = models.OneToOneField(
         "engagements.Engagement", on_delete=models.CASCADE, related_name="onboarding_plan"
     )
-    scope = models.TextField(help_text="What onboarding covers, and what it does not.")
+    scope = models.TextField(help_text="What onboarding covers, and what it does not.", max_length=NOTE)
     start_date = models.DateField()
     deadline = models.DateField(help_text="When onboarding is agreed to be complete.")
-    communication = models.TextField(blank=True, help_text="Channels, meetings and who attends.")
+    communication = models.TextField(
+        blank=True, help_text="Channels, meetings and who attends.", max_length=NOTE
+    )
     reporting_cadence = models.CharField(
         max_length=12, choices=Cadence.choices, default=Cadence.MILESTONES
     )
-    reporting_note = models.TextField("Reporting", blank=True, help_text="What is reported, to whom.")
+    reporting_note = models.TextField(
+        "Reporting", blank=True, help_text="What is reported, to whom.", max_length=NOTE
+    )
     service_fee = models.DecimalField(
         "Service fees", max_digits=12, decimal_places=2, null=True, blank=True,
         help_text="Professional-services fees agreed for onboarding, if any.",
@@ -213,8 +220,8 @@ class PlanPhase(FieldedConstraints):
     name = models.CharField(max_length=150)
     start_date = models.DateField()
     end_date = models.DateField()
-    outputs = models.TextField(blank=True, help_text="What the phase produces.")
-    outcomes = models.TextField(blank=True, help_text="What the customer gains from it.")
+    outputs = models.TextField(blank=True, help_text="What the phase produces.", max_length=NOTE)
+    outcomes = models.TextField(blank=True, help_text="What the customer gains from it.", max_length=NOTE)
 
     class Meta:
         ordering = ["start_date", "end_date", "pk"]
@@ -281,8 +288,8 @@ class PlanActivity(FieldedConstraints):
     status = models.CharField(
         max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )
-    outputs = models.TextField(blank=True, help_text="What it delivers.")
-    note = models.TextField(blank=True)
+    outputs = models.TextField(blank=True, help_text="What it delivers.", max_length=NOTE)
+    note = models.TextField(blank=True, max_length=NOTE)
     completed_on = models.DateField(null=True, blank=True)
 
     class Meta:

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from cairn.fields import NOTE
+
 
 class Playbook(models.Model):
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     is_default = models.BooleanField(
         default=False, help_text="New engagements follow this playbook unless told otherwise."
     )
@@ -56,7 +58,7 @@ class PlaybookVersion(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="Where this version came from (a data file, a copy)."
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=NOTE)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -97,7 +99,7 @@ class Phase(models.Model):
     key = models.SlugField(max_length=60, help_text="Stable name used across versions.")
     name = models.CharField(max_length=120)
     stage = models.CharField(max_length=16, choices=Stage.choices)
-    purpose = models.TextField(blank=True)
+    purpose = models.TextField(blank=True, max_length=NOTE)
     periodic = models.BooleanField(
         default=False,
         help_text="Opened at intervals alongside the phase before it (engagement evaluation).",
@@ -121,7 +123,7 @@ class Activity(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="activities")
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["phase", "position"]
@@ -137,7 +139,7 @@ class Output(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="outputs")
     position = models.PositiveIntegerField()
     name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     required = models.BooleanField(default=False)
     document_type = models.CharField(
         max_length=32, blank=True, help_text="A document of this type delivers the output."

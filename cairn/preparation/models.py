@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from cairn.customers.models import Account, Contact, Product
 from cairn.engagements.models import Engagement, Outcome
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints
 
 # --- the dossier --------------------------------------------------------------------------
@@ -50,7 +51,7 @@ class Fact(FieldedConstraints):
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="facts")
     area = models.CharField(max_length=16, choices=Area.choices)
-    statement = models.TextField()
+    statement = models.TextField(max_length=NOTE)
     source = models.CharField(max_length=10, choices=Source.choices)
     source_detail = models.CharField(
         max_length=200, blank=True, help_text="Where exactly: the CRM record, a person, a web page."
@@ -95,11 +96,11 @@ class Question(FieldedConstraints):
         Fact, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions",
         help_text="The assumed fact this question validates, if any.",
     )
-    text = models.TextField("question")
+    text = models.TextField("question", max_length=NOTE)
     status = models.CharField(
         max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
     )
-    answer = models.TextField(blank=True)
+    answer = models.TextField(blank=True, max_length=NOTE)
     answered_by = models.ForeignKey(
         Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         help_text="The customer's contact who answered.",
@@ -158,8 +159,10 @@ class HandoverMeeting(FieldedConstraints):
         Engagement, on_delete=models.CASCADE, related_name="handover_meetings"
     )
     date = models.DateField()
-    agenda = models.TextField(blank=True)
-    notes = models.TextField(blank=True, help_text="What was learnt; filled in after the meeting.")
+    agenda = models.TextField(blank=True, max_length=NOTE)
+    notes = models.TextField(
+        blank=True, help_text="What was learnt; filled in after the meeting.", max_length=NOTE
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -234,7 +237,7 @@ class ValueChainFunction(FieldedConstraints):
     )
     kind = models.CharField(max_length=8, choices=ChainKind.choices)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     position = models.PositiveIntegerField(default=0)
     impact = models.CharField(max_length=8, choices=Impact.choices, default=Impact.NONE)
     impact_note = models.CharField(max_length=300, blank=True, help_text="How it is impacted.")
@@ -276,16 +279,16 @@ class Capability(FieldedConstraints):
     )
     level = models.CharField(max_length=4, choices=Level.choices)
     name = models.CharField(max_length=150)
-    description = models.TextField(blank=True)
-    people = models.TextField(blank=True, help_text="Who does the work.")
-    process = models.TextField(blank=True, help_text="How the work is done.")
-    tools = models.TextField(blank=True, help_text="The systems and tools used.")
-    inputs = models.TextField(blank=True)
-    outputs = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
+    people = models.TextField(blank=True, help_text="Who does the work.", max_length=NOTE)
+    process = models.TextField(blank=True, help_text="How the work is done.", max_length=NOTE)
+    tools = models.TextField(blank=True, help_text="The systems and tools used.", max_length=NOTE)
+    inputs = models.TextField(blank=True, max_length=NOTE)
+    outputs = models.TextField(blank=True, max_length=NOTE)
     changed = models.BooleanField(
         "changed by the initiative", default=False
     )
-    change = models.TextField("how it changes", blank=True)
+    change = models.TextField("how it changes", blank=True, max_length=NOTE)
     inefficient = models.BooleanField(default=False)
     slow = models.BooleanField(default=False)
     low_quality = models.BooleanField(default=False)
@@ -378,7 +381,7 @@ class SharedPestle(FieldedConstraints):
 
     industry = models.CharField(max_length=100)
     region = models.CharField(max_length=100)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=NOTE)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -424,7 +427,7 @@ class PestleDriver(FieldedConstraints):
     hidden = models.BooleanField(default=False)
     category = models.CharField(max_length=16, choices=PestleCategory.choices)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     driver_type = models.CharField("type", max_length=8, choices=DriverType.choices)
     impact = models.CharField(max_length=6, choices=ImpactLevel.choices, default=ImpactLevel.MEDIUM)
     history = HistoricalRecords()
@@ -473,7 +476,9 @@ class AccountPestle(models.Model):
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="pestle")
     use_shared = models.BooleanField(default=True)
-    note = models.TextField(blank=True, help_text="Why this account differs from its industry.")
+    note = models.TextField(
+        blank=True, help_text="Why this account differs from its industry.", max_length=NOTE
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -493,7 +498,7 @@ class InternalDriver(FieldedConstraints):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="internal_drivers")
     category = models.CharField(max_length=16, choices=InternalCategory.choices)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     driver_type = models.CharField("type", max_length=8, choices=DriverType.choices)
     impact = models.CharField(max_length=6, choices=ImpactLevel.choices, default=ImpactLevel.MEDIUM)
     history = HistoricalRecords()
@@ -532,7 +537,7 @@ class StrategyElement(FieldedConstraints):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="strategy")
     kind = models.CharField(max_length=10, choices=ElementKind.choices)
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     parent = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
         help_text="The element one step up its ladder: a goal's vision, a tactic's strategy.",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cairn.fields import NOTE
+
 
 class Proposal(models.Model):
     engagement = models.OneToOneField(
@@ -22,6 +24,7 @@ class Proposal(models.Model):
     services = models.TextField(
         blank=True,
         help_text="What our team does for the customer: workshops, training, reviews, support.",
+        max_length=NOTE,
     )
     accepted_version = models.ForeignKey(
         "documents.DocumentVersion", on_delete=models.SET_NULL, null=True, blank=True,

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from cairn.fields import NOTE
 from cairn.validation import FieldedConstraints
 
 
@@ -54,7 +55,9 @@ class SharedLink(FieldedConstraints):
     )
     recipient_name = models.CharField(max_length=200)
     recipient_email = models.EmailField(blank=True)
-    message = models.TextField(blank=True, help_text="A note from the CSM, shown on the page.")
+    message = models.TextField(
+        blank=True, help_text="A note from the CSM, shown on the page.", max_length=NOTE
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -64,7 +67,7 @@ class SharedLink(FieldedConstraints):
     used_at = models.DateTimeField(null=True, blank=True)
     response = models.CharField(max_length=10, choices=Response.choices, blank=True)
     typed_name = models.CharField(max_length=200, blank=True)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=NOTE)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.fields import NOTE
 from cairn.validation import assignable
 
 
@@ -47,7 +48,7 @@ class Entry(models.Model):
     )
     kind = models.CharField(max_length=24, choices=EntryKind.choices)
     title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
+    body = models.TextField(blank=True, max_length=NOTE)
     occurred_at = models.DateTimeField(default=timezone.now)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -74,7 +75,7 @@ class TaskStatus(models.TextChoices):
 
 class Task(models.Model):
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=NOTE)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tasks"
     )

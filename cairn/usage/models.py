@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cairn.fields import NOTE
+
 
 class BatchSource(models.TextChoices):
     API = "api", "API"
@@ -143,7 +145,7 @@ class SurveyResponse(models.Model):
         "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     score = models.PositiveSmallIntegerField()
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=NOTE)
     answered_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
