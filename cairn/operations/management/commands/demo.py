@@ -42,7 +42,12 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded; left as it is (--reset starts over).")
         host, port = options["host"], options["port"]
         self.stdout.write("")
-        self.stdout.write(f"  Open       {server.url_for(host, port)}")
+        if options["no_serve"]:
+            # Nothing listens after this command: say how to start the server, not "Open".
+            self.stdout.write(f"  Serve it   {_serve_command(host, port)}")
+            self.stdout.write(f"  then open  {server.url_for(host, port)}")
+        else:
+            self.stdout.write(f"  Open       {server.url_for(host, port)}")
         self.stdout.write(f"  Log in as  {DEMO_USERNAME} / {DEMO_PASSWORD}  (CS leader)")
         others = ", ".join(
             f"{name} ({Role(role).label})" for name, role, *_ in TEAM if name != DEMO_USERNAME
@@ -68,3 +73,12 @@ class Command(BaseCommand):
                 f"reassign it before --reset. {exc.args[0]}"
             ) from exc
         self.stdout.write("Demo data removed.")
+
+
+def _serve_command(host: str, port: int) -> str:
+    command = "cairn serve"
+    if host != "127.0.0.1":
+        command += f" --host {host}"
+    if port != 8000:
+        command += f" --port {port}"
+    return command
