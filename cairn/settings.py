@@ -8,6 +8,7 @@ a secret key generated once and kept there. PostgreSQL is one variable away
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Counts failed logins and locks out guessing (cairn.people.throttle).
+    "axes",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -115,6 +118,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cairn.urls"
@@ -174,6 +179,29 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portfolio"
 LOGOUT_REDIRECT_URL = "login"
 
+# Login throttling (django-axes; cairn.people.throttle). Failed logins are counted per user name
+# and per address, each on its own: guessing one person's password from many addresses and
+# trying many names from one address are both stopped. A lockout ends once nobody has failed
+# for the cool-off time, or when an admin lifts it (Users page, `cairn unlock`). API tokens are
+# not passwords and never pass through here.
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out login is refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = envint("CAIRN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("CAIRN_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_CALLABLE = "cairn.people.throttle.locked_out_page"
+AXES_CLIENT_IP_CALLABLE = "cairn.people.throttle.client_address"
+# A success leaves the counts alone: it would also clear its address's count, so someone with
+# one account could log in between guesses at other people's passwords and never be stopped.
+AXES_RESET_ON_SUCCESS = False
+# Only failures are kept (they make the counts); nothing reads a log of every success.
+AXES_DISABLE_ACCESS_LOG = True
+# No start-up banner on every `cairn` command.
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envzone("CAIRN_TIME_ZONE", "UTC")
 USE_I18N = True
@@ -219,9 +247,26 @@ EMAIL_HOST_PASSWORD = envstr("CAIRN_EMAIL_PASSWORD")
 EMAIL_USE_TLS = envbool("CAIRN_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = envemail("CAIRN_EMAIL_FROM", "cairn@localhost")
 
+# HTTPS. `cairn serve` speaks plain HTTP; HTTPS ends at a reverse proxy, which tells the scheme
+# the browser used in X-Forwarded-Proto. That header is trusted only when the operator says the
+# proxy sets it: otherwise any client could claim HTTPS by sending it.
+BEHIND_HTTPS_PROXY = envbool("CAIRN_BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("CAIRN_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = envbool("CAIRN_SECURE_COOKIES", BEHIND_HTTPS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# With secure cookies Cairn is used over HTTPS: browsers are told (HSTS, sent on HTTPS answers
+# only) to refuse plain HTTP to it for a year. 0 turns it off.
+SECURE_HSTS_SECONDS = envint("CAIRN_HSTS_SECONDS", 31_536_000 if SESSION_COOKIE_SECURE else 0)
+# Plain HTTP is redirected to HTTPS only where Django can tell which requests came over HTTPS:
+# without the proxy's header every request looks plain and would be redirected forever.
+SECURE_SSL_REDIRECT = envbool("CAIRN_SSL_REDIRECT", BEHIND_HTTPS_PROXY)
+if SECURE_SSL_REDIRECT and not BEHIND_HTTPS_PROXY:
+    raise ImproperlyConfigured(
+        "CAIRN_SSL_REDIRECT needs CAIRN_BEHIND_HTTPS_PROXY=true: without the proxy telling which "
+        "requests came over HTTPS, every request would be redirected again and again."
+    )
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
@@ -231,7 +276,10 @@ _LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_in_one_line": {"()": "cairn.logs.RefusalsInOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]},
+    },
     "root": {"handlers": ["console"], "level": envchoice("CAIRN_LOG_LEVEL", "INFO", _LOG_LEVELS)},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]

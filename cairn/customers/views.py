@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.customers import actions, queries
+from cairn.customers import actions, history, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
 from cairn.customers.models import Account, Contact, Subscription
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
@@ -141,7 +141,7 @@ def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
     so the page's query count does not grow with the history.
     """
     account = get_object_or_404(Account, pk=pk)
-    changes = []
+    rows: list[tuple[Any, str, Any]] = []
     for model, label in ((Account, "Account"), (Contact, "Contact"), (Subscription, "Subscription"),
                          (Engagement, "Engagement")):
         scope = {"id": pk} if model is Account else {"account_id": pk}
@@ -153,13 +153,16 @@ def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
         previous = None
         for record in records:
             same = previous is not None and previous.id == record.id
-            diff: list[Any] = record.diff_against(previous).changes if same and previous else []
-            changes.append({"record": record, "label": label, "changes": diff})
+            rows.append((record, label, previous if same else None))
             previous = record
-    changes.sort(key=lambda c: c["record"].history_date, reverse=True)
-    return render(
-        request, "customers/history.html", {"account": account, "changes": changes[:HISTORY_ROWS]}
-    )
+    rows.sort(key=lambda row: row[0].history_date, reverse=True)
+    rows = rows[:HISTORY_ROWS]
+    described = history.describe((record, previous) for record, _, previous in rows)
+    changes = [
+        {"record": record, "label": label, "changes": words}
+        for (record, label, _), words in zip(rows, described, strict=True)
+    ]
+    return render(request, "customers/history.html", {"account": account, "changes": changes})
 
 
 def _child_form(

@@ -10,7 +10,7 @@ from django import template
 
 from cairn.customers.models import Account
 from cairn.health.history import stored
-from cairn.health.models import AccountHealth
+from cairn.health.models import AccountHealth, Indicator
 from cairn.health.queries import score_lines
 from cairn.health.scoring import trend
 
@@ -33,3 +33,12 @@ def account_health(account: Account) -> dict[str, Any]:
         "pulled_down": [names[k] for k in explanation.get("pulled_down", []) if k in names],
         "missing": [m["name"] for m in names.values() if m.get("points") is None],
     }
+
+
+@register.filter
+def indicator_label(value: str) -> str:
+    """A measure's indicator as the scorecard names it ("nps" → "NPS")."""
+    try:
+        return str(Indicator(value).label)
+    except ValueError:
+        return value

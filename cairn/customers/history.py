@@ -1,0 +1,134 @@
+"""An account's change history in words: field names as people call them, choices by their
+label, related records by name, team changes as who joined and who left.
+
+django-simple-history's diff gives field names, stored choice values, foreign-key ids and the
+through rows of a many-to-many field (`[{'engagement': 1, 'user': 5}]`); none of that is for
+people. Related records are fetched in one query per related model for the whole page, so the
+page's query count does not grow with its rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.utils import formats
+from django.utils.text import Truncator, capfirst
+
+MISSING = "—"
+TEXT_CHARS = 80
+
+
+@dataclass
+class Change:
+    """One field's change. `old`/`new` for a value, `added`/`removed` for a set of records."""
+
+    field: str
+    old: str = MISSING
+    new: str = MISSING
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+@dataclass
+class _Pending:
+    """A change whose related records are looked up once the whole page is known."""
+
+    model_field: models.Field[Any, Any]
+    old: Any
+    new: Any
+
+
+def describe(pairs: Iterable[tuple[Any, Any]]) -> list[list[Change]]:
+    """For each (record, previous record or None) pair, its changes in words."""
+    pending: list[list[_Pending]] = []
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for record, previous in pairs:
+        if previous is None:
+            pending.append([])
+            continue
+        model = record.instance_type
+        rows = []
+        for change in record.diff_against(previous).changes:
+            model_field = model._meta.get_field(change.field)
+            rows.append(_Pending(model_field, change.old, change.new))
+            target = _related_model(model_field)
+            if target is not None:
+                wanted[target].update(_ids(model_field, change.old) + _ids(model_field, change.new))
+        pending.append(rows)
+    names = {
+        target: {pk: str(obj) for pk, obj in target._default_manager.in_bulk(ids).items()}
+        for target, ids in wanted.items()
+        if ids
+    }
+    return [[_words(row, names) for row in rows] for rows in pending]
+
+
+def _related_model(model_field: models.Field[Any, Any]) -> type[models.Model] | None:
+    if not model_field.is_relation:
+        return None
+    related = model_field.related_model
+    return related if isinstance(related, type) else None
+
+
+def _ids(model_field: models.Field[Any, Any], value: Any) -> list[Any]:
+    """The related ids a diff value holds: the id itself for a foreign key, the target's id
+    from each through row (`{'engagement': 1, 'user': 5}` → 5) for a many-to-many field."""
+    if value is None or value == "":
+        return []
+    if not model_field.many_to_many:
+        return [value]
+    key = model_field.m2m_reverse_field_name()  # type: ignore[attr-defined]
+    return [row[key] for row in value if row.get(key) is not None]
+
+
+def _words(row: _Pending, names: dict[type[models.Model], dict[Any, str]]) -> Change:
+    model_field = row.model_field
+    label = capfirst(str(model_field.verbose_name))
+    target = _related_model(model_field)
+    if target is not None:
+        known = names.get(target, {})
+
+        def name(pk: Any) -> str:
+            return known.get(pk, f"a deleted {target._meta.verbose_name}")
+
+        if model_field.many_to_many:
+            old, new = _ids(model_field, row.old), _ids(model_field, row.new)
+            return Change(
+                label,
+                added=[name(pk) for pk in new if pk not in old],
+                removed=[name(pk) for pk in old if pk not in new],
+            )
+        return Change(
+            label,
+            old=name(row.old) if row.old is not None else MISSING,
+            new=name(row.new) if row.new is not None else MISSING,
+        )
+    return Change(label, old=_value(model_field, row.old), new=_value(model_field, row.new))
+
+
+def _value(model_field: models.Field[Any, Any], value: Any) -> str:
+    if value is None or value == "":
+        return MISSING
+    if model_field.choices:
+        labels: dict[Any, Any] = dict(_flat(model_field.flatchoices))
+        return str(labels.get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        return formats.date_format(value, "d M Y H:i")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "d M Y")
+    return Truncator(str(value)).chars(TEXT_CHARS)
+
+
+def _flat(choices: Sequence[Any] | None) -> list[tuple[Any, Any]]:
+    return [(key, label) for key, label in (choices or [])]
