@@ -199,8 +199,10 @@ AXES_CLIENT_IP_CALLABLE = "cairn.people.throttle.client_address"
 AXES_RESET_ON_SUCCESS = False
 # Only failures are kept (they make the counts); nothing reads a log of every success.
 AXES_DISABLE_ACCESS_LOG = True
-# No start-up banner on every `cairn` command.
+# No start-up banner on every `cairn` command. Logs show the address of a failing login but not
+# the user name typed, which is sometimes a password typed in the wrong box.
 AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["username"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envzone("CAIRN_TIME_ZONE", "UTC")
@@ -281,5 +283,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["refusals_in_one_line"]},
     },
     "root": {"handlers": ["console"], "level": envchoice("CAIRN_LOG_LEVEL", "INFO", _LOG_LEVELS)},
+    # axes tells every step of every login at INFO; its failures and lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]

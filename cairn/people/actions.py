@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cairn.people import permissions
 from cairn.people.models import ApiToken, Role, User
 
 
@@ -86,12 +87,14 @@ def update_profile(user: User, data: dict[str, Any]) -> User:
 
 
 @transaction.atomic
-def issue_token(user: User, name: str) -> tuple[ApiToken, str]:
+def issue_token(user: User, name: str, *, ingest: bool = False) -> tuple[ApiToken, str]:
     """A new personal token; the key is returned here once and never stored."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Name the token after where you will use it."})
-    return ApiToken.issue(user, name)
+    if ingest and not permissions.can_issue_ingest_tokens(user):
+        raise ValidationError({"ingest": "Only admins and CS leaders make ingest tokens."})
+    return ApiToken.issue(user, name, ingest=ingest)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from cairn.people.models import User
 class UserCreateForm(forms.ModelForm):
     password = forms.CharField(
         label="Initial password",
+        max_length=1024,
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -62,3 +63,14 @@ class TokenForm(forms.Form):
     name = forms.CharField(
         label="Token name", max_length=100, help_text="Where you will use it, e.g. “CRM sync”."
     )
+    ingest = forms.BooleanField(
+        label="Ingest scope", required=False,
+        help_text="For an integration: sends usage events, tickets and NPS answers for every "
+        "account.",
+    )
+
+    def __init__(self, *args: Any, may_ingest: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only admins and leaders set up integrations (permissions.can_issue_ingest_tokens).
+        if not may_ingest:
+            del self.fields["ingest"]

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cairn.people import actions, permissions
+from cairn.people import actions, permissions, throttle
 from cairn.people.forms import ProfileForm, TokenForm, UserCreateForm, UserEditForm
 from cairn.people.models import ApiToken, User
 
@@ -51,7 +51,12 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/users.html",
-        {"people": people, "new_password": request.session.pop(_NEW_PASSWORD, None)},
+        {
+            "people": people,
+            "new_password": request.session.pop(_NEW_PASSWORD, None),
+            "lockouts": throttle.lockouts(),
+            "cooloff_minutes": throttle.cooloff_minutes(),
+        },
     )
 
 
@@ -140,7 +145,7 @@ def _profile_page(
     context = {
         "profile_form": profile_form or ProfileForm(instance=user),
         "password_form": password_form or PasswordChangeForm(user),
-        "token_form": token_form or TokenForm(),
+        "token_form": token_form or TokenForm(may_ingest=_may_ingest(request)),
         "tokens": ApiToken.objects.filter(user=user),
         "new_token": request.session.pop(_NEW_TOKEN, None),
     }
@@ -172,13 +177,20 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return _profile_page(request, password_form=form, status=400)
 
 
+def _may_ingest(request: HttpRequest) -> bool:
+    return permissions.can_issue_ingest_tokens(request.user)
+
+
 @require_POST
 def token_create(request: HttpRequest) -> HttpResponse:
     # Read-only people get tokens too: the API lets them read, like the UI.
-    form = TokenForm(request.POST)
+    form = TokenForm(request.POST, may_ingest=_may_ingest(request))
     if form.is_valid():
         try:
-            token, key = actions.issue_token(_me(request), form.cleaned_data["name"])
+            token, key = actions.issue_token(
+                _me(request), form.cleaned_data["name"],
+                ingest=form.cleaned_data.get("ingest", False),
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

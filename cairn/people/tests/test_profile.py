@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from cairn.customers.models import Account
+from cairn.people import actions
 from cairn.people.models import ApiToken, User
 from conftest import PASSWORD
 
@@ -128,3 +131,30 @@ def test_the_token_list_shows_only_ones_own_tokens(
     ApiToken.issue(dave, "dave's script")
     page = as_dave.get(reverse("profile")).content.decode()
     assert "dave&#x27;s script" in page and "carol&#x27;s script" not in page
+
+
+def test_a_leader_makes_an_ingest_token_that_sends_usage_events(
+    as_alice: Client, alice: User
+) -> None:
+    Account.objects.create(name="Acme", external_id="acme-1")
+    assert "Ingest scope" in as_alice.get(reverse("profile")).content.decode()
+    response = as_alice.post(reverse("token_create"), {"name": "Product feed", "ingest": "on"})
+    assert response.status_code == 302
+    page = as_alice.get(reverse("profile")).content.decode()
+    key = page.split('id="new-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+    assert "Ingest (events, tickets, NPS for every account)" in page
+    event = {"account_external_id": "acme-1", "user_id": "u1", "event_type": "login",
+             "timestamp": "2026-01-01T10:00:00Z"}
+    sent = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
+        "/api/v1/usage/events", {"events": [event]}, content_type="application/json"
+    )
+    assert sent.status_code == 201, sent.content
+
+
+def test_a_csm_cannot_make_an_ingest_token(as_carol: Client, carol: User) -> None:
+    assert "Ingest scope" not in as_carol.get(reverse("profile")).content.decode()
+    # A forged tick is ignored: the field is not on a CSM's form.
+    as_carol.post(reverse("token_create"), {"name": "Sneaky", "ingest": "on"})
+    assert ApiToken.objects.get(name="Sneaky").ingest is False
+    with pytest.raises(ValidationError):
+        actions.issue_token(carol, "Sneaky too", ingest=True)
