@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from cairn.people import actions, permissions
+from cairn.people import actions, permissions, throttle
 from cairn.people.forms import ProfileForm, TokenForm, UserCreateForm, UserEditForm
 from cairn.people.models import ApiToken, User
 
@@ -51,7 +51,12 @@ def users(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "people/users.html",
-        {"people": people, "new_password": request.session.pop(_NEW_PASSWORD, None)},
+        {
+            "people": people,
+            "new_password": request.session.pop(_NEW_PASSWORD, None),
+            "lockouts": throttle.lockouts(),
+            "cooloff_minutes": throttle.cooloff_minutes(),
+        },
     )
 
 
