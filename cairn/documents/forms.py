@@ -13,6 +13,7 @@ from cairn.documents import files
 from cairn.documents.actions import Details
 from cairn.documents.models import DocumentType
 from cairn.engagements.models import Engagement
+from cairn.fields import DOCUMENT
 from cairn.playbooks.models import Phase
 
 
@@ -41,6 +42,7 @@ class DetailsForm(forms.Form):
 
 class WrittenForm(DetailsForm):
     body = forms.CharField(
+        max_length=DOCUMENT,
         label="Text", required=False, strip=False,
         widget=forms.Textarea(attrs={
             "rows": 24, "spellcheck": "true",
@@ -65,6 +67,28 @@ def _clean_upload(upload: UploadedFile | None) -> UploadedFile | None:
         return None
     files.check_size(upload)
     return upload
+
+
+# The kind of document a phase usually produces (the standard playbook's phase keys), so a
+# file added from an engagement is filed where its work happens, not as the first choice.
+PHASE_DOCUMENT_TYPES = {
+    "preparation": DocumentType.HANDOVER_NOTES,
+    "commitment": DocumentType.PROPOSAL,
+    "onboarding": DocumentType.ONBOARDING_PLAN,
+    "adoption-planning": DocumentType.ADOPTION_PLAN,
+    "adoption-implementation": DocumentType.REPORT,
+    "value-realization": DocumentType.REPORT,
+    "engagement-evaluation": DocumentType.LESSONS_LEARNED,
+}
+
+
+def context_initial(engagement: Engagement, phase_pk: int | None) -> dict[str, object]:
+    """A new document's phase and type from where it is added: the phase the page names if
+    it is one of the engagement's, else the engagement's current phase."""
+    phase = Phase.objects.filter(pk=phase_pk, version_id=engagement.playbook_version_id).first()
+    if phase is None:
+        phase = engagement.current_phase
+    return {"phase": phase.pk, "doc_type": PHASE_DOCUMENT_TYPES.get(phase.key, DocumentType.OTHER)}
 
 
 class UploadForm(DetailsForm):

@@ -17,6 +17,7 @@ from cairn.documents.forms import (
     UploadForm,
     WrittenForm,
     bind_errors,
+    context_initial,
 )
 from cairn.documents.models import Document, DocumentKind, DocumentVersion
 from cairn.documents.rendering import render_markdown
@@ -79,7 +80,7 @@ def document_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
         )
     if template is not None and template.kind == DocumentKind.UPLOADED:
         return _new_from_file_template(request, engagement, template)
-    initial: dict[str, object] = {"phase": _int_param(request, "phase")}
+    initial = context_initial(engagement, _int_param(request, "phase"))
     if template is not None:
         body = template.current_version.body if template.current_version else ""
         initial.update(title=template.title, doc_type=template.doc_type, body=body)
@@ -127,7 +128,7 @@ def document_upload(request: HttpRequest, engagement_pk: int) -> HttpResponse:
              "Only people working on this engagement can add documents to it.")
     form = UploadForm(
         request.POST or None, request.FILES or None, engagement=engagement,
-        initial={"phase": _int_param(request, "phase")},
+        initial=context_initial(engagement, _int_param(request, "phase")),
     )
     if request.method == "POST" and form.is_valid():
         try:

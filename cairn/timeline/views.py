@@ -218,6 +218,10 @@ def task_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         actions.reopen_task(task, request.user)
     if request.htmx:
-        return render(request, "timeline/_task.html", {"task": task, "today": timezone.localdate()})
+        # The user just changed the task, so they may change it back.
+        return render(
+            request, "timeline/_task.html",
+            {"task": task, "today": timezone.localdate(), "can_edit": True},
+        )
     messages.success(request, "Task updated.")
     return redirect(_safe_next(request, reverse("my_work")))
