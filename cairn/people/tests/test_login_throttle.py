@@ -7,18 +7,21 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
 from cairn.people.models import User
 from conftest import PASSWORD
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +29,7 @@ LIMIT: int = settings.AXES_FAILURE_LIMIT
 HOME = "198.51.100.7"
 
 
-def log_in(username: str, password: str, address: str = HOME) -> tuple[Client, HttpResponse]:
+def log_in(username: str, password: str, address: str = HOME) -> tuple[Client, Response]:
     """A fresh browser at `address` posts the login form."""
     client = Client(REMOTE_ADDR=address)
     response = client.post(reverse("login"), {"username": username, "password": password})
