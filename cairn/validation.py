@@ -8,10 +8,16 @@ show the message where the user will look.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Annotated, Any, TypeVar
 
+from annotated_types import MaxLen
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from cairn import fields
 
 
 def constraint_fields(model: type[models.Model]) -> dict[str, str]:
@@ -79,3 +85,39 @@ def assignable(user: Any, field: str) -> None:
         raise ValidationError({field: f"{user} is deactivated and cannot be given work."})
     if getattr(user, "is_readonly", False):
         raise ValidationError({field: f"{user} is a read-only user and cannot be given work."})
+
+
+def refuse_nul(value: str) -> str:
+    """Refuse a NUL character: PostgreSQL cannot store one, and no person types one."""
+    if "\x00" in value:
+        # Django's own words for it, so the API and the pages say the same.
+        raise PydanticCustomError("null_characters", "Null characters are not allowed.")
+    return value
+
+
+D = TypeVar("D", dt.date, dt.datetime)
+
+
+def sane_date(value: D) -> D:
+    """Refuse a date (or a moment's date) the models would refuse: see cairn.fields."""
+    try:
+        fields.SaneDateValidator()(value)
+    except ValidationError as exc:
+        raise PydanticCustomError("date_out_of_range", exc.messages[0]) from None
+    return value
+
+
+# Text in the API, one type per kind of cairn.fields: the OpenAPI document shows the
+# longest value, and a longer one or a NUL is a 400 that names the field. A field that
+# mirrors a CharField of another length spells it: Annotated[str, MaxLen(120), NO_NUL].
+# The length comes before the validator so pydantic counts characters, not items.
+NO_NUL = AfterValidator(refuse_nul)
+Key = Annotated[str, MaxLen(40), NO_NUL]  # a choice's value or a registered key; the model checks which
+Name = Annotated[str, MaxLen(fields.NAME), NO_NUL]
+Title = Annotated[str, MaxLen(fields.TITLE), NO_NUL]
+Note = Annotated[str, MaxLen(fields.NOTE), NO_NUL]
+DocumentText = Annotated[str, MaxLen(fields.DOCUMENT), NO_NUL]
+
+# Dates in the API: from 1970 to the horizon, as the models keep them.
+Day = Annotated[dt.date, AfterValidator(sane_date)]
+Moment = Annotated[dt.datetime, AfterValidator(sane_date)]

@@ -26,6 +26,7 @@ from cairn.adoption.models import (
 )
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement
+from cairn.fields import DOCUMENT, NOTE, SaneDateValidator
 from cairn.forms import choice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -100,6 +101,7 @@ class SectionsForm(forms.Form):
         self.preamble = next((b for h, b in sections if not h), "")
         for n, (heading, text) in enumerate((h, b) for h, b in sections if h):
             self.fields[f"section_{n}"] = forms.CharField(
+                max_length=DOCUMENT,
                 label=heading, required=False, initial=text, widget=_text(5)
             )
 
@@ -116,8 +118,8 @@ class ApprovalForm(forms.Form):
         queryset=Contact.objects.none(), label="Approved by",
         help_text="The key stakeholder who approved the outline.",
     )
-    approved_on = forms.DateField(widget=DATE, label="Approved on")
-    note = forms.CharField(required=False, widget=_text(2), label="Note",
+    approved_on = forms.DateField(validators=[SaneDateValidator()], widget=DATE, label="Approved on")
+    note = forms.CharField(max_length=NOTE, required=False, widget=_text(2), label="Note",
                            help_text="How it was approved: in a meeting, by e-mail...")
 
     def __init__(self, *args: Any, engagement: Engagement, **kwargs: Any) -> None:
@@ -127,6 +129,7 @@ class ApprovalForm(forms.Form):
 
 class RoadmapSummaryForm(forms.Form):
     roadmap_summary = forms.CharField(
+        max_length=NOTE,
         widget=_text(4), label="Summary for the workforce",
         help_text="Why the change, what changes for people, and when. Plain words: everyone reads it.",
     )
@@ -191,11 +194,11 @@ class ReadinessItemForm(forms.ModelForm):
 
 
 class ResolveForm(forms.Form):
-    resolution = forms.CharField(widget=_text(2), label="How it was resolved")
+    resolution = forms.CharField(max_length=NOTE, widget=_text(2), label="How it was resolved")
 
 
 class CarryForm(forms.Form):
-    impact = forms.CharField(widget=_text(2), label="What it affects",
+    impact = forms.CharField(max_length=NOTE, widget=_text(2), label="What it affects",
                              help_text="It goes into the challenge log with this impact.")
 
 
@@ -238,6 +241,8 @@ class ChallengeForm(forms.ModelForm):
 
 
 class GovernanceForm(forms.Form):
-    held_on = forms.DateField(widget=DATE, label="Meeting date")
-    attendees = forms.CharField(required=False, widget=_text(2))
-    decisions = forms.CharField(required=False, widget=_text(3), label="Decisions and actions")
+    held_on = forms.DateField(validators=[SaneDateValidator()], widget=DATE, label="Meeting date")
+    attendees = forms.CharField(max_length=NOTE, required=False, widget=_text(2))
+    decisions = forms.CharField(
+        max_length=NOTE, required=False, widget=_text(3), label="Decisions and actions"
+    )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 
 from cairn.adoption.measurements import KpiStatus, assess_prefetched
@@ -25,6 +27,7 @@ from cairn.adoption.models import (
     RiskStatus,
     WorkStatus,
 )
+from cairn.validation import NO_NUL, Day, DocumentText, Name, Note, Title
 
 GAP_HELP = "0 none, 1 low, 2 medium, 3 high."
 
@@ -33,17 +36,17 @@ GAP_HELP = "0 none, 1 low, 2 medium, 3 high."
 
 
 class ProcessPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    today: str | None = Field(None, description="How it works today.")
-    after: str | None = Field(None, description="How it works after the change.")
-    owner: str | None = Field(None, max_length=120)
+    name: Name | None = None
+    today: Note | None = Field(None, description="How it works today.")
+    after: Note | None = Field(None, description="How it works after the change.")
+    owner: Annotated[str, MaxLen(120), NO_NUL] | None = None
 
 
 class ProcessIn(ProcessPatch):
     engagement: int
-    name: str = Field(..., max_length=200)  # type: ignore[assignment]
-    today: str  # type: ignore[assignment]
-    after: str  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    today: Note  # type: ignore[assignment]
+    after: Note  # type: ignore[assignment]
 
 
 class ProcessOut(Schema):
@@ -60,25 +63,25 @@ class ProcessOut(Schema):
 
 
 class GroupPatch(Schema):
-    name: str | None = Field(None, max_length=120)
+    name: Annotated[str, MaxLen(120), NO_NUL] | None = None
     impact: Impact | None = None
     size: int | None = Field(None, ge=0)
-    location: str | None = Field(None, max_length=120)
+    location: Annotated[str, MaxLen(120), NO_NUL] | None = None
     manager: int | None = Field(None, description="Contact id of the group's manager.")
     knowledge_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
-    knowledge_note: str | None = None
+    knowledge_note: Note | None = None
     skills_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
-    skills_note: str | None = None
+    skills_note: Note | None = None
     attitude_gap: int | None = Field(None, ge=0, le=3, description=GAP_HELP)
-    attitude_note: str | None = None
-    communication_needs: str | None = None
-    training_needs: str | None = None
-    support_needs: str | None = None
+    attitude_note: Note | None = None
+    communication_needs: Note | None = None
+    training_needs: Note | None = None
+    support_needs: Note | None = None
 
 
 class GroupIn(GroupPatch):
     engagement: int
-    name: str = Field(..., max_length=120)  # type: ignore[assignment]
+    name: Annotated[str, MaxLen(120), NO_NUL]  # type: ignore[assignment]
 
 
 class GroupOut(Schema):
@@ -107,15 +110,15 @@ class GroupOut(Schema):
 
 class ConsiderationPatch(Schema):
     kind: ConsiderationKind | None = None
-    title: str | None = Field(None, max_length=200)
-    detail: str | None = None
+    title: Name | None = None
+    detail: Note | None = None
     group: int | None = Field(None, description="Impacted group id, if it concerns one.")
 
 
 class ConsiderationIn(ConsiderationPatch):
     engagement: int
     kind: ConsiderationKind  # type: ignore[assignment]
-    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+    title: Name  # type: ignore[assignment]
 
 
 class ConsiderationOut(Schema):
@@ -131,18 +134,18 @@ class ConsiderationOut(Schema):
 
 
 class RiskPatch(Schema):
-    title: str | None = Field(None, max_length=200)
-    description: str | None = None
+    title: Name | None = None
+    description: Note | None = None
     likelihood: int | None = Field(None, ge=1, le=5)
     impact: int | None = Field(None, ge=1, le=5)
-    owner: str | None = Field(None, max_length=120)
-    mitigation: str | None = None
+    owner: Annotated[str, MaxLen(120), NO_NUL] | None = None
+    mitigation: Note | None = None
     status: RiskStatus | None = None
 
 
 class RiskIn(RiskPatch):
     engagement: int
-    title: str = Field(..., max_length=200)  # type: ignore[assignment]
+    title: Name  # type: ignore[assignment]
     likelihood: int = Field(..., ge=1, le=5)  # type: ignore[assignment]
     impact: int = Field(..., ge=1, le=5)  # type: ignore[assignment]
 
@@ -173,18 +176,18 @@ class HeatCell(Schema):
 
 
 class StepPatch(Schema):
-    title: str | None = Field(None, max_length=200)
-    starts: dt.date | None = None
-    ends: dt.date | None = None
-    audience: str | None = Field(None, max_length=200)
-    description: str | None = None
+    title: Name | None = None
+    starts: Day | None = None
+    ends: Day | None = None
+    audience: Name | None = None
+    description: Note | None = None
 
 
 class StepIn(StepPatch):
     engagement: int
-    title: str = Field(..., max_length=200)  # type: ignore[assignment]
-    starts: dt.date  # type: ignore[assignment]
-    ends: dt.date  # type: ignore[assignment]
+    title: Name  # type: ignore[assignment]
+    starts: Day  # type: ignore[assignment]
+    ends: Day  # type: ignore[assignment]
 
 
 class StepOut(Schema):
@@ -199,29 +202,29 @@ class StepOut(Schema):
 
 class PilotPatch(Schema):
     kind: PilotKind | None = None
-    scope: str | None = None
-    starts: dt.date | None = None
-    ends: dt.date | None = None
-    result_notes: str | None = Field(None, description="The conclusion: what the pilot showed overall.")
+    scope: Note | None = None
+    starts: Day | None = None
+    ends: Day | None = None
+    result_notes: Note | None = Field(None, description="The conclusion: what the pilot showed overall.")
 
 
 class PilotIn(PilotPatch):
     engagement: int
     kind: PilotKind  # type: ignore[assignment]
-    scope: str  # type: ignore[assignment]
-    starts: dt.date  # type: ignore[assignment]
-    ends: dt.date  # type: ignore[assignment]
+    scope: Note  # type: ignore[assignment]
+    starts: Day  # type: ignore[assignment]
+    ends: Day  # type: ignore[assignment]
 
 
 class PilotCriterionPatch(Schema):
-    criterion: str | None = Field(None, max_length=300)
+    criterion: Title | None = None
     result: PilotResult | None = None
-    evidence: str | None = Field(None, description="What shows the result; needed once it is not pending.")
+    evidence: Note | None = Field(None, description="What shows the result; needed once it is not pending.")
 
 
 class PilotCriterionIn(PilotCriterionPatch):
     pilot: int
-    criterion: str = Field(..., max_length=300)  # type: ignore[assignment]
+    criterion: Title  # type: ignore[assignment]
 
 
 class PilotCriterionOut(Schema):
@@ -256,21 +259,21 @@ class PilotOut(Schema):
 
 
 class PlanText(Schema):
-    body: str = Field(..., description="Markdown, one `## ` heading per section.")
+    body: DocumentText = Field(..., description="Markdown, one `## ` heading per section.")
     base_version: int | None = Field(
         None, description="The version the edit started from; a newer one answers 409."
     )
-    comment: str = Field("", max_length=200)
+    comment: Name = ""
 
 
 class ApprovalIn(Schema):
     approved_by: int = Field(..., description="Contact id of the key stakeholder who approved.")
-    approved_on: dt.date
-    note: str = ""
+    approved_on: Day
+    note: Title = ""
 
 
 class SummaryIn(Schema):
-    roadmap_summary: str
+    roadmap_summary: Note
 
 
 class PlanDocument(Schema):
@@ -306,21 +309,21 @@ class PlanVersionConflict(Schema):
 
 
 class WorkPackagePatch(Schema):
-    title: str | None = Field(None, max_length=200)
-    owner: str | None = Field(None, max_length=120)
-    deliverables: str | None = None
-    due_date: dt.date | None = None
+    title: Name | None = None
+    owner: Annotated[str, MaxLen(120), NO_NUL] | None = None
+    deliverables: Note | None = None
+    due_date: Day | None = None
     status: WorkStatus | None = None
-    plan_section: str | None = Field(
+    plan_section: Name | None = Field(
         None, description="A section heading of the current plan: the package carries it out."
     )
 
 
 class WorkPackageIn(WorkPackagePatch):
     engagement: int
-    title: str = Field(..., max_length=200)  # type: ignore[assignment]
-    owner: str = Field(..., max_length=120)  # type: ignore[assignment]
-    deliverables: str  # type: ignore[assignment]
+    title: Name  # type: ignore[assignment]
+    owner: Annotated[str, MaxLen(120), NO_NUL]  # type: ignore[assignment]
+    deliverables: Note  # type: ignore[assignment]
 
 
 class WorkPackageOut(Schema):
@@ -341,15 +344,15 @@ class WorkPackageOut(Schema):
 
 
 class WorkshopPatch(Schema):
-    held_on: dt.date | None = None
-    participants: str | None = None
-    notes: str | None = None
+    held_on: Day | None = None
+    participants: Note | None = None
+    notes: Note | None = None
 
 
 class WorkshopIn(WorkshopPatch):
     engagement: int
-    held_on: dt.date  # type: ignore[assignment]
-    participants: str  # type: ignore[assignment]
+    held_on: Day  # type: ignore[assignment]
+    participants: Note  # type: ignore[assignment]
 
 
 class WorkshopOut(Schema):
@@ -361,13 +364,13 @@ class WorkshopOut(Schema):
 
 
 class ItemPatch(Schema):
-    item: str | None = Field(None, max_length=300)
-    owner: str | None = Field(None, max_length=120)
+    item: Title | None = None
+    owner: Annotated[str, MaxLen(120), NO_NUL] | None = None
 
 
 class ItemIn(ItemPatch):
     workshop: int
-    item: str = Field(..., max_length=300)  # type: ignore[assignment]
+    item: Title  # type: ignore[assignment]
 
 
 class ItemOut(Schema):
@@ -381,35 +384,35 @@ class ItemOut(Schema):
 
 
 class ResolveIn(Schema):
-    resolution: str
+    resolution: Note
 
 
 class CarryIn(Schema):
-    impact: str = Field(..., description="What the open item affects; it goes into the challenge log.")
+    impact: Note = Field(..., description="What the open item affects; it goes into the challenge log.")
 
 
 # --- Measurements --------------------------------------------------------------------------
 
 
 class KpiPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    unit: str | None = Field(None, max_length=40)
+    name: Name | None = None
+    unit: Annotated[str, MaxLen(40), NO_NUL] | None = None
     direction: Direction | None = None
     baseline_value: Decimal | None = None
-    baseline_date: dt.date | None = None
+    baseline_date: Day | None = None
     target_value: Decimal | None = None
-    target_date: dt.date | None = None
+    target_date: Day | None = None
     outcome: int | None = Field(None, description="Id of the engagement outcome it measures.")
-    description: str | None = None
+    description: Note | None = None
 
 
 class KpiIn(KpiPatch):
     engagement: int
-    name: str = Field(..., max_length=200)  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
     baseline_value: Decimal  # type: ignore[assignment]
-    baseline_date: dt.date  # type: ignore[assignment]
+    baseline_date: Day  # type: ignore[assignment]
     target_value: Decimal  # type: ignore[assignment]
-    target_date: dt.date  # type: ignore[assignment]
+    target_date: Day  # type: ignore[assignment]
 
 
 class KpiMilestoneOut(Schema):
@@ -463,26 +466,26 @@ class KpiOut(Schema):
 
 
 class KpiMilestonePatch(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     expected: Decimal | None = None
-    label: str | None = Field(None, max_length=120)
+    label: Annotated[str, MaxLen(120), NO_NUL] | None = None
 
 
 class KpiMilestoneIn(KpiMilestonePatch):
     kpi: int
-    date: dt.date  # type: ignore[assignment]
+    date: Day  # type: ignore[assignment]
     expected: Decimal  # type: ignore[assignment]
 
 
 class ReadingPatch(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     value: Decimal | None = None
-    note: str | None = Field(None, max_length=300)
+    note: Title | None = None
 
 
 class ReadingIn(ReadingPatch):
     kpi: int
-    date: dt.date  # type: ignore[assignment]
+    date: Day  # type: ignore[assignment]
     value: Decimal  # type: ignore[assignment]
 
 
@@ -499,20 +502,20 @@ class ReadingOut(Schema):
 
 
 class ChallengePatch(Schema):
-    challenge: str | None = Field(None, max_length=200)
-    impact: str | None = None
-    response: str | None = None
-    raised_on: dt.date | None = None
-    resolved_on: dt.date | None = None
+    challenge: Name | None = None
+    impact: Note | None = None
+    response: Note | None = None
+    raised_on: Day | None = None
+    resolved_on: Day | None = None
     is_lesson: bool | None = None
-    lesson: str | None = None
+    lesson: Note | None = None
 
 
 class ChallengeIn(ChallengePatch):
     engagement: int
-    challenge: str = Field(..., max_length=200)  # type: ignore[assignment]
-    impact: str  # type: ignore[assignment]
-    raised_on: dt.date  # type: ignore[assignment]
+    challenge: Name  # type: ignore[assignment]
+    impact: Note  # type: ignore[assignment]
+    raised_on: Day  # type: ignore[assignment]
 
 
 class ChallengeOut(Schema):
@@ -530,9 +533,9 @@ class ChallengeOut(Schema):
 
 class GovernanceIn(Schema):
     engagement: int
-    held_on: dt.date
-    attendees: str = ""
-    decisions: str = ""
+    held_on: Day
+    attendees: Note = ""
+    decisions: Note = ""
 
 
 class GovernanceOut(Schema):

@@ -21,6 +21,7 @@ from cairn.commitment.models import (
 from cairn.customers.models import Contact
 from cairn.documents.models import Document
 from cairn.engagements.models import Engagement
+from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.people.models import User
 from cairn.timeline.models import EntryKind
@@ -82,7 +83,7 @@ class PlaceForm(forms.Form):
 
 
 class ContactLogForm(forms.Form):
-    on = forms.DateField(label="Date", widget=DATE)
+    on = forms.DateField(validators=[SaneDateValidator()], label="Date", widget=DATE)
     kind = forms.ChoiceField(
         label="How",
         choices=[
@@ -90,7 +91,7 @@ class ContactLogForm(forms.Form):
             (EntryKind.EMAIL, "E-mail"), (EntryKind.NOTE, "Other"),
         ],
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(max_length=NOTE, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": timezone.localdate()})
@@ -102,7 +103,9 @@ class RaciActivityForm(forms.Form):
 
 
 class RaciCellForm(forms.Form):
-    party = forms.RegexField(regex=r"^[su]\d+$", error_messages={"invalid": "Unknown column."})
+    party = forms.RegexField(
+        regex=r"^[su]\d+$", max_length=20, error_messages={"invalid": "Unknown column."}
+    )
     role = forms.ChoiceField(choices=[("", "—"), *RaciRole.choices], required=False)
 
 
@@ -141,6 +144,7 @@ def agenda_text(agenda: list[dict[str, Any]]) -> str:
 
 class MeetingPlanForm(forms.Form):
     scheduled_at = forms.DateTimeField(
+        validators=[SaneDateValidator()],
         required=False, label="When", widget=DATETIME,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
@@ -152,10 +156,12 @@ class MeetingPlanForm(forms.Form):
         label="Length (minutes)", min_value=5, max_value=480, initial=60
     )
     desired_outcomes = forms.CharField(
+        max_length=NOTE,
         label="Desired outcomes", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What both sides should have when the meeting ends.",
     )
     agenda = forms.CharField(
+        max_length=NOTE,
         required=False, widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One item per line; minutes in brackets at the end, e.g. Introductions (10 min).",
     )
@@ -172,6 +178,7 @@ class MeetingPlanForm(forms.Form):
         label="Collateral from the repository",
     )
     collateral_notes = forms.CharField(
+        max_length=NOTE,
         required=False, label="Other collateral", widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -203,9 +210,11 @@ class MeetingPlanForm(forms.Form):
 
 class HeldForm(forms.Form):
     held_at = forms.DateTimeField(
+        validators=[SaneDateValidator()],
         label="Held on", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     minutes = forms.CharField(
+        max_length=NOTE,
         widget=forms.Textarea(attrs={"rows": 10}), help_text="Markdown: what was said and agreed."
     )
 
@@ -213,7 +222,7 @@ class HeldForm(forms.Form):
 class NextStepForm(forms.Form):
     title = forms.CharField(max_length=200, label="Next step")
     assignee = forms.ModelChoiceField(queryset=User.objects.none())
-    due_date = forms.DateField(required=False, widget=DATE, label="Due")
+    due_date = forms.DateField(validators=[SaneDateValidator()], required=False, widget=DATE, label="Due")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 
 from cairn.commitment.models import SCALE_MAX, SCALE_MIN, FirstMeeting, Stakeholder
 from cairn.people.schemas import UserRef
+from cairn.validation import NO_NUL, Day, Moment, Name, Note, Title
 
 # Spelled out for the OpenAPI document; a test keeps them equal to the models' choices.
 AttitudeValue = Literal["champion", "supporter", "neutral", "sceptic", "opponent"]
@@ -61,17 +63,17 @@ class StakeholderOut(Schema):
 
 
 class StakeholderPatch(Schema):
-    role: str | None = None
-    category: str | None = None
+    role: Name | None = None
+    category: Annotated[str, MaxLen(120), NO_NUL] | None = None
     headcount: int | None = None
     power: int | None = Field(None, ge=SCALE_MIN, le=SCALE_MAX)
     interest: int | None = Field(None, ge=SCALE_MIN, le=SCALE_MAX)
     attitude: AttitudeValue | None = None
-    strategy: str | None = None
+    strategy: Note | None = None
     owner: int | None = Field(None, description="User id of our person who keeps in touch.")
     cadence: CadenceValue | None = None
     cadence_days: int | None = Field(None, description="Days between contacts, for 'days'.")
-    next_contact: dt.date | None = None
+    next_contact: Day | None = None
 
 
 class StakeholderIn(StakeholderPatch):
@@ -81,9 +83,9 @@ class StakeholderIn(StakeholderPatch):
 
 
 class ContactLogIn(Schema):
-    on: dt.date
+    on: Day
     kind: ContactKindValue = "meeting"
-    note: str = ""
+    note: Note = ""
 
 
 class PlanLineOut(Schema):
@@ -127,7 +129,7 @@ class RaciOut(Schema):
 
 
 class RaciActivityIn(Schema):
-    name: str
+    name: Name
 
 
 class RaciActivityOut(Schema):
@@ -149,21 +151,21 @@ class MemberIn(Schema):
 
 
 class AgendaItem(Schema):
-    title: str
+    title: Title
     minutes: int | None = None
 
 
 class FirstMeetingIn(Schema):
-    scheduled_at: dt.datetime | None = None
-    place: str = ""
+    scheduled_at: Moment | None = None
+    place: Name = ""
     format: FormatValue = "in_person"
     length_minutes: int = Field(60, ge=5, le=480)
-    desired_outcomes: str = ""
+    desired_outcomes: Note = ""
     agenda: list[AgendaItem] = Field(default_factory=list)
     contacts: list[int] = Field(default_factory=list, description="Contact ids.")
     users: list[int] = Field(default_factory=list, description="User ids of our attendees.")
     documents: list[int] = Field(default_factory=list, description="Document ids.")
-    collateral_notes: str = ""
+    collateral_notes: Note = ""
 
 
 class CollateralDocumentRef(Schema):
@@ -232,11 +234,11 @@ class FirstMeetingOut(Schema):
 
 
 class HeldIn(Schema):
-    held_at: dt.datetime
-    minutes: str
+    held_at: Moment
+    minutes: Note
 
 
 class NextStepIn(Schema):
-    title: str
+    title: Title
     assignee: int = Field(description="User id.")
-    due_date: dt.date | None = None
+    due_date: Day | None = None

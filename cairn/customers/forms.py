@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from cairn.customers.models import Account, Contact, Product, Segment, Subscription
+from cairn.fields import NAME
 from cairn.forms import choice
 from cairn.playbooks.models import Phase
 
@@ -15,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AccountForm(forms.ModelForm):
-    website = forms.URLField(required=False, assume_scheme="https")
+    website = forms.URLField(required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Account
@@ -101,7 +102,7 @@ LIGHTS = [("", "Any health"), ("red", "Red"), ("amber", "Amber"), ("green", "Gre
 
 
 class PortfolioFilter(forms.Form):
-    q = forms.CharField(required=False, label="Search")
+    q = forms.CharField(max_length=NAME, required=False, label="Search")
     phase = forms.ChoiceField(required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     segment = forms.ChoiceField(required=False, choices=[("", "Any segment"), *Segment.choices])

@@ -10,9 +10,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from annotated_types import MaxLen
 from ninja import Field, FilterLookup, FilterSchema, Schema
 
 from cairn.people.schemas import UserRef
+from cairn.validation import NO_NUL, Day, Key, Name
 
 # Spelled out so type checkers and the OpenAPI document see them; a test keeps them equal
 # to the models' choices.
@@ -49,28 +51,28 @@ class AccountOut(Schema):
 
 
 class AccountPatch(Schema):
-    name: str | None = None
-    external_id: str | None = None
-    industry: str | None = None
-    region: str | None = None
+    name: Name | None = None
+    external_id: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    industry: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    region: Annotated[str, MaxLen(100), NO_NUL] | None = None
     employees: int | None = Field(None, ge=0)
-    website: str | None = None
+    website: Name | None = None
     segment: SegmentValue | None = None
     owner: int | None = Field(None, description="User id of the owning CSM.")
     parent: int | None = Field(None, description="Account id of the parent account.")
 
 
 class AccountIn(AccountPatch):
-    name: str  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
 
 
 class AccountFilter(FilterSchema):
-    q: str | None = Field(None, description="Part of the name or industry, or the external id.")
+    q: Name | None = Field(None, description="Part of the name or industry, or the external id.")
     segment: SegmentValue | None = None
     owner: int | None = Field(None, description="User id of the owner.")
-    phase: str | None = Field(None, description="Key of the phase a running engagement is in.")
-    renewal_after: dt.date | None = Field(None, description="Next renewal on or after this day.")
-    renewal_before: dt.date | None = Field(
+    phase: Key | None = Field(None, description="Key of the phase a running engagement is in.")
+    renewal_after: Day | None = Field(None, description="Next renewal on or after this day.")
+    renewal_before: Day | None = Field(
         None, description="Next renewal on or before this day."
     )
 
@@ -90,18 +92,18 @@ class ContactOut(Schema):
 
 
 class ContactPatch(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
-    title: str | None = None
-    department: str | None = None
-    email: str | None = None
-    phone: str | None = None
+    first_name: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    last_name: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    title: Annotated[str, MaxLen(150), NO_NUL] | None = None
+    department: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    email: Annotated[str, MaxLen(254), NO_NUL] | None = None
+    phone: Annotated[str, MaxLen(50), NO_NUL] | None = None
     reports_to: int | None = Field(None, description="Contact id of their manager.")
 
 
 class ContactIn(ContactPatch):
     account: int
-    first_name: str  # type: ignore[assignment]
+    first_name: Annotated[str, MaxLen(100), NO_NUL]  # type: ignore[assignment]
 
 
 class ContactFilter(FilterSchema):
@@ -137,21 +139,21 @@ class SubscriptionPatch(Schema):
     product: int | None = None
     quantity: int | None = Field(None, ge=0)
     arr: Decimal | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     status: SubscriptionStatusValue | None = None
 
 
 class SubscriptionIn(SubscriptionPatch):
     account: int
     product: int  # type: ignore[assignment]
-    start_date: dt.date  # type: ignore[assignment]
-    end_date: dt.date  # type: ignore[assignment]
+    start_date: Day  # type: ignore[assignment]
+    end_date: Day  # type: ignore[assignment]
 
 
 class SubscriptionFilter(FilterSchema):
     account: int | None = Field(None, description="Account id.")
     status: SubscriptionStatusValue | None = None
-    ends_before: Annotated[dt.date | None, FilterLookup("end_date__lte")] = Field(
+    ends_before: Annotated[Day | None, FilterLookup("end_date__lte")] = Field(
         None, description="Ends on or before this day."
     )

@@ -18,6 +18,7 @@ from cairn.documents.models import Document, DocumentKind, DocumentType, Documen
 from cairn.engagements.models import Engagement
 from cairn.people.models import User
 from cairn.playbooks.models import Phase
+from cairn.validation import DocumentText, Name
 
 router = Router(tags=["documents"])
 
@@ -55,25 +56,25 @@ class DocumentDetailOut(DocumentOut):
 class DocumentFilters(Schema):
     engagement: int | None = Field(None, description="Only this engagement's documents.")
     type: DocumentType | None = Field(None, description="Only documents of this type.")
-    q: str | None = Field(None, max_length=200, description="Words that must all appear.")
+    q: Name | None = Field(None, description="Words that must all appear.")
 
 
 class DocumentIn(Schema):
     engagement: int
-    title: str = Field(..., min_length=1, max_length=200)
+    title: Name = Field(..., min_length=1)
     type: DocumentType = DocumentType.OTHER
     phase: int | None = None
-    body: str = ""
-    comment: str = Field("", max_length=200)
+    body: DocumentText = ""
+    comment: Name = ""
 
 
 class DocumentUpdate(Schema):
     base_version: int = Field(..., ge=0, description="The version the edit started from.")
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: Name | None = Field(None, min_length=1)
     type: DocumentType | None = None
     phase: int | None = None
-    body: str | None = None
-    comment: str = Field("", max_length=200)
+    body: DocumentText | None = None
+    comment: Name = ""
 
 
 class VersionConflict(Schema):
@@ -174,15 +175,15 @@ def list_versions(request: HttpRequest, pk: int) -> list[DocumentVersion]:
 
 class UploadIn(Schema):
     engagement: int
-    title: str = Field("", max_length=200, description="Defaults to the file's name.")
+    title: Name = Field("", description="Defaults to the file's name.")
     type: DocumentType = DocumentType.OTHER
     phase: int | None = None
-    comment: str = Field("", max_length=200)
+    comment: Name = ""
 
 
 class ReplaceIn(Schema):
     base_version: int = Field(..., ge=0, description="The version the change started from.")
-    comment: str = Field("", max_length=200)
+    comment: Name = ""
 
 
 def _editable(request: HttpRequest, pk: int) -> tuple[Document, User]:

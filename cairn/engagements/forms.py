@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from cairn.engagements.models import ActivityStatus, Engagement, Evaluation, Outcome, Status
+from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.playbooks.models import Phase, PlaybookVersion, VersionStatus
 
@@ -55,8 +56,8 @@ class ActivityForm(forms.Form):
     status = forms.ChoiceField(choices=ActivityStatus.choices)
     skip_reason = forms.CharField(required=False, max_length=500, label="Reason for skipping")
     assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    due_date = forms.DateField(required=False, widget=DATE)
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(validators=[SaneDateValidator()], required=False, widget=DATE)
+    note = forms.CharField(max_length=NOTE, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -72,6 +73,7 @@ class ActivityForm(forms.Form):
 class MoveForm(forms.Form):
     to_phase = forms.ModelChoiceField(queryset=Phase.objects.none(), label="Move to")
     reason = forms.CharField(
+        max_length=NOTE,
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason",
         help_text="Required when you move on without the required outputs.",
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from annotated_types import MaxLen
 from ninja import Field, FilterSchema, Schema
 
 from cairn.engagements.models import Engagement, EngagementActivity
 from cairn.people.schemas import UserRef
+from cairn.validation import NO_NUL, Day, Key, Name, Note
 
 # Spelled out so type checkers and the OpenAPI document see them; a test keeps them equal
 # to the models' choices.
@@ -52,38 +54,38 @@ class EngagementOut(Schema):
 
 
 class EngagementPatch(Schema):
-    initiative: str | None = None
-    challenge: str | None = None
-    required_outcomes: str | None = None
-    solution: str | None = None
+    initiative: Name | None = None
+    challenge: Note | None = None
+    required_outcomes: Note | None = None
+    solution: Note | None = None
     owner: int | None = Field(None, description="User id of the CSM who leads it.")
-    start_date: dt.date | None = None
+    start_date: Day | None = None
     team: list[int] | None = Field(None, description="User ids of the team.")
     status: StatusValue | None = None
-    status_reason: str = Field("", description="Why the status changes, for the timeline.")
+    status_reason: Note = Field("", description="Why the status changes, for the timeline.")
 
 
 class EngagementIn(Schema):
     account: int
-    initiative: str
-    start_date: dt.date
+    initiative: Name
+    start_date: Day
     owner: int | None = Field(None, description="User id of the lead CSM; you by default.")
-    challenge: str = ""
-    required_outcomes: str = ""
-    solution: str = ""
+    challenge: Note = ""
+    required_outcomes: Note = ""
+    solution: Note = ""
     team: list[int] = Field(default_factory=list, description="User ids of the team.")
 
 
 class EngagementFilter(FilterSchema):
     account: int | None = Field(None, description="Account id.")
     owner: int | None = Field(None, description="User id of the lead CSM.")
-    phase: str | None = Field(None, description="Key of the current phase.")
+    phase: Key | None = Field(None, description="Key of the current phase.")
     status: StatusValue | None = None
 
 
 class MoveIn(Schema):
-    to_phase: str = Field(description="Key of the phase to move to, e.g. 'onboarding'.")
-    reason: str = ""
+    to_phase: Key = Field(description="Key of the phase to move to, e.g. 'onboarding'.")
+    reason: Note = ""
     override: bool = Field(False, description="Move on although required outputs are missing.")
 
 
@@ -127,10 +129,10 @@ class ActivityOut(Schema):
 
 class ActivityPatch(Schema):
     status: ActivityStatusValue | None = None
-    skip_reason: str | None = Field(None, description="Needed when the status is 'skipped'.")
+    skip_reason: Note | None = Field(None, description="Needed when the status is 'skipped'.")
     assignee: int | None = Field(None, description="User id; null to unassign.")
-    due_date: dt.date | None = None
-    note: str | None = None
+    due_date: Day | None = None
+    note: Note | None = None
 
 
 class OutcomeOut(Schema):
@@ -147,17 +149,17 @@ class OutcomeOut(Schema):
 
 
 class OutcomePatch(Schema):
-    name: str | None = None
-    unit: str | None = None
+    name: Name | None = None
+    unit: Annotated[str, MaxLen(40), NO_NUL] | None = None
     baseline: Decimal | None = None
     target: Decimal | None = None
     current: Decimal | None = None
-    due_date: dt.date | None = None
+    due_date: Day | None = None
 
 
 class OutcomeIn(OutcomePatch):
     engagement: int
-    name: str  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
     target: Decimal  # type: ignore[assignment]
 
 

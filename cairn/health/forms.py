@@ -11,6 +11,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
 from cairn.customers.models import Segment
+from cairn.fields import NOTE
 from cairn.forms import choice
 from cairn.health.models import Indicator, ManualRating, Measure, Method, RatingValue, Scorecard, Source
 from cairn.metrics.models import MetricDefinition
@@ -80,6 +81,7 @@ class ScorecardForm(forms.ModelForm):
 
 class MeasureForm(forms.ModelForm):
     bands_text = forms.CharField(
+        max_length=NOTE,
         required=False, label="Bands", widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line: from..to = points, e.g. ..3 = 100, 3..14 = 60, 30.. = 0",
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 
 from cairn.health.models import Scorecard
 from cairn.health.queries import score_lines
+from cairn.validation import NO_NUL, Day, Note
 
 IndicatorValue = Literal[
     "sponsorship", "advocacy", "sentiment", "support_utilization", "product_utilization",
@@ -27,7 +29,7 @@ class BandSchema(Schema):
 
 class MeasureSchema(Schema):
     id: int | None = None
-    name: str
+    name: Annotated[str, MaxLen(150), NO_NUL]
     indicator: IndicatorValue
     weight: float
     source: SourceValue
@@ -72,9 +74,9 @@ class ScorecardOut(Schema):
 
 
 class ScorecardIn(Schema):
-    name: str
-    description: str = ""
-    segments: list[str] = []
+    name: Annotated[str, MaxLen(150), NO_NUL]
+    description: Note = ""
+    segments: list[Note] = []
     is_default: bool = False
     green_from: int = 70
     red_below: int = 40
@@ -127,8 +129,8 @@ class ScorePoint(Schema):
 class RatingIn(Schema):
     indicator: IndicatorValue
     rating: RatingChoice
-    comment: str
-    expires_on: dt.date
+    comment: Note
+    expires_on: Day
 
 
 class RatingOut(Schema):

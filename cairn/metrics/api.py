@@ -3,7 +3,9 @@
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
 import datetime as dt
+from typing import Annotated
 
+from annotated_types import MaxLen
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -16,22 +18,24 @@ from cairn.metrics import actions
 from cairn.metrics.models import MetricDefinition
 from cairn.metrics.queries import account_metrics
 from cairn.people import permissions
+from cairn.validation import NO_NUL, Key, Note
 
 router = Router(tags=["metrics"])
+Slug = Annotated[str, MaxLen(80), NO_NUL]  # a metric's slug, as MetricDefinition.slug
 DEFINE_ONLY = "Only CS leaders and admins define metrics."
 
 
 class MetricIn(Schema):
-    slug: str
-    name: str
-    kind: str
-    description: str = ""
-    event_type: str = ""
+    slug: Slug
+    name: Annotated[str, MaxLen(150), NO_NUL]
+    kind: Key
+    description: Note = ""
+    event_type: Annotated[str, MaxLen(120), NO_NUL] = ""
     window_days: int = 28
-    of: str = "count"
-    numerator: str = ""
-    denominator: str = ""
-    metrics: list[str] = []
+    of: Key = "count"
+    numerator: Slug = ""
+    denominator: Slug = ""
+    metrics: list[Slug] = []
     higher_is_better: bool = True
     active: bool = True
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from cairn.fields import NAME, NOTE
 from cairn.metrics.kinds import MAX_WINDOW, OF_CHOICES
 from cairn.metrics.models import MetricDefinition, MetricKind
 
@@ -19,7 +20,7 @@ class MetricForm(forms.Form):
         max_length=80, help_text="The metric's short id in files, the API and scorecards.",
         error_messages={"required": "Give the metric a slug (letters, digits, - and _)."},
     )
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(max_length=NOTE, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     kind = forms.ChoiceField(
         choices=MetricKind.choices,
         error_messages={"invalid_choice": "Choose one of the listed kinds."},
@@ -40,9 +41,14 @@ class MetricForm(forms.Form):
         label="Of", choices=[(c, c.capitalize()) for c in OF_CHOICES], initial="count",
         required=False, help_text="For rates and percent change: count events, or sum their values.",
     )
-    numerator = forms.CharField(required=False, help_text="For a ratio: the numerator's slug.")
-    denominator = forms.CharField(required=False, help_text="For a ratio: the denominator's slug.")
+    numerator = forms.CharField(
+        max_length=NAME, required=False, help_text="For a ratio: the numerator's slug."
+    )
+    denominator = forms.CharField(
+        max_length=NAME, required=False, help_text="For a ratio: the denominator's slug."
+    )
     metrics = forms.CharField(
+        max_length=NOTE,
         required=False, label="Metrics to add", help_text="For a total: slugs, comma-separated."
     )
     higher_is_better = forms.BooleanField(required=False, initial=True, label="Higher is better")

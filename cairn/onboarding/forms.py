@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement, EngagementActivity
+from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.onboarding.models import (
     Milestone,
@@ -60,7 +61,9 @@ class WelcomePackForm(forms.ModelForm):
 
 class PackStatusForm(forms.Form):
     status = forms.ChoiceField(choices=PackStatus.choices)
-    on = forms.DateField(label="Date", widget=DATE, initial=timezone.localdate)
+    on = forms.DateField(
+        validators=[SaneDateValidator()], label="Date", widget=DATE, initial=timezone.localdate
+    )
 
 
 class PlanForm(forms.ModelForm):
@@ -147,6 +150,7 @@ class ActivityForm(forms.ModelForm):
 
 class MilestoneReportForm(forms.Form):
     next_steps = forms.CharField(
+        max_length=NOTE,
         required=False, widget=forms.Textarea(attrs=ROWS),
         help_text="Markdown. Left empty, the report lists the next open activities.",
     )
@@ -209,8 +213,8 @@ class TimeEntryForm(forms.ModelForm):
 
 
 class TimeFilterForm(forms.Form):
-    date_from = forms.DateField(required=False, label="From", widget=DATE)
-    date_to = forms.DateField(required=False, label="To", widget=DATE)
+    date_from = forms.DateField(validators=[SaneDateValidator()], required=False, label="From", widget=DATE)
+    date_to = forms.DateField(validators=[SaneDateValidator()], required=False, label="To", widget=DATE)
     user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="CSM")
     phase = forms.ChoiceField(required=False, label="Phase")
 

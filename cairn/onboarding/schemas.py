@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 
 from cairn.customers.models import Contact
 from cairn.onboarding.models import PlanActivity
 from cairn.people.schemas import UserRef
+from cairn.validation import NO_NUL, Day, Key, Name, Note
 
 # Spelled out so type checkers and the OpenAPI document see them; a test keeps them equal
 # to the models' choices.
@@ -57,24 +59,24 @@ class PackOut(Schema):
 class PackIn(Schema):
     """Fields left out keep their value; a new pack starts from Cairn's prefill."""
 
-    introduction: str | None = None
-    components: str | None = None
-    features: str | None = None
-    quantities: str | None = None
-    licences: str | None = None
-    support_contacts: str | None = None
-    self_service: str | None = None
-    learning_library: str | None = None
-    get_started: str | None = None
-    delivery_format: str | None = None
+    introduction: Note | None = None
+    components: Note | None = None
+    features: Note | None = None
+    quantities: Note | None = None
+    licences: Note | None = None
+    support_contacts: Note | None = None
+    self_service: Note | None = None
+    learning_library: Note | None = None
+    get_started: Note | None = None
+    delivery_format: Annotated[str, MaxLen(120), NO_NUL] | None = None
     sender: int | None = Field(None, description="User id of who sends it.")
     recipient: int | None = Field(None, description="Contact id of who receives it.")
-    planned_on: dt.date | None = None
+    planned_on: Day | None = None
 
 
 class PackStatusIn(Schema):
     status: PackStatusValue
-    on: dt.date | None = Field(None, description="The day it happened; today by default.")
+    on: Day | None = Field(None, description="The day it happened; today by default.")
 
 
 class PlanActivityOut(Schema):
@@ -141,64 +143,64 @@ class OnboardingPlanOut(Schema):
 
 
 class PlanIn(Schema):
-    scope: str | None = None
-    start_date: dt.date | None = None
-    deadline: dt.date | None = None
-    communication: str | None = None
+    scope: Note | None = None
+    start_date: Day | None = None
+    deadline: Day | None = None
+    communication: Note | None = None
     reporting_cadence: CadenceValue | None = None
-    reporting_note: str | None = None
+    reporting_note: Note | None = None
     service_fee: Decimal | None = None
-    fee_currency: str | None = None
-    fee_note: str | None = None
+    fee_currency: Annotated[str, MaxLen(3), NO_NUL] | None = None
+    fee_note: Name | None = None
 
 
 class PhasePatch(Schema):
-    name: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    outputs: str | None = None
-    outcomes: str | None = None
+    name: Name | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
+    outputs: Note | None = None
+    outcomes: Note | None = None
 
 
 class PhaseIn(PhasePatch):
-    name: str  # type: ignore[assignment]
-    start_date: dt.date  # type: ignore[assignment]
-    end_date: dt.date  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    start_date: Day  # type: ignore[assignment]
+    end_date: Day  # type: ignore[assignment]
 
 
 class PlanMilestonePatch(Schema):
-    name: str | None = None
-    due_date: dt.date | None = None
+    name: Name | None = None
+    due_date: Day | None = None
     phase: int | None = Field(None, description="Id of a phase of the same plan.")
-    done_on: dt.date | None = Field(None, description="The day it was reached; null while open.")
+    done_on: Day | None = Field(None, description="The day it was reached; null while open.")
 
 
 class PlanMilestoneIn(PlanMilestonePatch):
-    name: str  # type: ignore[assignment]
-    due_date: dt.date  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    due_date: Day  # type: ignore[assignment]
 
 
 class PlanActivityPatch(Schema):
     phase: int | None = Field(None, description="Id of a phase of the same plan.")
-    name: str | None = None
+    name: Name | None = None
     responsible_user: int | None = Field(None, description="User id (our side).")
     responsible_contact: int | None = Field(None, description="Contact id (the customer's side).")
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     status: ActivityStatusValue | None = None
-    outputs: str | None = None
-    note: str | None = None
+    outputs: Note | None = None
+    note: Note | None = None
 
 
 class ActivityIn(PlanActivityPatch):
     phase: int  # type: ignore[assignment]
-    name: str  # type: ignore[assignment]
-    start_date: dt.date  # type: ignore[assignment]
-    end_date: dt.date  # type: ignore[assignment]
+    name: Name  # type: ignore[assignment]
+    start_date: Day  # type: ignore[assignment]
+    end_date: Day  # type: ignore[assignment]
 
 
 class ReportIn(Schema):
-    next_steps: str = ""
+    next_steps: Note = ""
     include_hours: bool = False
 
 
@@ -211,7 +213,7 @@ class OnboardingDocumentRef(Schema):
 class SignoffIn(Schema):
     contact: int = Field(description="Contact id of the stakeholder who signs off.")
     days: int | None = Field(None, description="How long the link works (1 to 90 days).")
-    message: str = ""
+    message: Note = ""
     send_email: bool = False
 
 
@@ -242,25 +244,25 @@ class TimeOut(Schema):
 
 
 class TimePatch(Schema):
-    date: dt.date | None = None
+    date: Day | None = None
     hours: Decimal | None = None
-    note: str | None = None
+    note: Note | None = None
     plan_activity: int | None = Field(None, description="Id of an activity of the onboarding plan.")
     checklist_activity: int | None = Field(None, description="Id of a checklist activity.")
 
 
 class TimeIn(TimePatch):
     engagement: int
-    date: dt.date  # type: ignore[assignment]
+    date: Day  # type: ignore[assignment]
     hours: Decimal  # type: ignore[assignment]
 
 
 class TimeFilter(Schema):
     user: int | None = Field(None, description="User id.")
     engagement: int | None = Field(None, description="Engagement id.")
-    phase: str | None = Field(None, description="Key of a lifecycle phase, e.g. 'onboarding'.")
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    phase: Key | None = Field(None, description="Key of a lifecycle phase, e.g. 'onboarding'.")
+    date_from: Day | None = None
+    date_to: Day | None = None
 
 
 class UserHours(Schema):

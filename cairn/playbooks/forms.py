@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cairn.fields import NOTE
 from cairn.playbooks.models import Stage
 
 
@@ -25,6 +26,7 @@ class CopyPlaybookForm(forms.Form):
 
 class PublishForm(forms.Form):
     notes = forms.CharField(
+        max_length=NOTE,
         label="What changed",
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what changed in this version (What changed)."},
@@ -40,7 +42,7 @@ class AddPhaseForm(forms.Form):
 
 
 class PhaseForm(AddPhaseForm):
-    purpose = forms.CharField(label="Purpose", required=False, widget=forms.Textarea)
+    purpose = forms.CharField(max_length=NOTE, label="Purpose", required=False, widget=forms.Textarea)
     periodic = forms.BooleanField(label="Opened at intervals", required=False)
 
 

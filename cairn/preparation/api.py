@@ -80,6 +80,7 @@ from cairn.preparation.schemas import (
     StrategyChainOut,
     StrategyDocumentOut,
 )
+from cairn.validation import Key
 
 router = Router(tags=["preparation"])
 
@@ -160,7 +161,7 @@ def delete_fact(request: HttpRequest, fact_id: int) -> tuple[int, None]:
 )
 @paginate(Pagination)
 def list_questions(
-    request: HttpRequest, engagement_id: int, status: str | None = None
+    request: HttpRequest, engagement_id: int, status: Key | None = None
 ) -> QuerySet[Question]:
     questions = Question.objects.filter(engagement=_engagement(engagement_id))
     if status:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement
+from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.preparation.models import (
     FLAGS,
@@ -63,7 +64,7 @@ class QuestionForm(forms.ModelForm):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=ROWS2)
+    answer = forms.CharField(max_length=NOTE, widget=ROWS2)
     answered_by = forms.ModelChoiceField(
         queryset=Contact.objects.none(), required=False, label="Answered by (contact)"
     )
@@ -71,7 +72,7 @@ class AnswerForm(forms.Form):
         required=False, max_length=150, label="Or by (name)",
         help_text="When the person is not among the customer's contacts.",
     )
-    answered_on = forms.DateField(widget=DATE)
+    answered_on = forms.DateField(validators=[SaneDateValidator()], widget=DATE)
     validate_fact = forms.BooleanField(
         required=False, initial=True, label="Mark the fact it is about as validated"
     )
@@ -128,7 +129,7 @@ class HandoverForm(forms.ModelForm):
 class FollowUpForm(forms.Form):
     title = forms.CharField(max_length=200, label="Follow-up")
     assignee = forms.ModelChoiceField(queryset=User.objects.none())
-    due_date = forms.DateField(required=False, widget=DATE)
+    due_date = forms.DateField(validators=[SaneDateValidator()], required=False, widget=DATE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,7 +199,7 @@ class UseSharedForm(forms.Form):
     use_shared = forms.BooleanField(
         required=False, label="Start from the shared analysis of this industry and region"
     )
-    note = forms.CharField(required=False, widget=ROWS2, label="Why this account differs")
+    note = forms.CharField(max_length=NOTE, required=False, widget=ROWS2, label="Why this account differs")
 
 
 class InternalDriverForm(forms.ModelForm):

@@ -7,27 +7,29 @@ and names the field, exactly as the pages do.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import MaxLen
 from ninja import Field, Schema
 
 from cairn.people.schemas import UserRef
+from cairn.validation import NO_NUL, Day, Key, Name, Note, Title
 
 
 class FactIn(Schema):
-    area: str = Field(description="initiative, solution, business, stakeholders or engagement")
-    statement: str
-    source: str = Field(description="company, customer or external")
-    source_detail: str = ""
-    confidence: str = Field("assumed", description="assumed or validated")
+    area: Key = Field(description="initiative, solution, business, stakeholders or engagement")
+    statement: Note
+    source: Key = Field(description="company, customer or external")
+    source_detail: Name = ""
+    confidence: Key = Field("assumed", description="assumed or validated")
 
 
 class FactPatch(Schema):
-    area: str | None = None
-    statement: str | None = None
-    source: str | None = None
-    source_detail: str | None = None
-    confidence: str | None = None
+    area: Key | None = None
+    statement: Note | None = None
+    source: Key | None = None
+    source_detail: Name | None = None
+    confidence: Key | None = None
 
 
 class FactOut(Schema):
@@ -43,19 +45,21 @@ class FactOut(Schema):
 
 
 class QuestionIn(Schema):
-    text: str
+    text: Note
     fact: int | None = Field(None, description="Id of the assumed fact it validates.")
 
 
 class QuestionPatch(Schema):
-    text: str | None = None
+    text: Note | None = None
 
 
 class AnswerIn(Schema):
-    answer: str
-    answered_on: dt.date
+    answer: Note
+    answered_on: Day
     answered_by: int | None = Field(None, description="Id of the customer's contact.")
-    answered_by_name: str = Field("", description="Who answered, when not a contact.")
+    answered_by_name: Annotated[str, MaxLen(150), NO_NUL] = Field(
+        "", description="Who answered, when not a contact."
+    )
     validate_fact: bool = Field(False, description="Mark the fact it is about as validated.")
 
 
@@ -74,7 +78,7 @@ class QuestionOut(Schema):
 
 class AttendeeIn(Schema):
     user: int
-    role: str = Field(description="csm, sales, account_manager, solution_engineer or services")
+    role: Key = Field(description="csm, sales, account_manager, solution_engineer or services")
 
 
 class AttendeeOut(Schema):
@@ -83,16 +87,16 @@ class AttendeeOut(Schema):
 
 
 class HandoverMeetingIn(Schema):
-    date: dt.date
-    agenda: str = ""
-    notes: str = ""
+    date: Day
+    agenda: Note = ""
+    notes: Note = ""
     attendees: list[AttendeeIn] = []
 
 
 class MeetingPatch(Schema):
-    date: dt.date | None = None
-    agenda: str | None = None
-    notes: str | None = None
+    date: Day | None = None
+    agenda: Note | None = None
+    notes: Note | None = None
     attendees: list[AttendeeIn] | None = None
 
 
@@ -115,9 +119,9 @@ class HandoverMeetingOut(Schema):
 
 
 class FollowUpIn(Schema):
-    title: str
+    title: Name
     assignee: int
-    due_date: dt.date | None = None
+    due_date: Day | None = None
 
 
 class FollowUpOut(Schema):
@@ -139,25 +143,25 @@ class ContactPlaceOut(Schema):
 
 class PlacementIn(Schema):
     reports_to: int | None = None
-    department: str | None = None
+    department: Note | None = None
 
 
 class FunctionIn(Schema):
-    kind: str = Field(description="primary or support")
-    name: str
-    description: str = ""
+    kind: Key = Field(description="primary or support")
+    name: Annotated[str, MaxLen(150), NO_NUL]
+    description: Note = ""
     position: int = Field(0, description="Place in its row; 0 puts it last.")
-    impact: str = Field("none", description="direct, indirect or none")
-    impact_note: str = ""
+    impact: Key = Field("none", description="direct, indirect or none")
+    impact_note: Title = ""
 
 
 class FunctionPatch(Schema):
-    kind: str | None = None
-    name: str | None = None
-    description: str | None = None
+    kind: Key | None = None
+    name: Annotated[str, MaxLen(150), NO_NUL] | None = None
+    description: Note | None = None
     position: int | None = None
-    impact: str | None = None
-    impact_note: str | None = None
+    impact: Key | None = None
+    impact_note: Title | None = None
 
 
 class FunctionOut(Schema):
@@ -172,17 +176,17 @@ class FunctionOut(Schema):
 
 
 class CapabilityIn(Schema):
-    level: str = Field(description="high, mid or low")
-    name: str
+    level: Key = Field(description="high, mid or low")
+    name: Annotated[str, MaxLen(150), NO_NUL]
     parent: int | None = None
-    description: str = ""
-    people: str = ""
-    process: str = ""
-    tools: str = ""
-    inputs: str = ""
-    outputs: str = ""
+    description: Note = ""
+    people: Note = ""
+    process: Note = ""
+    tools: Note = ""
+    inputs: Note = ""
+    outputs: Note = ""
     changed: bool = False
-    change: str = ""
+    change: Note = ""
     inefficient: bool = False
     slow: bool = False
     low_quality: bool = False
@@ -192,17 +196,17 @@ class CapabilityIn(Schema):
 
 
 class CapabilityPatch(Schema):
-    level: str | None = None
-    name: str | None = None
+    level: Key | None = None
+    name: Annotated[str, MaxLen(150), NO_NUL] | None = None
     parent: int | None = None
-    description: str | None = None
-    people: str | None = None
-    process: str | None = None
-    tools: str | None = None
-    inputs: str | None = None
-    outputs: str | None = None
+    description: Note | None = None
+    people: Note | None = None
+    process: Note | None = None
+    tools: Note | None = None
+    inputs: Note | None = None
+    outputs: Note | None = None
     changed: bool | None = None
-    change: str | None = None
+    change: Note | None = None
     inefficient: bool | None = None
     slow: bool | None = None
     low_quality: bool | None = None
@@ -234,15 +238,15 @@ class CapabilityOut(Schema):
 
 
 class AnalysisIn(Schema):
-    industry: str
-    region: str
-    summary: str = ""
+    industry: Annotated[str, MaxLen(100), NO_NUL]
+    region: Annotated[str, MaxLen(100), NO_NUL]
+    summary: Note = ""
 
 
 class AnalysisPatch(Schema):
-    industry: str | None = None
-    region: str | None = None
-    summary: str | None = None
+    industry: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    region: Annotated[str, MaxLen(100), NO_NUL] | None = None
+    summary: Note | None = None
 
 
 class AnalysisOut(Schema):
@@ -254,21 +258,21 @@ class AnalysisOut(Schema):
 
 
 class DriverIn(Schema):
-    category: str = Field(
+    category: Key = Field(
         description="political, economic, social, technological, legal or environmental"
     )
-    title: str
-    description: str = ""
-    driver_type: str = Field(description="positive (an opportunity) or negative (a threat)")
-    impact: str = Field("medium", description="low, medium or high")
+    title: Name
+    description: Note = ""
+    driver_type: Key = Field(description="positive (an opportunity) or negative (a threat)")
+    impact: Key = Field("medium", description="low, medium or high")
 
 
 class DriverPatch(Schema):
-    category: str | None = None
-    title: str | None = None
-    description: str | None = None
-    driver_type: str | None = None
-    impact: str | None = None
+    category: Key | None = None
+    title: Name | None = None
+    description: Note | None = None
+    driver_type: Key | None = None
+    impact: Key | None = None
 
 
 class DriverOut(Schema):
@@ -286,11 +290,11 @@ class DriverOut(Schema):
 
 class OverrideIn(Schema):
     hidden: bool = Field(False, description="True leaves the shared driver out for this account.")
-    category: str | None = None
-    title: str | None = None
-    description: str | None = None
-    driver_type: str | None = None
-    impact: str | None = None
+    category: Key | None = None
+    title: Name | None = None
+    description: Note | None = None
+    driver_type: Key | None = None
+    impact: Key | None = None
 
 
 class EffectiveDriverOut(Schema):
@@ -310,15 +314,15 @@ class EffectivePestleOut(Schema):
 
 class PestleSettingsIn(Schema):
     use_shared: bool
-    note: str = ""
+    note: Note = ""
 
 
 class InternalDriverIn(Schema):
-    category: str = Field(description="vision, capabilities, culture or resources")
-    title: str
-    description: str = ""
-    driver_type: str
-    impact: str = "medium"
+    category: Key = Field(description="vision, capabilities, culture or resources")
+    title: Name
+    description: Note = ""
+    driver_type: Key
+    impact: Key = "medium"
 
 
 class InternalDriverOut(Schema):
@@ -332,17 +336,17 @@ class InternalDriverOut(Schema):
 
 
 class ElementIn(Schema):
-    kind: str = Field(description="vision, goal, objective, mission, strategy or tactic")
-    title: str
-    description: str = ""
+    kind: Key = Field(description="vision, goal, objective, mission, strategy or tactic")
+    title: Name
+    description: Note = ""
     parent: int | None = None
     serves: int | None = None
 
 
 class ElementPatch(Schema):
-    kind: str | None = None
-    title: str | None = None
-    description: str | None = None
+    kind: Key | None = None
+    title: Name | None = None
+    description: Note | None = None
     parent: int | None = None
     serves: int | None = None
 
@@ -360,13 +364,13 @@ class ElementOut(Schema):
 class LinkIn(Schema):
     element: int = Field(description="The tactic, objective, goal or vision it serves.")
     product: int | None = Field(None, description="A product of the engagement; none: all of it.")
-    note: str = ""
+    note: Note = ""
 
 
 class LinkPatch(Schema):
     element: int | None = None
     product: int | None = None
-    note: str | None = None
+    note: Note | None = None
 
 
 class LinkOut(Schema):
@@ -379,17 +383,17 @@ class LinkOut(Schema):
 
 class ContributionIn(Schema):
     product: int
-    function: str
-    output: str
-    contribution: str
+    function: Name
+    output: Name
+    contribution: Name
     outcome: int | None = None
 
 
 class ContributionPatch(Schema):
     product: int | None = None
-    function: str | None = None
-    output: str | None = None
-    contribution: str | None = None
+    function: Name | None = None
+    output: Name | None = None
+    contribution: Name | None = None
     outcome: int | None = None
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from cairn.sharing.schemas import SharedLinkOut
+from cairn.validation import DocumentText, Note
 
 
 class VersionStatusOut(Schema):
@@ -41,19 +42,19 @@ class ProposalRevisedOut(ProposalOut):
 
 
 class EditIn(Schema):
-    body: str
+    body: DocumentText
     base_version: int = Field(description="The version you edited; a newer one gives 409.")
-    comment: str = ""
+    comment: Note = ""
 
 
 class ServicesIn(Schema):
-    services: str
+    services: Note
 
 
 class SendIn(Schema):
     contact: int
     days: int | None = None
-    message: str = ""
+    message: Note = ""
     send_email: bool = False
 
 

@@ -6,6 +6,7 @@ from django import forms
 
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement
+from cairn.fields import NOTE
 from cairn.forms import choice
 from cairn.sharing.actions import COMMENT_MAX, MAX_DAYS, TYPED_NAME_MAX, default_days
 
@@ -22,6 +23,7 @@ class SendForm(forms.Form):
         help_text="After this the link stops working; send a new one if needed.",
     )
     message = forms.CharField(
+        max_length=NOTE,
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Personal note",
         help_text="Shown to the customer above the document.",
     )

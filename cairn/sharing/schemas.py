@@ -10,6 +10,7 @@ from ninja import Field, Schema
 from cairn.people.schemas import UserRef
 from cairn.sharing import purposes
 from cairn.sharing.models import SharedLink
+from cairn.validation import Key, Note
 
 StateValue = Literal["open", "accepted", "declined", "expired", "revoked", "withdrawn"]
 ResponseValue = Literal["", "accepted", "declined"]
@@ -68,10 +69,10 @@ class SharedLinkCreated(SharedLinkOut):
 class SharedLinkIn(Schema):
     engagement: int
     version: int = Field(description="Id of the document version to send (it stays frozen).")
-    purpose: str = Field(description="A registered purpose key, see /shared-links/purposes.")
+    purpose: Key = Field(description="A registered purpose key, see /shared-links/purposes.")
     contact: int = Field(description="Id of the account's contact who should answer.")
     days: int | None = Field(None, description="Days until the link expires; 14 by default.")
-    message: str = ""
+    message: Note = ""
     send_email: bool = Field(False, description="Also e-mail the link to the contact.")
 
 

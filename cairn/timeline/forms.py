@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.timeline.models import LOGGED_KINDS, EntryKind, Task
 
@@ -18,8 +19,11 @@ class EntryForm(forms.Form):
         choices=[(k.value, k.label) for k in LOGGED_KINDS], initial=EntryKind.NOTE, label="Type"
     )
     title = forms.CharField(max_length=200, label="Summary")
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Details")
+    body = forms.CharField(
+        max_length=NOTE, widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Details"
+    )
     occurred_at = forms.DateTimeField(
+        validators=[SaneDateValidator()],
         required=False,
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -9,6 +9,7 @@ from ninja import Field, FilterSchema, Schema
 
 from cairn.people.schemas import UserRef
 from cairn.timeline.models import Task
+from cairn.validation import Day, Name, Note
 
 # Spelled out so type checkers see it; a test keeps it equal to the model's choices.
 TaskStatusValue = Literal["open", "done"]
@@ -35,22 +36,22 @@ class TaskOut(Schema):
 
 
 class TaskIn(Schema):
-    title: str
+    title: Name
     assignee: int = Field(description="User id of the person who does it.")
     account: int | None = Field(
         None, description="Account id; taken from the engagement when one is given."
     )
     engagement: int | None = None
     activity: int | None = Field(None, description="Checklist item id of the engagement.")
-    due_date: dt.date | None = None
-    description: str = ""
+    due_date: Day | None = None
+    description: Note = ""
 
 
 class TaskPatch(Schema):
-    title: str | None = None
+    title: Name | None = None
     assignee: int | None = Field(None, description="User id of the person who does it.")
-    due_date: dt.date | None = None
-    description: str | None = None
+    due_date: Day | None = None
+    description: Note | None = None
 
 
 class TaskFilter(FilterSchema):

@@ -15,16 +15,17 @@ instead of refusing the other 9,999 events of the batch. The shape of the reques
 
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
-from typing import Any
+from typing import Annotated, Any
 
 import pyarrow as pa
+from annotated_types import MaxLen
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, token_of, user_of
 from cairn.customers.models import Account
@@ -34,11 +35,14 @@ from cairn.people.models import User
 from cairn.usage import actions, feedback
 from cairn.usage.models import IngestBatch, TicketPriority, TicketStatus
 from cairn.usage.readers import rows_table, text_of
+from cairn.validation import NO_NUL, Key, Name, Note, Title, sane_date
 
 MAX_EVENTS = 10_000
 MAX_RECORDS = 10_000
 
 router = Router(tags=["usage"])
+ExternalId = Annotated[str, MaxLen(100), NO_NUL]  # as Account.external_id and the records' ids
+When = Annotated[AwareDatetime, AfterValidator(sane_date)]  # a ticket's or an answer's moment
 
 
 class EventIn(Schema):
@@ -54,8 +58,8 @@ class EventIn(Schema):
 
 
 class EventBatchIn(Schema):
-    key: str = Field(
-        "", max_length=200,
+    key: Name = Field(
+        "",
         description="Optional batch key: the same key sent again returns the first answer.",
     )
     events: list[EventIn] = Field(..., min_length=1, max_length=MAX_EVENTS)
@@ -75,23 +79,23 @@ class BatchOut(Schema):
 
 
 class TicketIn(Schema):
-    external_id: str = Field(..., min_length=1, max_length=100)
-    account: str = Field(..., min_length=1, description="The account's external id.")
-    contact_email: str | None = None
-    subject: str = Field("", max_length=300)
+    external_id: ExternalId = Field(..., min_length=1)
+    account: ExternalId = Field(..., min_length=1, description="The account's external id.")
+    contact_email: Annotated[str, MaxLen(254), NO_NUL] | None = None
+    subject: Title = ""
     priority: TicketPriority = TicketPriority.NORMAL
     status: TicketStatus = TicketStatus.OPEN
-    opened_at: AwareDatetime
-    closed_at: AwareDatetime | None = None
+    opened_at: When
+    closed_at: When | None = None
 
 
 class SurveyIn(Schema):
-    external_id: str = Field(..., min_length=1, max_length=100)
-    account: str = Field(..., min_length=1, description="The account's external id.")
-    contact_email: str | None = None
+    external_id: ExternalId = Field(..., min_length=1)
+    account: ExternalId = Field(..., min_length=1, description="The account's external id.")
+    contact_email: Annotated[str, MaxLen(254), NO_NUL] | None = None
     score: int = Field(..., ge=0, le=10)
-    comment: str = ""
-    answered_at: AwareDatetime
+    comment: Note = ""
+    answered_at: When
 
 
 class TicketsIn(Schema):
@@ -156,7 +160,7 @@ def list_batches(request: HttpRequest) -> QuerySet[IngestBatch]:
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, **READ_ERRORS})
-def get_batch(request: HttpRequest, batch_id: str) -> IngestBatch:
+def get_batch(request: HttpRequest, batch_id: Key) -> IngestBatch:
     return get_object_or_404(IngestBatch, batch_id=batch_id)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from cairn.fields import NOTE
 from cairn.usage.models import TicketPriority, TicketStatus
 
 
@@ -67,7 +68,7 @@ class SurveyRow(FeedbackRow):
             "invalid": "An NPS score is a whole number from 0 to 10.",
         },
     )
-    comment = forms.CharField(required=False, strip=True)
+    comment = forms.CharField(max_length=NOTE, required=False, strip=True)
     answered_at = AwareDateTimeField()
 
 
