@@ -5,9 +5,11 @@ own `max_length`, TextFields take one of the kinds below. `bound_models()` gives
 field of Cairn's models the validators Django leaves out: NUL characters refused (PostgreSQL
 cannot store them), a TextField's `max_length` enforced (Django only passes it to forms), and
 dates kept between 1970 and a horizon after today. Forms (through `full_clean`), the API
-(through `full_clean` and the schemas' types in cairn.validation) and every other save
-(through a `pre_save` check) then refuse the same values, naming the field. A test walks
-every model, so a new field without a bound fails it.
+(through `full_clean` and the schemas' types in cairn.validation) and every other save()
+(through a `pre_save` check) then refuse the same values, naming the field. Bulk writes
+send no signal: the imports check each row's values before they write (importing.values,
+usage.feedback). tests/test_bounds.py walks every model, so a new field without a bound
+fails it.
 """
 
 from __future__ import annotations
