@@ -11,15 +11,17 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import IntegrityError, models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, ValidationError
+from django.views.decorators.csrf import csrf_exempt
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import PageNumberPagination
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
+from cairn.bounds import INT_MAX, INT_MIN, bound_integers
 from cairn.customers.actions import save_record
 from cairn.engagements.actions import GateBlocked
 from cairn.engagements.models import Engagement
@@ -31,6 +33,8 @@ M = TypeVar("M", bound=models.Model)
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+# Far past any real book, and small enough that page x page_size stays a 64-bit offset.
+MAX_PAGE = 10**9
 
 
 class TokenAuth(HttpBearer):
@@ -44,6 +48,19 @@ class TokenAuth(HttpBearer):
         # Its scope (ingest) is read by the endpoints that need it, see token_of.
         request.api_token = found  # type: ignore[attr-defined]
         return found.user
+
+
+class BrowserSession(SessionAuth):
+    """A logged-in browser's session; its writes must carry the CSRF token.
+
+    Someone with no session is not asked for a CSRF token: the API answers 401 as it does
+    to a missing token, instead of ninja's 403 "CSRF check Failed" to an anonymous write.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
 
 
 def _docs_need_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -78,7 +95,7 @@ api = NinjaAPI(
         f"paginated (`page`, `page_size` up to {MAX_PAGE_SIZE}). Errors are JSON with a "
         "`detail` sentence; a bad request also lists `errors` as `{field, message}`."
     ),
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), BrowserSession()],
     urls_namespace="api",
     docs_decorator=_docs_need_login,
 )
@@ -86,6 +103,11 @@ api = NinjaAPI(
 
 class Pagination(PageNumberPagination):
     """Pages of PAGE_SIZE items; a client may ask for up to MAX_PAGE_SIZE with `page_size`."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        # A larger page_size is served as MAX_PAGE_SIZE, as it always was.
+        page_size: int | None = Field(None, ge=1, le=INT_MAX)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(page_size=PAGE_SIZE, max_page_size=MAX_PAGE_SIZE, **kwargs)
@@ -135,10 +157,10 @@ def engagement_editor(request: HttpRequest, engagement: Engagement) -> User:
     return user
 
 
-def _bad_request(request: HttpRequest, errors: list[dict[str, str]]) -> HttpResponse:
-    return api.create_response(
-        request, {"detail": "Invalid request.", "errors": errors}, status=400
-    )
+def _bad_request(
+    request: HttpRequest, errors: list[dict[str, str]], detail: str = "Invalid request."
+) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=400)
 
 
 @api.exception_handler(ValidationError)
@@ -196,13 +218,33 @@ def related(model: type[M], pk: int, field: str) -> M:
 def apply(
     instance: M, data: dict[str, Any], relations: dict[str, type[models.Model]] | None = None
 ) -> M:
-    """Copy the given fields onto the instance, turning ids into the objects they name."""
+    """Copy the given fields onto the instance, turning ids into the objects they name.
+
+    A null for a field that cannot hold one is a 400 naming the field, before anything is
+    copied: a PATCH may leave a field out, not blank a name or a required relation.
+    """
     relations = relations or {}
+    for name, value in data.items():
+        if value is None:
+            _refuse_null(type(instance), name)
     for name, value in data.items():
         if name in relations and value is not None:
             value = related(relations[name], value, name)
         setattr(instance, name, value)
     return instance
+
+
+def _refuse_null(model: type[models.Model], name: str) -> None:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return
+    if getattr(field, "null", True):
+        return
+    message = "This field cannot be null."
+    if isinstance(field, models.CharField | models.TextField) and field.blank:
+        message = 'This field cannot be null; send "" to empty it.'
+    raise ModelValidationError({name: message})
 
 
 @api.exception_handler(GateBlocked)
@@ -243,6 +285,36 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Not found."}, status=404)
 
 
+@api.exception_handler(HttpError)
+def http_errors(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # Ninja raises these itself: 400 for a body that is not JSON (documented with `errors`
+    # like every bad request), 403 for a session write without its CSRF token.
+    if exc.status_code == 400:
+        detail = "The request body could not be read: send JSON (or the documented form)."
+        return _bad_request(request, [{"field": "body", "message": str(exc)}], detail)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(OverflowError)
+def integer_overflow(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A net only: every integer parameter and field is bounded (cairn.bounds) before any
+    # query runs. Should one slip through, the answer still names what was too large.
+    path_values = request.resolver_match.kwargs if request.resolver_match else {}
+    errors = [
+        {"field": name, "message": f"Must be between {INT_MIN} and {INT_MAX}."}
+        for name, value in [*request.GET.items(), *path_values.items()]
+        if _too_large(value)
+    ] or [{"field": "request", "message": "A number in the request is too large."}]
+    return _bad_request(request, errors)
+
+
+def _too_large(value: Any) -> bool:
+    try:
+        return not INT_MIN <= int(value) <= INT_MAX
+    except (TypeError, ValueError):
+        return False
+
+
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": _UNAUTHENTICATED}, status=401)
@@ -269,3 +341,37 @@ api.add_router("/onboarding", "cairn.onboarding.api.router")
 api.add_router("/adoption", "cairn.adoption.api.router")
 
 __all__ = ["api"]
+
+
+@csrf_exempt  # as the API's own views are: a write to no resource is a 404, not a CSRF page
+def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other path under /api/ (a typo, `/api/v1/accounts/abc`): a JSON 404, not a page."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+# What any operation may answer besides its own, in the OpenAPI document: a refused
+# parameter or body (400), no or a wrong token (401), a refusal (403), a missing object,
+# here or named in the request (404).
+COMMON_ANSWERS: dict[int, type[Schema]] = {400: BadRequest, 401: Message, 403: Message, 404: Message}
+
+
+def _declare_the_contract() -> None:
+    """Bound every integer of every operation's input and answer; declare the common answers.
+
+    Done here, once for all routers, so an endpoint cannot forget either. Ninja builds its
+    operations when the routers are bound; the document and the URLs read the same ones.
+    """
+    for bound in api._get_bound_routers():
+        for view in bound.path_operations.values():
+            for operation in view.operations:
+                # Answers too: a model sent both ways is one schema in the document, and
+                # an answer's copy of it must not show the unbounded integers.
+                answers = [m for m in operation.response_models.values() if isinstance(m, type)]
+                for model in [*operation.models, *answers]:
+                    bound_integers(model)
+                for status, schema in COMMON_ANSWERS.items():
+                    if status not in operation.response_models:
+                        operation.response_models[status] = operation._create_response_model(schema)
+
+
+_declare_the_contract()

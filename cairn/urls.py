@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from cairn.api import api
+from cairn.api import api, unknown_path
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    # After the API's own paths: anything else under /api/ is a JSON 404, not an HTML page.
+    re_path(r"^api/", unknown_path),
     path("import/", include("cairn.customers.import_urls")),
     path("", include("cairn.customers.urls")),
     path("engagements/", include("cairn.engagements.urls")),
