@@ -52,14 +52,20 @@ def figure(value: Number | str | None) -> str:
 
 @register.filter
 def percent(value: Number | str | None, decimals: int = 0) -> str:
-    """A ratio as a percentage: 0.139 → "14 %" (the space is how Cairn's pages write it)."""
+    """A ratio as a percentage: 0.139 → "14 %" (the space is how Cairn's pages write it).
+
+    A small share that would round to 0 gets one more decimal (0.004 → "0.4 %"), so a
+    little is not shown as nothing; below that it reads "≈0 %".
+    """
     number = _as_float(value)
     if number is None:
         return MISSING
-    text = f"{number * 100:.{int(decimals)}f}"
-    if text.lstrip("-") == f"{0:.{int(decimals)}f}" and number != 0:
-        text = f"<{1 / 10 ** int(decimals):g}" if number > 0 else f"-<{1 / 10 ** int(decimals):g}"
-    return f"{text} %"
+    places = int(decimals)
+    if number != 0 and round(abs(number) * 100, places) == 0:
+        places += 1
+        if round(abs(number) * 100, places) == 0:
+            return "≈0 %"
+    return f"{number * 100:.{places}f} %"
 
 
 @register.filter
