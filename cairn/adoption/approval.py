@@ -17,7 +17,7 @@ from cairn.adoption.actions import ensure_open
 from cairn.adoption.models import AdoptionPlan
 from cairn.customers.models import Contact
 from cairn.documents import notices
-from cairn.documents.models import Document, DocumentType
+from cairn.documents.models import Document, DocumentType, DocumentVersion
 from cairn.engagements.models import Engagement
 from cairn.people.models import User
 from cairn.sharing import actions as sharing
@@ -30,9 +30,18 @@ PURPOSE = "adoption-outline-approval"
 def register() -> None:
     purposes.register(purposes.Purpose(
         key=PURPOSE, label="Adoption plan approval", document_label="outline adoption plan",
-        accept_label="Approve", on_response=on_response,
+        accept_label="Approve", refusal=refusal, on_response=on_response,
     ))
     notices.register_edit_notice(outline_edit_notice)
+
+
+def refusal(version: DocumentVersion) -> str:
+    """An approval link carries only the plan's outline: its answer approves the plan."""
+    engagement_id = version.document.engagement_id
+    plan = AdoptionPlan.objects.filter(engagement_id=engagement_id).first() if engagement_id else None
+    if plan is None or plan.outline_id != version.document_id:
+        return "only the outline adoption plan can be sent for approval."
+    return ""
 
 
 def reapproval_warning(plan: AdoptionPlan) -> str:

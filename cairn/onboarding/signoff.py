@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 
 from cairn.customers.models import Contact
 from cairn.documents import actions as documents
-from cairn.documents.models import Document, DocumentType
+from cairn.documents.models import Document, DocumentType, DocumentVersion
 from cairn.engagements.actions import set_output
 from cairn.engagements.models import EngagementOutput
 from cairn.http import AuthedRequest
@@ -40,8 +40,17 @@ PURPOSE = "onboarding-signoff"
 def register() -> None:
     purposes.register(purposes.Purpose(
         key=PURPOSE, label="Onboarding sign-off", document_label="onboarding sign-off",
-        accept_label="Sign off", on_response=on_response,
+        accept_label="Sign off", refusal=refusal, on_response=on_response,
     ))
+
+
+def refusal(version: DocumentVersion) -> str:
+    """A sign-off link carries only the plan's sign-off summary: its answer signs the plan."""
+    engagement_id = version.document.engagement_id
+    plan = OnboardingPlan.objects.filter(engagement_id=engagement_id).first() if engagement_id else None
+    if plan is None or plan.signoff_document_id != version.document_id:
+        return "only the onboarding plan's sign-off summary can be sent for sign-off."
+    return ""
 
 
 def _check_finished(plan: OnboardingPlan) -> None:

@@ -165,13 +165,48 @@ def send(
     )
 
 
+def refusal(version: DocumentVersion) -> str:
+    """Why `version` cannot be sent for acceptance ("" when it can): only a version of the
+    engagement's proposal document, and never one older than the version already accepted
+    (its acceptance would replace the newer accepted text)."""
+    engagement_id = version.document.engagement_id
+    proposal = (
+        Proposal.objects.select_related("accepted_version").filter(engagement_id=engagement_id).first()
+        if engagement_id is not None else None
+    )
+    if proposal is None or proposal.document_id is None:
+        return "the engagement has no proposal yet; generate it first."
+    if version.document_id != proposal.document_id:
+        return (
+            f"“{version.document.title}” is not the engagement's proposal; only the proposal "
+            "can be sent for acceptance."
+        )
+    accepted = proposal.accepted_version
+    if accepted is not None and version.number < accepted.number:
+        return (
+            f"version {accepted.number} is accepted; the older version {version.number} cannot "
+            "replace it."
+        )
+    return ""
+
+
 def on_response(link: SharedLink) -> None:
     """Runs inside the customer's answer: an acceptance freezes that version as accepted and
-    delivers the phase's proposal output with the document."""
+    delivers the phase's proposal output with the document.
+
+    An answer never changes an accepted version: a link to another document, or to a version
+    older than the accepted one, is refused (the answer is then not recorded), and accepting
+    the accepted version again changes nothing.
+    """
     if link.response != Response.ACCEPTED or link.version is None:
         return
     proposal = Proposal.objects.select_for_update().filter(engagement_id=link.engagement_id).first()
     if proposal is None:
+        return
+    reason = refusal(link.version)
+    if reason:
+        raise ValidationError(f"This link cannot accept the proposal: {reason}")
+    if proposal.accepted_version_id == link.version_id:
         return
     proposal.accepted_version = link.version
     proposal.accepted_link = link

@@ -7,7 +7,7 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from cairn.engagements.tools import PhaseTool, register
-        from cairn.proposals.actions import PURPOSE, on_response
+        from cairn.proposals.actions import PURPOSE, on_response, refusal
         from cairn.sharing.purposes import Purpose
         from cairn.sharing.purposes import register as register_purpose
 
@@ -23,6 +23,6 @@ class ProposalsConfig(AppConfig):
             Purpose(
                 key=PURPOSE, label="Proposal acceptance",
                 document_label="customer engagement proposal", accept_label="Accept the proposal",
-                on_response=on_response,
+                refusal=refusal, on_response=on_response,
             )
         )

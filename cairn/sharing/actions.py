@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import ipaddress
 import logging
 import secrets
@@ -45,22 +44,20 @@ def hash_token(token: str) -> str:
 def find_link(token: str) -> SharedLink | None:
     """The link a token opens, or None for a token we never issued.
 
-    The lookup goes by the token's hash; the stored hash is then compared in constant time,
-    so how long the answer takes says nothing about how close a guess came.
+    The lookup goes by the token's SHA-256, never by the token: how long the index takes to
+    answer depends on how close the guess's hash comes to a stored hash, which says nothing
+    about how close the guess came to a token. (Comparing the found row's hash with the
+    digest it was found by again would compare a hash with itself.)
     """
     if not token or len(token) > 100:
         return None
-    digest = hash_token(token)
-    link = (
+    return (
         SharedLink.objects.select_related(
             "engagement__account", "version__document", "created_by", "contact"
         )
-        .filter(token_hash=digest)
+        .filter(token_hash=hash_token(token))
         .first()
     )
-    if link is None or not hmac.compare_digest(link.token_hash, digest):
-        return None
-    return link
 
 
 def content_hash(version: DocumentVersion) -> str:
@@ -118,6 +115,9 @@ def create_link(
         raise ValidationError({"purpose": f"Unknown purpose {purpose!r}."})
     if version.document.engagement_id != engagement.pk:
         raise ValidationError({"version": "That document belongs to another engagement."})
+    refusal = kind.refusal(version)
+    if refusal:
+        raise ValidationError({"purpose": f"{kind.label}: {refusal}"})
     if contact is None:
         raise ValidationError({"contact": "Choose the customer contact who should answer."})
     if contact.account_id != engagement.account_id:
@@ -189,6 +189,28 @@ class LinkClosed(Exception):
         super().__init__(f"This link is {state}.")
 
 
+def _check_answerable(link: SharedLink) -> None:
+    """Refuse an answer on a version whose content is no longer what was sent (its hash
+    differs from the one taken when the link was made), or that its purpose no longer takes
+    (a link made before the purpose's rule, or for a document that has since changed role):
+    the answer would record something the customer did not read, or change what it must not.
+    """
+    version = link.version
+    assert version is not None  # an open link has its version
+    sender = link.created_by.get_full_name() if link.created_by else "your contact"
+    if content_hash(version) != link.content_sha256:
+        logger.warning("Shared link %s: the version's content changed since it was sent", link.pk)
+        raise ValidationError(
+            f"“{link.document_title}” changed since this link was sent, so it cannot take an "
+            f"answer. Ask {sender} for a new link."
+        )
+    kind = purposes.get(link.purpose)
+    refusal = kind.refusal(version) if kind is not None else "its purpose is unknown."
+    if refusal:
+        logger.warning("Shared link %s refused an answer: %s", link.pk, refusal)
+        raise ValidationError(f"This link cannot take an answer. Ask {sender} for a new link.")
+
+
 @transaction.atomic
 def respond(
     link: SharedLink,
@@ -218,6 +240,7 @@ def respond(
     state = link.state(now)
     if state != LinkState.OPEN:
         raise LinkClosed(link, state)
+    _check_answerable(link)
     response = Response.ACCEPTED if accept else Response.DECLINED
     won = SharedLink.objects.filter(
         pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from cairn.documents.models import DocumentVersion
     from cairn.sharing.models import SharedLink
 
 
@@ -22,12 +23,17 @@ class Purpose:
 
     `label` names it for the CS team ("Proposal acceptance"); `document_label` names what the
     customer reads ("engagement proposal"); `accept_label` is the button ("Accept", "Sign
-    off"). `on_response`, if given, runs after the answer is stored, inside the same
-    transaction: if it raises, the answer is not recorded and the link stays open.
+    off"). `refusal` says why a document version cannot be sent for this purpose ("" when it
+    can): an answer changes what the purpose's app records, so a link may only carry the
+    document that answer is about (the proposal purpose only the engagement's proposal). It
+    is asked when a link is made and again when it is answered. `on_response`, if given, runs
+    after the answer is stored, inside the same transaction: if it raises, the answer is not
+    recorded and the link stays open.
     """
 
     key: str
     label: str
+    refusal: Callable[[DocumentVersion], str]
     document_label: str = "document"
     accept_label: str = "Accept"
     on_response: Callable[[SharedLink], None] | None = None

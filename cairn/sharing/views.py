@@ -129,7 +129,10 @@ def shared_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse
     except actions.LinkClosed as exc:
         return _closed(request, exc.link, exc.state, token)
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
+        # A refusal of the whole link (its content changed, its purpose no longer fits) has
+        # no field; it is shown above the form.
+        fielded = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+        for field, errors in fielded.items():
             form.add_error(field if field in form.fields else None, errors)
         return _page(request, link, token, **{f"{answer}_form": form})  # type: ignore[arg-type]
     context = {

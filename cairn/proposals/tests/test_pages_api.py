@@ -209,3 +209,90 @@ def test_the_api_withdraws_open_links_when_a_new_version_is_saved(
     body = as_carol.post(f"{API}{engagement.pk}/generate").json()
     assert [link["id"] for link in body["withdrawn_links"]] == [again["id"]]
     assert body["current_version"] == 3 and body["versions"][0]["status"] == "draft"
+
+
+def _handover_notes(engagement: Any, carol: Any) -> Any:
+    from cairn.documents.actions import Details, create_written
+    from cairn.documents.models import DocumentType
+
+    return create_written(engagement, Details("Handover notes", DocumentType.HANDOVER_NOTES),
+                          "# Handover\n\nNotes from sales.", by=carol)
+
+
+def _accepted_proposal(engagement: Any, carol: Any, maria: Any) -> Any:
+    """A proposal whose version 1 Maria accepted through its link."""
+    actions.generate(engagement, by=carol)
+    sharing.respond(actions.send(engagement, maria, by=carol).link, accept=True, typed_name="Maria Jensen")
+    return actions.proposal_of(engagement)
+
+
+def test_finding_2_the_links_api_refuses_the_proposal_purpose_for_another_document(
+    as_carol: Client, engagement: Any, carol: Any, maria: Any
+) -> None:
+    proposal = _accepted_proposal(engagement, carol, maria)
+    notes = _handover_notes(engagement, carol)
+    response = as_carol.post("/api/v1/shared-links/", {
+        "engagement": engagement.pk, "version": notes.current_version.pk, "purpose": "proposal",
+        "contact": maria.pk,
+    }, content_type="application/json")
+    assert response.status_code == 400, response.content
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert "not the engagement's proposal" in errors["purpose"]
+    assert SharedLink.objects.count() == 1
+    proposal.refresh_from_db()
+    assert proposal.accepted_version.number == 1 and proposal.accepted_version.document_id == proposal.document_id
+
+
+def test_finding_2_the_links_api_refuses_an_older_version_than_the_accepted_one(
+    as_carol: Client, engagement: Any, carol: Any, maria: Any
+) -> None:
+    proposal = _accepted_proposal(engagement, carol, maria)
+    revision = actions.edit(engagement, "# Proposal v2\n", base_version=1, by=carol)
+    sharing.respond(actions.send(engagement, maria, by=carol).link, accept=True, typed_name="Maria Jensen")
+    first = proposal.document.versions.get(number=1)
+    response = as_carol.post("/api/v1/shared-links/", {
+        "engagement": engagement.pk, "version": first.pk, "purpose": "proposal", "contact": maria.pk,
+    }, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "version 2 is accepted" in response.json()["errors"][0]["message"]
+    proposal.refresh_from_db()
+    assert proposal.accepted_version_id == revision.version.pk
+
+
+def test_finding_2_a_proposal_link_to_another_document_cannot_replace_the_accepted_version(
+    client: Client, engagement: Any, carol: Any, maria: Any
+) -> None:
+    # A link made before the rule existed (or written around it): the customer page still
+    # offers the answer, and accepting it must change nothing.
+    proposal = _accepted_proposal(engagement, carol, maria)
+    notes = _handover_notes(engagement, carol)
+    new = sharing.create_link(engagement, proposal.accepted_version, purpose="proposal", contact=maria, by=carol)
+    SharedLink.objects.filter(pk=new.link.pk).update(
+        version=notes.current_version, document_title=notes.title,
+        content_sha256=sharing.content_hash(notes.current_version),
+    )
+    response = client.post(reverse("shared_link_accept", args=[new.token]), {"typed_name": "Mallory"})
+    assert response.status_code == 200
+    assert "cannot take an answer" in response.content.decode()
+    link = SharedLink.objects.get(pk=new.link.pk)
+    assert link.used_at is None and link.response == ""
+    proposal.refresh_from_db()
+    assert proposal.accepted_version.document_id == proposal.document_id
+    assert proposal.accepted_version.number == 1
+
+
+def test_finding_2_the_proposal_answer_itself_refuses_to_change_an_accepted_version(
+    engagement: Any, carol: Any, maria: Any
+) -> None:
+    # Defence in depth: even called directly with an answered link to another document, the
+    # proposal's answer handler refuses, so the whole answer rolls back.
+    from django.core.exceptions import ValidationError
+
+    proposal = _accepted_proposal(engagement, carol, maria)
+    notes = _handover_notes(engagement, carol)
+    link = SharedLink.objects.get()
+    link.version = notes.current_version
+    with pytest.raises(ValidationError, match="not the engagement's proposal"):
+        actions.on_response(link)
+    proposal.refresh_from_db()
+    assert proposal.accepted_version.document_id == proposal.document_id

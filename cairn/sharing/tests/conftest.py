@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from cairn.documents.models import DocumentType, DocumentVersion
 from cairn.sharing import purposes
 from cairn.sharing.models import SharedLink
 
@@ -16,10 +17,17 @@ def _remember(link: SharedLink) -> None:
     ANSWERS.append((link.pk, link.response))
 
 
+def _plans_only(version: DocumentVersion) -> str:
+    """The test purpose signs success plans (proposal documents) and nothing else."""
+    if version.document.doc_type != DocumentType.PROPOSAL:
+        return "only a success plan can be sent for sign-off."
+    return ""
+
+
 purposes.register(
     purposes.Purpose(
         key="test-signoff", label="Test sign-off", document_label="test plan",
-        accept_label="Sign off", on_response=_remember,
+        accept_label="Sign off", refusal=_plans_only, on_response=_remember,
     )
 )
 

@@ -99,3 +99,16 @@ def test_revoking_through_the_api(as_carol: Client, sent: Any) -> None:
 def test_the_purposes_are_listed(as_rita: Client) -> None:
     keys = [p["key"] for p in as_rita.get(f"{URL}purposes").json()]
     assert "test-signoff" in keys
+
+
+def test_finding_2_the_api_refuses_a_purpose_that_does_not_fit_the_document(
+    as_carol: Client, engagement: Any, plan: Any, maria: Any, carol: Any
+) -> None:
+    from cairn.documents.actions import Details, create_written
+    from cairn.documents.models import DocumentType
+
+    notes = create_written(engagement, Details("Handover notes", DocumentType.HANDOVER_NOTES), "# Notes\n", by=carol)
+    response = as_carol.post(URL, _payload(engagement, plan, maria, version=notes.current_version.pk),
+                             content_type="application/json")
+    assert _errors(response) == {"purpose": "Test sign-off: only a success plan can be sent for sign-off."}
+    assert not SharedLink.objects.exists()

@@ -237,3 +237,26 @@ def test_revoking_needs_a_login_and_the_right_to_edit_the_engagement(
 def test_an_external_next_url_is_ignored_after_revoking(sent: Any, as_carol: Client, engagement: Any) -> None:
     response = as_carol.post(reverse("shared_link_revoke", args=[sent.link.pk]), {"next": "https://evil.example/"})
     assert response["Location"] == engagement.get_absolute_url()
+
+
+def test_the_answer_page_refuses_a_version_whose_content_changed_since_it_was_sent(
+    sent: Any, plan: Any
+) -> None:
+    from cairn.documents.models import DocumentVersion
+
+    DocumentVersion.objects.filter(pk=plan.current_version.pk).update(body="# Another plan\n")
+    response = Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    assert response.status_code == 200
+    assert "changed since this link was sent" in response.content.decode()
+    assert SharedLink.objects.get().used_at is None
+
+
+def test_finding_2_the_answer_page_refuses_a_link_whose_purpose_does_not_fit_its_document(
+    sent: Any, plan: Any
+) -> None:
+    from cairn.documents.models import Document, DocumentType
+
+    Document.objects.filter(pk=plan.pk).update(doc_type=DocumentType.HANDOVER_NOTES)
+    response = Client().post(_path(sent, "accept/"), {"typed_name": "Maria Jensen"})
+    assert "cannot take an answer" in response.content.decode()
+    assert SharedLink.objects.get().used_at is None
