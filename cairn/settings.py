@@ -70,6 +70,9 @@ SHARED_LINK_DAYS = envint("CAIRN_SHARED_LINK_DAYS", 14, minimum=1)
 TRUSTED_PROXY_COUNT = envint("CAIRN_TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Dates people and integrations give (cairn.fields): from 1970 to this many years after today.
 DATE_HORIZON_YEARS = envint("CAIRN_DATE_HORIZON_YEARS", 50, minimum=1)
+# Usage events, tickets and survey answers happened already: their moments may run at most this
+# many days ahead of now (clock skew), and not before 1970 (cairn.usage.validation).
+EVENT_FUTURE_DAYS = envint("CAIRN_EVENT_FUTURE_DAYS", 2, minimum=0)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -29,7 +29,8 @@ from cairn.customers.models import Account
 from cairn.people.models import User
 from cairn.usage import store
 from cairn.usage.models import BatchSource, IngestBatch
-from cairn.usage.validation import check, query
+from cairn.usage.readers import UnreadableFile
+from cairn.usage.validation import CHECKED_SCHEMA, UnusableColumns, as_quarantine, check, query
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,40 @@ def ingest_file_chunks(
     with store.write_lock(), _bulk_memory_pool():
         store.remove_uncommitted()
         index = AccountIndex.load()
-        for number, prepared in enumerate(_read_ahead(chunks, index), start=1):
-            name = source_name if number == 1 else f"{source_name} (part {number})"
-            batches.append(
-                _commit_batch(prepared, source=BatchSource.FILE, source_name=name, user=user)
-            )
+        try:
+            for number, prepared in enumerate(_read_ahead(chunks, index), start=1):
+                name = source_name if number == 1 else f"{source_name} (part {number})"
+                batches.append(
+                    _commit_batch(prepared, source=BatchSource.FILE, source_name=name, user=user)
+                )
+        except (UnreadableFile, UnusableColumns) as exc:
+            if not batches:
+                raise  # nothing was stored: the file's problem is the whole message
+            raise IngestStopped(batches, exc) from exc
+        except Exception as exc:
+            # One line: the command tells the operator the rest (CAIRN_LOG_LEVEL=DEBUG: where).
+            log.error("Ingest of %s stopped after %s part(s): %r", source_name, len(batches), exc,
+                      exc_info=log.isEnabledFor(logging.DEBUG))
+            raise IngestStopped(batches, exc) from exc
     return batches
+
+
+class IngestStopped(Exception):
+    """A file's ingest stopped part-way: `batches` (maybe none) are stored, `cause` stopped
+    the rest. Running the file again stores only what is missing."""
+
+    def __init__(self, batches: list[IngestBatch], cause: Exception) -> None:
+        self.batches = batches
+        self.cause = cause
+        done = (
+            f"parts 1 to {len(batches)} are stored" if len(batches) > 1
+            else "part 1 is stored" if batches else "nothing was stored"
+        )
+        super().__init__(
+            f"stopped at part {len(batches) + 1} ({type(cause).__name__}: {cause}); {done}. "
+            "Run the same ingest again once the cause is fixed: what is stored already counts "
+            "as duplicates."
+        )
 
 
 @contextmanager
@@ -137,7 +166,7 @@ def _read_ahead(chunks: Iterable[pa.Table], index: AccountIndex) -> Iterator[_Pr
 
     def prepare(reading: Future[pa.Table | None]) -> _Prepared | None:
         chunk = reading.result()  # re-raises what the reader raised (an unreadable file, say)
-        return None if chunk is None else _prepare(chunk, index)
+        return None if chunk is None else _prepare_or_refuse(chunk, index)
 
     with ThreadPoolExecutor(1, "cairn-read") as reader, ThreadPoolExecutor(1, "cairn-check") as checker:
         reading = reader.submit(next, source, None)
@@ -286,6 +315,26 @@ class _Prepared:
     events: pa.Table  # valid, known accounts, the first of each event id, with account_id
     days: np.ndarray  # the UTC day of each event, days since 1970-01-01, in ascending order
     rejected: pa.Table  # QUARANTINE_SCHEMA
+
+
+CHUNK_REFUSED = "line: its part of the file could not be checked"
+
+
+def _prepare_or_refuse(chunk: pa.Table, index: AccountIndex) -> _Prepared:
+    """A chunk checked, or, if checking it fails unexpectedly, quarantined whole (every row
+    as sent), so the rest of the file still loads and a rerun does not stop at the same
+    place; a replay checks the rows again once the cause is fixed."""
+    try:
+        return _prepare(chunk, index)
+    except Exception as exc:
+        log.error("A chunk of %s rows could not be checked (%r); it is quarantined whole",
+                  chunk.num_rows, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        rejected = as_quarantine(chunk, CHUNK_REFUSED)
+        return _Prepared(chunk.num_rows, _no_events(), np.zeros(0, dtype=np.int32), rejected)
+
+
+def _no_events() -> pa.Table:
+    return CHECKED_SCHEMA.empty_table().append_column("account_id", pa.array([], pa.int64()))
 
 
 def _prepare(chunk: pa.Table, index: AccountIndex) -> _Prepared:

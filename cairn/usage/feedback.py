@@ -81,7 +81,7 @@ def _jsonl_rows(path: Path) -> list[Row]:
                 continue
             try:
                 record = json.loads(text)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # not JSON, a 5,000-digit number, too deep
                 record = None
             if not isinstance(record, dict):
                 rows.append((number, {"__line__": "not a JSON object"}))

@@ -9,6 +9,7 @@ from django import forms
 
 from cairn.fields import NOTE
 from cairn.usage.models import TicketPriority, TicketStatus
+from cairn.usage.validation import moment_refusal
 
 
 class AwareDateTimeField(forms.Field):
@@ -17,6 +18,7 @@ class AwareDateTimeField(forms.Field):
     default_error_messages = {
         "invalid": "Enter an ISO 8601 date-time, e.g. 2026-03-01T09:30:00Z.",
         "naive": "Give the time zone, e.g. 2026-03-01T09:30:00Z or +01:00.",
+        "range": "Enter a moment from 1970-01-01 to now: this one is %(refusal)s.",
     }
 
     def to_python(self, value: Any) -> dt.datetime | None:
@@ -31,7 +33,17 @@ class AwareDateTimeField(forms.Field):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if parsed.tzinfo is None or parsed.utcoffset() is None:
             raise forms.ValidationError(self.error_messages["naive"], code="naive")
-        return parsed.astimezone(dt.UTC)
+        try:
+            moment = parsed.astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is in year 10000 in UTC
+            edge = dt.datetime.max if parsed.year > 1 else dt.datetime.min  # noqa: DTZ901
+            moment = edge.replace(tzinfo=dt.UTC)
+        refusal = moment_refusal(moment)
+        if refusal:
+            raise forms.ValidationError(
+                self.error_messages["range"], code="range", params={"refusal": refusal}
+            )
+        return moment
 
 
 class FeedbackRow(forms.Form):

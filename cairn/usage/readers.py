@@ -224,7 +224,8 @@ def _jsonl_lines(path: Path, rows: int) -> Iterator[pa.Table]:
                     continue
                 try:
                     parsed = json.loads(text)
-                except json.JSONDecodeError:
+                except (ValueError, RecursionError):
+                    # Not JSON, an integer past Python's 4,300 digits, or nesting too deep.
                     parsed = None
                 records.append(parsed if isinstance(parsed, dict) else None)
                 numbers.append(number)

@@ -10,6 +10,7 @@ that could not be stored, as text, with a `reason` that names the field.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
+from django.utils import timezone
 
 from cairn.usage.store import QUARANTINE_SCHEMA
 
@@ -28,6 +31,10 @@ PROBLEM = "problem"
 REQUIRED = ("account_external_id", "user_id", "event_type", "timestamp")
 ALIASES = {"ts": "timestamp", "account": "account_external_id", "user": "user_id",
            "type": "event_type", "id": "event_id"}
+
+# Events happened in our era of computers: an earlier date is a placeholder or a mistake.
+EARLIEST_MOMENT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+TOO_EARLY = "before 1970-01-01"
 
 CHECKED_SCHEMA = pa.schema(
     [
@@ -185,10 +192,26 @@ def _as_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
             pa.string(),
         )
     if pa.types.is_timestamp(column.type) and column.type.tz is not None:
-        # Keep the zone in the text, so a replay parses it back to the same instant.
-        column = column.cast(pa.timestamp("us", tz="UTC"))
-        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%SZ")
+        return _moment_text(column)
     return column.cast(pa.string())
+
+
+_MICROS = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}
+
+
+def _moment_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Zone-aware moments as ISO text in UTC, so a replay parses them back to the same
+    instant. A moment microseconds cannot hold (seconds past year 294,000) is written as its
+    raw number instead, which the text query then refuses, naming the field."""
+    raw = column.cast(pa.int64())
+    limit = (2**63 - 1) // _MICROS[column.type.unit]
+    fits = pc.fill_null(pc.and_(pc.greater_equal(raw, -limit), pc.less_equal(raw, limit)), True)
+    moments = pc.if_else(fits, raw, 0).cast(pa.timestamp(column.type.unit, tz="UTC"))
+    text = pc.strftime(moments.cast(pa.timestamp("us", tz="UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+    if pc.all(fits).as_py():
+        return text
+    unit = pa.scalar(f" {column.type.unit} after 1970-01-01")
+    return pc.if_else(fits, text, pc.binary_join_element_wise(raw.cast(pa.string()), unit, ""))
 
 
 def _text_table(table: pa.Table) -> pa.Table:
@@ -220,12 +243,75 @@ def check(table: pa.Table) -> Checked:
     """Split a chunk into valid events and quarantined rows (the first problem of each row).
 
     Text goes through the text query; zone-aware timestamps and numbers need no parsing.
+    Either way, an event dated before 1970 or too far ahead of now is quarantined last.
     """
     if table.num_rows == 0:
         return Checked(CHECKED_SCHEMA.empty_table(), QUARANTINE_SCHEMA.empty_table())
     if _is_text(table) or PROBLEM in table.column_names or not _fast_typed(table):
-        return _check_text(_text_table(table))
-    return _check_typed(table)
+        raw = _text_table(table)
+        return _in_range(_check_text(raw), raw)
+    try:
+        return _in_range(_check_typed(table), table)
+    except pa.ArrowInvalid:
+        # A typed moment microseconds cannot hold (year 300,000 in seconds): read as text,
+        # the query names it.
+        raw = _text_table(table)
+        return _in_range(_check_text(raw), raw)
+
+
+def as_quarantine(table: pa.Table, reason: str) -> pa.Table:
+    """Every row of a chunk, as text, quarantined for one reason (a chunk that could not be
+    checked at all)."""
+    rows = _text_table(table).append_column("reason", pa.array([reason] * table.num_rows, pa.string()))
+    return rows.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
+
+
+def latest_moment() -> dt.datetime:
+    """The latest moment an event (a ticket, an answer) may name: it happened already, give
+    or take a sender's clock running ahead (settings.EVENT_FUTURE_DAYS)."""
+    return timezone.now() + dt.timedelta(days=settings.EVENT_FUTURE_DAYS)
+
+
+def moment_refusal(moment: dt.datetime) -> str:
+    """Why a moment cannot be an event's ("" when it can): the rule of _in_range for one
+    value, for tickets and survey answers."""
+    if moment < EARLIEST_MOMENT:
+        return TOO_EARLY
+    if moment > latest_moment():
+        return too_late()
+    return ""
+
+
+def too_late() -> str:
+    return f"in the future (more than {settings.EVENT_FUTURE_DAYS} day(s) ahead of now)"
+
+
+def _in_range(checked: Checked, source: pa.Table) -> Checked:
+    """Move events dated before 1970 or past latest_moment() to the quarantine, as `source`
+    (the chunk, by its `line`, unique in a chunk) had them.
+
+    Such a date is a sender's mistake (year 0001, 9999, a clock far off), and the store's
+    day partitions and the metrics' windows assume real dates: year 10000 does not even have
+    a day folder.
+    """
+    events = checked.events
+    if events.num_rows == 0:
+        return checked
+    ts = events.column("ts")
+    earliest = pa.scalar(EARLIEST_MOMENT, pa.timestamp("us", tz="UTC"))
+    latest = pa.scalar(latest_moment(), pa.timestamp("us", tz="UTC"))
+    early = pc.fill_null(pc.less(ts, earliest), False)
+    late = pc.fill_null(pc.greater(ts, latest), False)
+    bad = pc.or_(early, late)
+    if not pc.any(bad).as_py():
+        return checked
+    sent = pc.index_in(events.column("line").filter(bad), value_set=source.column("line").combine_chunks())
+    reason = pc.if_else(
+        early.filter(bad), f"timestamp: {TOO_EARLY}", f"timestamp: {too_late()}"
+    )
+    quarantine = _text_table(source.take(sent)).append_column("reason", reason)
+    quarantine = quarantine.select(QUARANTINE_SCHEMA.names).cast(QUARANTINE_SCHEMA)
+    return Checked(events.filter(pc.invert(bad)), pa.concat_tables([checked.rejected, quarantine]))
 
 
 def _check_text(raw: pa.Table) -> Checked:

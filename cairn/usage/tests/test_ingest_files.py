@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -238,7 +239,7 @@ def test_a_writer_failing_after_the_first_file_leaves_nothing_visible(
     monkeypatch.setattr("cairn.usage.actions.WRITERS", 1)
     # The process dies before it can tidy up: simulate by keeping its files.
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(CommandError, match=re.escape("stopped at part 1 (OSError: disk full); nothing was stored")):
         ingest(path)
     monkeypatch.undo()
     assert not IngestBatch.objects.exists()
@@ -259,7 +260,7 @@ def test_a_database_failure_at_commit_leaves_no_files(
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(IngestBatch.objects, "create", refuse)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(CommandError, match="database went away"):
         ingest(csv_file(tmp_path, "acme-1,u1,login,2026-01-01T10:00:00Z,,\nnobody,u,x,"
                                   "2026-01-01T10:00:00Z,,\n"))
     assert list(store.root().rglob("*.parquet")) == []

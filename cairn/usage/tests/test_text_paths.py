@@ -9,6 +9,7 @@ check that an id is new must still see every batch committed before it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from io import StringIO
 from pathlib import Path
@@ -145,7 +146,7 @@ def test_a_chunk_read_ahead_is_still_checked_against_the_batch_committed_before_
     assert len(stored()) == 10
 
 
-def test_a_check_failing_on_a_later_chunk_keeps_the_batches_before_it_and_stops_the_workers(
+def test_a_check_failing_on_a_later_chunk_quarantines_that_chunk_and_the_file_goes_on(
     accounts: dict[str, Account], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = actions._prepare
@@ -161,7 +162,29 @@ def test_a_check_failing_on_a_later_chunk_keeps_the_batches_before_it_and_stops_
     rows = "".join(f"e{n},acme-1,u1,login,2026-01-01T10:{n % 60:02d}:00Z,\n" for n in range(40))
     path = tmp_path / "events.csv"
     path.write_text(HEADER + rows)
-    with pytest.raises(RuntimeError, match="disk full while checking"):
+    ingest(path, "--chunk-size", "10")
+    batches = IngestBatch.objects.order_by("id")
+    assert [(b.stored, b.quarantined) for b in batches] == [(10, 0), (0, 10), (10, 0), (10, 0)]
+    assert batches[1].quarantine_reasons == {actions.CHUNK_REFUSED: 10}
+    assert len(stored()) == 30
+    assert not [t for t in threading.enumerate() if t.name.startswith(("cairn-read", "cairn-check"))]
+
+
+def test_a_commit_failing_on_a_later_chunk_keeps_the_batches_before_it_and_stops_the_workers(
+    accounts: dict[str, Account], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = actions._commit_batch
+
+    def failing_second(prepared: actions._Prepared, **kwargs: object) -> IngestBatch:
+        if IngestBatch.objects.count() == 1:
+            raise RuntimeError("database went away")
+        return real(prepared, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions, "_commit_batch", failing_second)
+    rows = "".join(f"e{n},acme-1,u1,login,2026-01-01T10:{n % 60:02d}:00Z,\n" for n in range(40))
+    path = tmp_path / "events.csv"
+    path.write_text(HEADER + rows)
+    with pytest.raises(CommandError, match=re.escape("stopped at part 2 (RuntimeError: database went away); part 1 is stored")):
         ingest(path, "--chunk-size", "10")
     assert [b.stored for b in IngestBatch.objects.all()] == [10]
     assert len(stored()) == 10

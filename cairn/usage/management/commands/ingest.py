@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cairn.people import permissions
 from cairn.people.models import User
 from cairn.usage import actions, feedback
+from cairn.usage.models import IngestBatch
 from cairn.usage.readers import DEFAULT_CHUNK_ROWS, FORMATS, UnreadableFile, guess_format, read_chunks
 from cairn.usage.validation import UnusableColumns
 
@@ -64,6 +65,12 @@ class Command(BaseCommand):
             )
         except (UnreadableFile, UnusableColumns) as exc:
             raise CommandError(f"{path}: {exc}") from None
+        except actions.IngestStopped as exc:
+            self._report(path, exc.batches)
+            raise CommandError(f"{path}: {exc}") from None
+        self._report(path, batches)
+
+    def _report(self, path: Path, batches: list[IngestBatch]) -> None:
         totals = {
             name: sum(getattr(batch, name) for batch in batches)
             for name in ("received", "stored", "duplicates", "quarantined")
