@@ -21,7 +21,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cairn.customers.importing.mapping import KINDS, Kind, missing_required
-from cairn.customers.importing.readers import open_table
+from cairn.customers.importing.readers import UnreadableRow, open_table
 from cairn.customers.importing.values import BadValue, DateOrder, as_text
 from cairn.customers.models import Account
 from cairn.people import permissions
@@ -139,9 +139,14 @@ class Importer(ABC):
                       f"{width} columns of the header; is a value missing its quotes?")
         for name, index in columns.items():
             raw = cells[index] if index < len(cells) else None
-            if as_text(raw) == "":
+            shown = as_text(raw)
+            if shown == "":
                 if self.kind.field(name).required:
                     self.fail(row, name, "is required but empty.")
+                continue
+            problem = cell_problem(shown)
+            if problem:
+                self.fail(row, name, problem)
                 continue
             try:
                 row.values[name] = self.parse(name, raw)
@@ -240,6 +245,22 @@ class Importer(ABC):
             )
 
 
+# No field an import fills takes more than a few hundred characters; a longer cell is
+# refused before it is read as a value, so no message repeats it.
+LONGEST_CELL = 10_000
+
+
+def cell_problem(text: str) -> str:
+    """Why a cell cannot be imported whatever its field ("" when it can)."""
+    if "\x00" in text:
+        # PostgreSQL cannot store it, and no one means it: a sign of a binary or broken export.
+        return "contains a NUL character (\\0), which Cairn does not store; remove it."
+    if len(text) > LONGEST_CELL:
+        return (f"is {len(text):,} characters long, far more than any field takes "
+                "(is a closing quote missing?).")
+    return ""
+
+
 def apply(obj: models.Model, values: dict[str, Any], names: Iterable[str]) -> set[str]:
     """Set the given fields from the row's values; return those that changed.
 
@@ -300,8 +321,15 @@ def run_import(
     with open_table(path, sheet) as table:
         check_mapping(spec, mapping, table.headers)
         columns = {name: table.headers.index(header) for name, header in mapping.items()}
-        for line, cells in table.rows():
-            importer.add(line, cells, columns, len(table.headers))
+        try:
+            for line, cells in table.rows():
+                importer.add(line, cells, columns, len(table.headers))
+        except UnreadableRow as exc:
+            # The rows after it cannot be read either: report it with those read so far.
+            result.rows = len(importer.rows)
+            errors = [*importer.errors, RowError(exc.line, "", exc.reason)]
+            result.errors = sorted(errors, key=lambda error: error.line)
+            return result
     result.rows = len(importer.rows)
     if not importer.rows:
         importer.errors.append(RowError(1, "", "the file has a header but no data rows."))

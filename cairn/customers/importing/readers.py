@@ -26,8 +26,25 @@ SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES
 DELIMITERS = (",", ";", "\t")
 
 
+# Python's csv module refuses a cell over 131,072 characters, and says neither where nor
+# which column. Cells are read up to this length instead, so the importer names the row and
+# column of one too long for its field; past it, the row is named (UnreadableRow).
+CSV_CELL_LIMIT = 16 * 1024 * 1024
+# What the mapping page shows of a cell: enough to recognise the column.
+PREVIEW_CELL = 200
+
+
 class UnreadableFile(ValueError):
     """The file cannot be read as a table; the message says why, for the user."""
+
+
+class UnreadableRow(UnreadableFile):
+    """Reading stopped at the record that starts on `line` (a cell past CSV_CELL_LIMIT)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        self.line = line
+        self.reason = reason
+        super().__init__(f"Line {line}: {reason}")
 
 
 def detect_encoding(path: Path) -> str:
@@ -116,9 +133,17 @@ class Table:
 
 
 def _numbered_csv_rows(handle: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    if csv.field_size_limit() < CSV_CELL_LIMIT:
+        csv.field_size_limit(CSV_CELL_LIMIT)  # process-wide; only ever raised
     reader = csv.reader(handle, delimiter=delimiter)
     start = 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableRow(start, f"this row cannot be read as CSV ({exc}).") from None
         # A quoted value may span lines: report the line where the record starts.
         yield start, cells
         start = reader.line_num + 1
@@ -210,11 +235,15 @@ class Preview:
     description: str
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= PREVIEW_CELL else f"{text[:PREVIEW_CELL]}… ({len(text):,} characters)"
+
+
 def preview(path: Path, sheet: str | None = None, limit: int = 5) -> Preview:
     with open_table(path, sheet) as table:
         rows: list[list[str]] = []
         for _, cells in table.rows():
-            texts = [as_text(cell) for cell in cells[: len(table.headers)]]
+            texts = [_shown(as_text(cell)) for cell in cells[: len(table.headers)]]
             rows.append(texts + [""] * (len(table.headers) - len(texts)))
             if len(rows) >= limit:
                 break
