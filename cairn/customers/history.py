@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from django.db import models
@@ -30,8 +31,8 @@ class Change:
     field: str
     old: str = MISSING
     new: str = MISSING
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
+    added: list[str] = default(default_factory=list)
+    removed: list[str] = default(default_factory=list)
 
     @property
     def is_set(self) -> bool:

@@ -85,7 +85,8 @@ PHASE_DOCUMENT_TYPES = {
 def context_initial(engagement: Engagement, phase_pk: int | None) -> dict[str, object]:
     """A new document's phase and type from where it is added: the phase the page names if
     it is one of the engagement's, else the engagement's current phase."""
-    phase = Phase.objects.filter(pk=phase_pk, version_id=engagement.playbook_version_id).first()
+    phases = Phase.objects.filter(version_id=engagement.playbook_version_id)
+    phase = phases.filter(pk=phase_pk).first() if phase_pk is not None else None
     if phase is None:
         phase = engagement.current_phase
     return {"phase": phase.pk, "doc_type": PHASE_DOCUMENT_TYPES.get(phase.key, DocumentType.OTHER)}
