@@ -10,8 +10,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.db import IntegrityError, models
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -293,6 +299,13 @@ def http_errors(request: HttpRequest, exc: HttpError) -> HttpResponse:
         detail = "The request body could not be read: send JSON (or the documented form)."
         return _bad_request(request, [{"field": "body", "message": str(exc)}], detail)
     return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    message = f"The request body is larger than {limit} MB."
+    return _bad_request(request, [{"field": "body", "message": message}], message)
 
 
 @api.exception_handler(OverflowError)

@@ -88,6 +88,15 @@ def test_a_body_that_is_not_json_is_a_400_with_the_documented_errors(api_carol: 
     assert _fields(response) == {"body"}
 
 
+def test_a_body_over_the_upload_limit_is_a_400_in_json(api_carol: Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = json.dumps({"name": "x" * (1024 * 1024 + 1)})
+    response = api_carol.post("/api/v1/accounts/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body is larger than 1 MB."
+    assert _fields(response) == {"body"}
+
+
 @pytest.mark.parametrize(
     ("path", "field"),
     [
