@@ -198,7 +198,11 @@ def _check_answerable(link: SharedLink) -> None:
     version = link.version
     assert version is not None  # an open link has its version
     sender = link.created_by.get_full_name() if link.created_by else "your contact"
-    if content_hash(version) != link.content_sha256:
+    try:
+        sent = content_hash(version) == link.content_sha256
+    except OSError:  # the uploaded file is gone from the data directory
+        sent = False
+    if not sent:
         logger.warning("Shared link %s: the version's content changed since it was sent", link.pk)
         raise ValidationError(
             f"“{link.document_title}” changed since this link was sent, so it cannot take an "

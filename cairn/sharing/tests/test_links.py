@@ -277,3 +277,23 @@ def test_an_answer_is_refused_when_the_version_no_longer_holds_the_content_that_
         actions.respond(SharedLink.objects.get(), accept=True, typed_name="Maria Jensen")
     assert SharedLink.objects.get().used_at is None and answers == []
     assert not Entry.objects.filter(kind=EntryKind.CUSTOMER_RESPONSE).exists()
+
+
+def test_an_answer_on_a_file_that_is_gone_from_the_data_directory_is_refused_not_a_crash(
+    engagement: Any, maria: Any, carol: Any, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cairn.documents.actions import Details, create_uploaded
+    from cairn.documents.models import DocumentType
+
+    settings.MEDIA_ROOT = tmp_path
+    document = create_uploaded(engagement, Details("Signed plan", DocumentType.PROPOSAL),
+                               SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan"), by=carol)
+    new = actions.create_link(engagement, document.current_version, purpose="test-signoff",
+                              contact=maria, by=carol)
+    assert new.link.content_sha256 == hashlib.sha256(b"%PDF-1.4 plan").hexdigest()
+    document.current_version.file.delete(save=False)
+    with pytest.raises(ValidationError, match="changed since this link was sent"):
+        actions.respond(SharedLink.objects.get(), accept=True, typed_name="Maria Jensen")
+    assert SharedLink.objects.get().used_at is None
