@@ -75,7 +75,8 @@ BOUNDED_FIELDS = (models.CharField, models.TextField, models.DateField)
 
 def _add(field: models.Field[Any, Any], validator: Any) -> None:
     # Appended to the computed `validators` list, as CharField does with its own
-    # MaxLengthValidator, and not to `_validators`: migrations do not record them.
+    # MaxLengthValidator, and not to `_validators`: migrations do not record them. Once
+    # only: a history model's fields share that list with the model's own.
     if not any(type(v) is type(validator) for v in field.validators):
         field.validators.append(validator)
 
