@@ -63,6 +63,12 @@ VISIBLE_TEXT = """() => {
 BARE_CONSTANTS = """() => Array.from(document.querySelectorAll('td, th, dd, .badge, li'))
   .map(e => e.innerText.trim()).filter(t => ['None', 'True', 'False', 'nan', 'NaN'].includes(t))"""
 
+# What a user could press to change something: post forms and htmx posts in the page.
+CHANGE_CONTROLS = """() => Array.from(document.querySelectorAll(
+    'main form[method=post], main form[method=POST], main [hx-post], main [hx-delete], main [hx-patch]'))
+  .map(e => (e.getAttribute('action') || e.getAttribute('hx-post') || e.getAttribute('hx-delete')
+             || e.getAttribute('hx-patch') || '?'))"""
+
 OVERFLOW = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 # The outermost elements that reach past the right edge, to name in a failure.
 WIDE_ELEMENTS = """() => { const edge = document.documentElement.clientWidth + 1; const found = [];
@@ -86,6 +92,8 @@ class Visit:
     narrow_overflow: int = 0
     narrow_main_overflow: int = 0
     wide_elements: list[str] = field(default_factory=list)
+    # Filled for the read-only user only: controls they could press but may not.
+    change_controls: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,11 @@ MAIN_PAGES: list[PageSpec] = [
     ("API docs", "demo", lambda d: "/api/v1/docs"),
     ("engagement, read-only", "reader", lambda d: d.flagship.get_absolute_url()),
     ("my work, read-only", "reader", lambda d: reverse("my_work")),
+    ("account, read-only", "reader", lambda d: d.account.get_absolute_url()),
+    ("account health, read-only", "reader",
+     lambda d: reverse("account_health", args=[d.account.pk])),
+    ("readiness, read-only", "reader", lambda d: reverse("adoption_readiness", args=[d.flagship.pk])),
+    ("onboarding plan, read-only", "reader", lambda d: reverse("onboarding_plan", args=[d.flagship.pk])),
 ]
 
 
@@ -200,7 +213,7 @@ def _raw_values(page: Page, choice_values: set[str]) -> list[str]:
     return found
 
 
-def _visit(page: Page, url: str, choice_values: set[str]) -> Visit:
+def _visit(page: Page, url: str, choice_values: set[str], read_only: bool = False) -> Visit:
     visit = Visit(url)
     errors: list[str] = []
     on_console = lambda message: errors.append(message.text) if message.type == "error" else None  # noqa: E731
@@ -216,6 +229,8 @@ def _visit(page: Page, url: str, choice_values: set[str]) -> Visit:
         if visit.overflow > 1:
             visit.wide_elements += page.evaluate(WIDE_ELEMENTS)
         visit.raw = _raw_values(page, choice_values)
+        if read_only:
+            visit.change_controls = page.evaluate(CHANGE_CONTROLS)
         page.set_viewport_size({"width": NARROW, "height": 900})
         scroll, client = page.evaluate(OVERFLOW)
         visit.narrow_overflow = scroll - client
@@ -278,7 +293,9 @@ def walk(
             for name, persona, url in PAGES:
                 if persona not in pages:
                     pages[persona] = _open(browser, live_server.url, persona)
-                visits[name] = _visit(pages[persona], url(demo), demo.choice_values)
+                visits[name] = _visit(
+                    pages[persona], url(demo), demo.choice_values, read_only=persona == "reader"
+                )
             engagements = {
                 f"{e.account.name}: {e.initiative}": _visit(
                     pages["demo"], e.get_absolute_url(), demo.choice_values
@@ -303,6 +320,7 @@ def _problems(visit: Visit) -> list[str]:
     if visit.narrow_overflow > 1:
         problems.append(f"scrolls sideways by {visit.narrow_overflow} px at {NARROW} px")
     problems += [f"too wide: {e}" for e in visit.wide_elements]
+    problems += [f"a read-only user is offered a change: {a}" for a in visit.change_controls]
     problems += [f"console error: {e}" for e in visit.errors]
     problems += [f"raw value on screen: {r}" for r in visit.raw]
     return problems
@@ -331,10 +349,11 @@ def test_the_walk_sees_overflow_console_errors_and_raw_values(browser: Browser) 
       <td>0.13921113689095127</td><td>Company_health</td><td>REPORT_RUN</td>
       <td>[{'engagement': 1, 'user': 5}]</td><td>None</td><td>Status.ACTIVE</td>
       <td>handover_notes</td></tr></table><code>CAIRN_DATA_DIR</code>
+      <form method="post" action="/tasks/1/toggle/"><button>Done</button></form>
       <script>console.error("broken")</script></main>"""
     page = browser.new_page()
     try:
-        visit = _visit(page, "data:text/html," + quote(html), {"handover_notes"})
+        visit = _visit(page, "data:text/html," + quote(html), {"handover_notes"}, read_only=True)
     finally:
         page.close()
     found = "\n".join(visit.raw)
@@ -344,4 +363,5 @@ def test_the_walk_sees_overflow_console_errors_and_raw_values(browser: Browser) 
         assert what in found
     assert "CAIRN_DATA_DIR" not in found, "code samples are not raw values"
     assert visit.errors == ["broken"]
+    assert visit.change_controls == ["/tasks/1/toggle/"]
     assert visit.overflow > 1 and visit.narrow_overflow > 1 and visit.narrow_main_overflow > 1
