@@ -57,6 +57,8 @@ def _own_analytics_dir(request, settings, tmp_path) -> None:  # type: ignore[no-
 class LoadedDemo:
     output: str
     analytics_dir: Path
+    # When the load began: no row of the demo's story should carry a later timestamp.
+    started: dt.datetime
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,7 @@ def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
     from django.core.management import call_command
     from django.db import transaction
     from django.test.utils import override_settings
+    from django.utils import timezone
 
     analytics_dir = tmp_path_factory.mktemp("demo") / "analytics"
     with django_db_blocker.unblock(), override_settings(ANALYTICS_DIR=analytics_dir):
@@ -78,8 +81,9 @@ def loaded_demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
         load.__enter__()
         try:
             out = io.StringIO()
+            started = timezone.now()
             call_command("demo", "--no-serve", stdout=out)
-            yield LoadedDemo(out.getvalue(), analytics_dir)
+            yield LoadedDemo(out.getvalue(), analytics_dir, started)
         finally:
             transaction.set_rollback(True)
             load.__exit__(None, None, None)

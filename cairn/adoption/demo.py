@@ -4,7 +4,7 @@ Meridian Health is planning adoption (groups, risks, an outline waiting for Dere
 a proof-of-value pilot); Brightwater Utilities is implementing it (a proof of concept partly
 met, approved and detailed plan, published roadmap, work packages, a readiness workshop, KPIs
 of which one is at risk, the challenge log, a governance report); Halvorsen Maritime is past
-both and keeps its lessons.
+both: every tool filled and closed, its lessons kept and its KPIs still read.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from cairn.adoption.models import (
 )
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement
+from cairn.operations.demo_clock import at, dated
 from cairn.people.models import User
 
 
@@ -88,7 +89,9 @@ def _kpi(
         _save(KpiMilestone(kpi=kpi, date=_day(today, offset), expected=Decimal(expected), label=label),
               engagement, by)
     for offset, value in readings:
-        actions.record_reading(kpi, on=_day(today, offset), value=Decimal(value), by=by)
+        # Each reading is entered on the day it was taken.
+        with dated(at(_day(today, offset), 17)):
+            actions.record_reading(kpi, on=_day(today, offset), value=Decimal(value), by=by)
     return kpi
 
 
@@ -217,6 +220,13 @@ def _brightwater(engagement: Engagement, tomas: User, today: dt.date) -> None:
          "Median 2 min 40 s; under 2 minutes in the last week, once the operators knew the screen."),
         ("Operators on the pilot shift would keep the screen", "met", "11 of 12 in the closing survey."),
     ])
+    _kpi(engagement, tomas, today, name="Average restoration time", unit="minutes", direction="lower",
+         baseline=(-150, "124"), target=(120, "90"), milestones=[(-30, "112", "North room live")],
+         readings=[(-120, "125"), (-90, "121"), (-60, "118"), (-30, "112"), (-5, "108")])
+    # Training lags: the latest reading falls a little short of the path, so it shows at risk.
+    _kpi(engagement, tomas, today, name="Control room staff trained", unit="%", direction="higher",
+         baseline=(-150, "0"), target=(20, "100"), milestones=[(-60, "50", "Half of the operators")],
+         readings=[(-90, "12"), (-60, "41"), (-20, "64"), (-6, "78")])
     outline = writing.join_sections("Adoption plan (outline)", [
         ("Objectives and scope", "Average restoration time under 90 minutes; one screen for every alarm. "
                                  "Both control rooms; field crews as indirectly impacted."),
@@ -229,8 +239,9 @@ def _brightwater(engagement: Engagement, tomas: User, today: dt.date) -> None:
     actions.write_outline(engagement, outline, by=tomas)
     dana = _contact(engagement, "Dana")
     if dana is not None:
-        actions.approve_outline(engagement, stakeholder=dana, approved_on=_day(today, -100), by=tomas,
-                                note="Approved at the steering group.")
+        with dated(at(_day(today, -100), 16)):
+            actions.approve_outline(engagement, stakeholder=dana, approved_on=_day(today, -100), by=tomas,
+                                    note="Approved at the steering group.")
     plan = queries.plan_of(engagement)
     detailed = actions.detailed_start_text(engagement, plan) if plan else outline
     actions.write_detailed(engagement, detailed.replace(
@@ -287,31 +298,144 @@ def _brightwater(engagement: Engagement, tomas: User, today: dt.date) -> None:
     _save(Challenge(engagement=engagement, challenge="Alarm flood on go-live day", impact="Operators muted a "
                     "priority alarm class for two hours.", response="Suppression rules tuned with Owen.",
                     raised_on=_day(today, -18), resolved_on=_day(today, -16)), engagement, tomas)
-    _kpi(engagement, tomas, today, name="Average restoration time", unit="minutes", direction="lower",
-         baseline=(-150, "124"), target=(120, "90"), milestones=[(-30, "112", "North room live")],
-         readings=[(-120, "125"), (-90, "121"), (-60, "118"), (-30, "112"), (-5, "108")])
-    # Training lags: the latest reading falls a little short of the path, so it shows at risk.
-    _kpi(engagement, tomas, today, name="Control room staff trained", unit="%", direction="higher",
-         baseline=(-150, "0"), target=(20, "100"), milestones=[(-60, "50", "Half of the operators")],
-         readings=[(-90, "12"), (-60, "41"), (-20, "64"), (-6, "78")])
-    actions.hold_governance_meeting(engagement, held_on=_day(today, -20), by=tomas,
-                                    attendees="Dana Whitfield, Marcus Bell, Elena Ruiz, Tomás Lindqvist",
-                                    decisions="Two extra night-shift sessions (Elena). Connector re-test "
-                                              "before the SCADA upgrade (Felix).")
+    with dated(at(_day(today, -20), 16)):
+        actions.hold_governance_meeting(
+            engagement, held_on=_day(today, -20), by=tomas,
+            attendees="Dana Whitfield, Marcus Bell, Elena Ruiz, Tomás Lindqvist",
+            decisions="Two extra night-shift sessions (Elena). Connector re-test before the SCADA "
+                      "upgrade (Felix).")
 
 
 def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
+    """Past both adoption phases (planned from day -154, implemented until day -56): every
+    tool filled and closed, the KPIs still read in value realization."""
+    _save(ImpactedProcess(
+        engagement=engagement, name="Weekly fuel review per vessel",
+        today="Fuel use is seen in the monthly voyage report, weeks after the voyage.",
+        after="Each vessel reviews last week's fuel per nautical mile with fleet operations every Monday.",
+        owner="Mats Eriksen"), engagement, priya)
+    _groups(engagement, priya, [
+        {"name": "Vessel masters and chief engineers", "impact": "direct", "size": 80,
+         "location": "38 vessels, North Sea and Baltic", "manager": "Mats", "knowledge_gap": 2,
+         "knowledge_note": "What the fuel figures measure and where they come from.", "skills_gap": 1,
+         "skills_note": "Reading the weekly review pack.", "attitude_gap": 3,
+         "attitude_note": "Shore-side dashboards are seen as a way to blame the ship.",
+         "communication_needs": "Ingrid's letter to every master; the review framed as help, not control.",
+         "training_needs": "One session on board per vessel during a port call.",
+         "support_needs": "A fleet performance contact on call during the first reviews."},
+        {"name": "Fleet operations", "impact": "direct", "size": 18, "location": "Bergen head office",
+         "manager": "Anders", "knowledge_gap": 1, "skills_gap": 2,
+         "skills_note": "Running the Monday review from the platform.", "attitude_gap": 0,
+         "communication_needs": "Weekly team meeting.", "training_needs": "Two half days before the pilot.",
+         "support_needs": "Priya on the Premier plan."},
+        {"name": "Bunkering desk", "impact": "indirect", "size": 6, "location": "Bergen head office",
+         "knowledge_gap": 1, "knowledge_note": "Forecast consumption replaces the rule of thumb.",
+         "skills_gap": 1, "attitude_gap": 0, "communication_needs": "Briefing by Anders.",
+         "training_needs": "One session on the forecasts.", "support_needs": "Kari's data team."},
+    ])
+    _save(Consideration(engagement=engagement, kind=ConsiderationKind.PRACTICAL,
+                        title="Training only in port",
+                        detail="Crews can be trained only during port calls of six to twelve hours."),
+          engagement, priya)
+    _risks(engagement, priya, [
+        ("Masters see the review as blame", 4, 4, "Mats Eriksen",
+         "Start with the willing vessels; share their savings first.", RiskStatus.CLOSED),
+        ("Sensor gaps on older vessels", 3, 3, "Kari Lunde", "Bunker notes fill the gaps until refit.",
+         RiskStatus.CLOSED),
+        ("Fleet operations too busy in the spring", 2, 3, "Anders Moe",
+         "Review takes 20 minutes, not an hour.", RiskStatus.CLOSED),
+    ])
+    _pilot(engagement, priya, Pilot(
+        engagement=engagement, kind="pov", scope="Four vessels on the Bergen to Rotterdam route.",
+        starts=_day(today, -150), ends=_day(today, -125),
+        result_notes="Roll out to the North Sea fleet; the Baltic fleet next year."), [
+        ("Fuel per nautical mile down 3 % on the pilot vessels", "met", "Down 4.1 % over the four weeks."),
+        ("Every pilot vessel holds the Monday review", "met", "16 reviews out of 16."),
+        ("Masters would keep the review (survey)", "partly", "Three of four masters; one wants it monthly."),
+    ])
+    # The KPIs are defined with the plan; each reading is dated on its own day.
     _kpi(engagement, priya, today, name="Fuel per nautical mile", unit="kg/nm", direction="lower",
-         baseline=(-280, "212"), target=(60, "195"), milestones=[(-100, "203", "Pilot vessels done")],
-         readings=[(-220, "211"), (-160, "208"), (-100, "203"), (-40, "200"), (-10, "198")])
-    for text, impact, response, lesson in [
+         baseline=(-150, "212"), target=(60, "195"), milestones=[(-60, "203", "North Sea fleet live")],
+         readings=[(-150, "211"), (-120, "208"), (-90, "205"), (-60, "203"), (-30, "200"), (-10, "198")])
+    _kpi(engagement, priya, today, name="Vessels holding the weekly fuel review", unit="%",
+         direction="higher", baseline=(-150, "0"), target=(-30, "100"),
+         milestones=[(-90, "30", "Wave 1"), (-60, "90", "All waves trained")],
+         readings=[(-120, "11"), (-90, "34"), (-60, "82"), (-30, "97"), (-7, "100")])
+    groups = list(engagement.impacted_groups.all())
+    risks = list(Risk.objects.filter(engagement=engagement))
+    sections = dict(writing.outline_start(groups, risks))
+    sections.update({
+        "Objectives and scope": "Fuel per nautical mile down 8 % within a year; a weekly fuel review on "
+                                "every North Sea vessel.",
+        "Communication": "Ingrid writes to every master; Mats presents the pilot's savings at the fleet "
+                         "meeting.",
+        "Training": "One session on board per vessel at a port call; fleet operations first.",
+        "Support": "Fleet performance on call for the first reviews; Premier support for the platform.",
+        "Timeline and milestones": "Pilot on four vessels, then the North Sea fleet in three waves.",
+        "Measurements": "Fuel per nautical mile; the share of vessels holding the weekly review.",
+    })
+    outline = writing.join_sections("Adoption plan (outline)", sections.items())
+    actions.write_outline(engagement, outline, by=priya, comment="After the pilot")
+    ingrid = _contact(engagement, "Ingrid")
+    if ingrid is not None:
+        with dated(at(_day(today, -118), 16)):
+            actions.approve_outline(engagement, stakeholder=ingrid, approved_on=_day(today, -118),
+                                    by=priya, note="Approved at the board meeting.")
+    plan = queries.plan_of(engagement)
+    detailed = actions.detailed_start_text(engagement, plan) if plan else outline
+    actions.write_detailed(engagement, detailed, by=priya)
+    actions.save_roadmap_summary(
+        engagement, "Every North Sea vessel reviews its fuel each Monday by the summer. Here is when "
+                    "your vessel joins.", by=priya)
+    for title, start, end, audience, description in [
+        ("Letter from Ingrid", -112, -108, "All masters and chief engineers", "Why the fleet reviews fuel."),
+        ("Wave 1: Rotterdam route", -105, -90, "Ten vessels", "Training at the Bergen port call."),
+        ("Wave 2: Hamburg route", -90, -75, "Twelve vessels", "Training at the Hamburg port call."),
+        ("Wave 3: the rest of the North Sea fleet", -75, -58, "Twelve vessels", "Training on board."),
+    ]:
+        _save(RoadmapStep(engagement=engagement, title=title, starts=_day(today, start),
+                          ends=_day(today, end), audience=audience, description=description),
+              engagement, priya)
+    actions.publish_roadmap(engagement, by=priya)
+    for title, owner, deliverables, due, section in [
+        ("On-board training, three waves", "Anders Moe", "A session on every vessel; attendance list",
+         -58, "Training plan per impacted group"),
+        ("Weekly review pack", "Kari Lunde", "The Monday pack for every vessel, generated by the platform",
+         -100, ""),
+        ("Masters' letter and fleet meeting", "Mats Eriksen", "Letter sent; pilot savings presented", -105,
+         "Communication plan per impacted group"),
+    ]:
+        actions.save_work_package(
+            WorkPackage(engagement=engagement, title=title, owner=owner, deliverables=deliverables,
+                        due_date=_day(today, due), status=WorkStatus.DONE), by=priya,
+            from_section=section or None)
+    workshop = ReadinessWorkshop(engagement=engagement, held_on=_day(today, -107),
+                                 participants="Mats Eriksen, Anders Moe, Kari Lunde, Priya Natarajan",
+                                 notes="Readiness of wave 1.")
+    _save(workshop, engagement, priya)
+    for text, owner, resolution in [
+        ("Review pack tested on the pilot vessels", "Kari Lunde", "Four weeks of packs checked by Anders."),
+        ("Port calls booked for training", "Anders Moe", "All ten wave-1 calls booked."),
+    ]:
+        item = ReadinessItem(workshop=workshop, item=text, owner=owner)
+        _save(item, engagement, priya)
+        actions.resolve_item(item, resolution, by=priya)
+    for text, impact, response, raised, resolved, lesson in [
         ("Captains distrusted the fuel figures", "Weekly fuel reviews skipped on four vessels.",
-         "Compared sensor figures with bunker notes together with the captains.",
+         "Compared sensor figures with bunker notes together with the captains.", -100, -84,
          "Show the data's source to the people judged by it before asking them to use it."),
         ("Satellite link too slow for live dashboards", "Dashboards at sea lagged by hours.",
-         "Daily summaries sent by e-mail at sea; live view in port.",
+         "Daily summaries sent by e-mail at sea; live view in port.", -95, -70,
          "Check bandwidth where the users are during onboarding, not after."),
     ]:
         _save(Challenge(engagement=engagement, challenge=text, impact=impact, response=response,
-                        raised_on=_day(today, -200), resolved_on=_day(today, -150), is_lesson=True,
+                        raised_on=_day(today, raised), resolved_on=_day(today, resolved), is_lesson=True,
                         lesson=lesson), engagement, priya)
+    for held, decisions in [
+        (-90, "Wave 2 goes ahead; masters see the source of every figure first (Kari)."),
+        (-60, "Adoption complete on the North Sea fleet; value realization from next month."),
+    ]:
+        with dated(at(_day(today, held), 16)):
+            actions.hold_governance_meeting(engagement, held_on=_day(today, held), by=priya,
+                                            attendees="Ingrid Halvorsen, Mats Eriksen, Priya Natarajan",
+                                            decisions=decisions)

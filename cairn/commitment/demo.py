@@ -208,9 +208,48 @@ def _kestrel(engagement: Engagement, users: dict[str, User], today: dt.date) -> 
         )
 
 
+# The stakeholder maps of the other engagements past commitment (the owner is the CSM).
+MAPS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "brightwater-utilities": [
+        ("Dana Whitfield", {"role": "Executive sponsor", "power": 10, "interest": 7,
+                            "attitude": "supporter", "cadence": "monthly", "next_in": 12}),
+        ("Elena Ruiz", {"role": "Change manager; owns training", "power": 6, "interest": 9,
+                        "attitude": "champion", "cadence": "weekly", "next_in": 2}),
+        ("Control room supervisors", {"headcount": 8, "role": "Run the shifts", "power": 5,
+                                      "interest": 6, "attitude": "sceptic", "cadence": "fortnightly",
+                                      "next_in": 6}),
+    ],
+    "meridian-health": [
+        ("Patricia Nwosu", {"role": "Executive sponsor", "power": 10, "interest": 6,
+                            "attitude": "supporter", "cadence": "monthly", "next_in": 9}),
+        ("Derek Shaw", {"role": "Runs patient flow; approves the adoption plan", "power": 8,
+                        "interest": 9, "attitude": "champion", "cadence": "weekly", "next_in": -2}),
+        ("Ruth Adeyemi", {"role": "Leads nurse training", "power": 4, "interest": 8,
+                          "attitude": "supporter", "cadence": "fortnightly", "next_in": 5}),
+    ],
+    "sable-ridge": [
+        ("Mateo Fernández", {"role": "Sponsor; signs the proposal", "power": 10, "interest": 5,
+                             "attitude": "neutral", "cadence": "monthly", "next_in": 3}),
+        ("Diego Morales", {"role": "Maintenance superintendent", "power": 6, "interest": 9,
+                           "attitude": "champion", "cadence": "weekly", "next_in": 1}),
+    ],
+    "copperleaf-foods": [
+        ("Tobias Keller", {"role": "Sponsor", "power": 9, "interest": 5, "attitude": "supporter",
+                           "cadence": "monthly", "next_in": 20}),
+        ("Amélie Roux", {"role": "Plant manager, Lyon", "power": 7, "interest": 9,
+                         "attitude": "champion", "cadence": "weekly", "next_in": 3}),
+    ],
+}
+
+
 def load(engagements: dict[str, Engagement], users: dict[str, User], today: dt.date) -> None:
-    """Fill the phase 2 tools for Halvorsen Maritime and Kestrel Freight."""
+    """Fill the phase 2 tools: Halvorsen Maritime and Kestrel Freight in full, a stakeholder
+    map for the other engagements that went through commitment."""
     if "halvorsen-maritime" in engagements:
         _halvorsen(engagements["halvorsen-maritime"], users, today)
     if "kestrel-freight" in engagements:
         _kestrel(engagements["kestrel-freight"], users, today)
+    for key in MAPS.keys() & engagements.keys():
+        owner = engagements[key].owner.username
+        specs = [(name, {**fields, "owner": owner}) for name, fields in MAPS[key]]
+        _stakeholders(engagements[key], specs, users, today)

@@ -23,6 +23,7 @@ from cairn.onboarding.models import (
     PlanPhase,
     TimeEntry,
 )
+from cairn.operations.demo_clock import at, dated
 from cairn.people.models import User
 from cairn.sharing import actions as sharing
 
@@ -61,10 +62,11 @@ class Story:
     blocked: str = ""
 
 
+# Each plan starts shortly before its engagement entered onboarding (see demo_content).
 STORIES = [
-    Story("halvorsen-maritime", -270, 0, PackStatus.REVIEWED, sign_off=True, fee=Decimal("18500")),
-    Story("brightwater-utilities", -180, 0, PackStatus.REVIEWED, sign_off=True, fee=Decimal("24000")),
-    Story("meridian-health", -115, 0, PackStatus.REVIEWED, sign_off=True),
+    Story("halvorsen-maritime", -214, 0, PackStatus.REVIEWED, sign_off=True, fee=Decimal("18500")),
+    Story("brightwater-utilities", -140, 0, PackStatus.REVIEWED, sign_off=True, fee=Decimal("24000")),
+    Story("meridian-health", -100, 0, PackStatus.REVIEWED, sign_off=True),
     Story("sable-ridge", -30, 1, PackStatus.RECEIVED, fee=Decimal("9800"),
           blocked="Connect the source systems"),
     Story("copperleaf-foods", -12, 1, PackStatus.SENT),
@@ -83,58 +85,65 @@ def _fill(engagement: Engagement, story: Story, today: dt.date) -> None:
     owner = engagement.owner
     contacts = list(engagement.account.contacts.order_by("pk"))
     start = today + dt.timedelta(days=story.start)
-    plan = actions.save_plan(OnboardingPlan(
-        engagement=engagement,
-        scope=f"Onboarding for “{engagement.initiative}”: set-up and access, a pilot group in weekly "
-        "use, and a hand-over to adoption planning. End-user roll-out is planned in adoption.",
-        start_date=start, deadline=start + dt.timedelta(days=60),
-        communication="Weekly 30-minute call with the project lead; a shared action list.",
-        reporting_cadence="milestones", reporting_note="A short report to the sponsor at each milestone.",
-        service_fee=story.fee, fee_currency="EUR" if story.fee else "",
-        fee_note="Professional services, invoiced at kick-off" if story.fee else "",
-    ), by=owner)
-    phases = [
-        actions.save_phase(PlanPhase(
-            plan=plan, name=name, start_date=start + dt.timedelta(days=first),
-            end_date=start + dt.timedelta(days=last), outputs=outputs, outcomes=outcomes,
+    # Planned the day before it starts; each milestone's report on its day.
+    with dated(at(start - dt.timedelta(days=1), 15)):
+        plan = actions.save_plan(OnboardingPlan(
+            engagement=engagement,
+            scope=f"Onboarding for “{engagement.initiative}”: set-up and access, a pilot group in weekly "
+            "use, and a hand-over to adoption planning. End-user roll-out is planned in adoption.",
+            start_date=start, deadline=start + dt.timedelta(days=60),
+            communication="Weekly 30-minute call with the project lead; a shared action list.",
+            reporting_cadence="milestones", reporting_note="A short report to the sponsor at each milestone.",
+            service_fee=story.fee, fee_currency="EUR" if story.fee else "",
+            fee_note="Professional services, invoiced at kick-off" if story.fee else "",
         ), by=owner)
-        for name, first, last, outputs, outcomes in PHASES
-    ]
-    activities = []
-    for index, name, first, last, ours, outputs in ACTIVITIES:
-        end = start + dt.timedelta(days=last)
-        begin = start + dt.timedelta(days=first)
-        if end <= today - dt.timedelta(days=story.done_before):
-            status, completed = ActivityStatus.DONE, min(end, today)
-        elif begin <= today:
-            status, completed = ActivityStatus.IN_PROGRESS, None
-        else:
-            status, completed = ActivityStatus.PLANNED, None
-        if name == story.blocked:
-            status, completed = ActivityStatus.BLOCKED, None
-        activities.append(actions.save_activity(PlanActivity(
-            phase=phases[index], name=name, start_date=begin, end_date=end, status=status,
-            completed_on=completed, outputs=outputs,
-            responsible_user=owner if ours or not contacts else None,
-            responsible_contact=None if ours or not contacts else contacts[index % len(contacts)],
-            note="Waiting for the customer's firewall change." if name == story.blocked else "",
-        ), by=owner))
-    for name, day, phase_index in MILESTONES:
-        due = start + dt.timedelta(days=day)
-        milestone = actions.save_milestone(Milestone(
-            plan=plan, name=name, due_date=due, phase=phases[phase_index],
-            done_on=due if due < today and all(
-                a.is_done for a in activities if a.phase_id == phases[phase_index].pk
-            ) else None,
-        ), by=owner)
-        if milestone.is_done:
-            actions.write_milestone_report(milestone, by=owner, include_hours=False)
+        phases = [
+            actions.save_phase(PlanPhase(
+                plan=plan, name=name, start_date=start + dt.timedelta(days=first),
+                end_date=start + dt.timedelta(days=last), outputs=outputs, outcomes=outcomes,
+            ), by=owner)
+            for name, first, last, outputs, outcomes in PHASES
+        ]
+        activities = []
+        for index, name, first, last, ours, outputs in ACTIVITIES:
+            end = start + dt.timedelta(days=last)
+            begin = start + dt.timedelta(days=first)
+            if end <= today - dt.timedelta(days=story.done_before):
+                status, completed = ActivityStatus.DONE, min(end, today)
+            elif begin <= today:
+                status, completed = ActivityStatus.IN_PROGRESS, None
+            else:
+                status, completed = ActivityStatus.PLANNED, None
+            if name == story.blocked:
+                status, completed = ActivityStatus.BLOCKED, None
+            activities.append(actions.save_activity(PlanActivity(
+                phase=phases[index], name=name, start_date=begin, end_date=end, status=status,
+                completed_on=completed, outputs=outputs,
+                responsible_user=owner if ours or not contacts else None,
+                responsible_contact=None if ours or not contacts else contacts[index % len(contacts)],
+                note="Waiting for the customer's firewall change." if name == story.blocked else "",
+            ), by=owner))
+        for name, day, phase_index in MILESTONES:
+            due = start + dt.timedelta(days=day)
+            milestone = actions.save_milestone(Milestone(
+                plan=plan, name=name, due_date=due, phase=phases[phase_index],
+                done_on=due if due < today and all(
+                    a.is_done for a in activities if a.phase_id == phases[phase_index].pk
+                ) else None,
+            ), by=owner)
+            if milestone.is_done:
+                with dated(at(due, 16)):
+                    actions.write_milestone_report(milestone, by=owner, include_hours=False)
     _welcome_pack(engagement, story, start, today)
     _time(engagement, activities, start, today)
     if story.sign_off and contacts:
-        new = signoff.send_for_signoff(plan, contact=contacts[0], by=owner, days=14)
-        sharing.respond(new.link, accept=True, typed_name=contacts[0].full_name,
-                        comment="Thank you, a smooth start.")
+        # Sent when the plan ended, signed two days later.
+        deadline = start + dt.timedelta(days=60)
+        with dated(at(deadline, 15)):
+            new = signoff.send_for_signoff(plan, contact=contacts[0], by=owner, days=14)
+        with dated(at(deadline + dt.timedelta(days=2), 11)):
+            sharing.respond(new.link, accept=True, typed_name=contacts[0].full_name,
+                            comment="Thank you, a smooth start.")
 
 
 def _welcome_pack(engagement: Engagement, story: Story, start: dt.date, today: dt.date) -> None:
@@ -157,7 +166,8 @@ def _welcome_pack(engagement: Engagement, story: Story, start: dt.date, today: d
     steps = [(PackStatus.SENT, sent), (PackStatus.RECEIVED, min(sent + dt.timedelta(days=1), today)),
              (PackStatus.REVIEWED, min(sent + dt.timedelta(days=6), today))]
     for status, day in steps:
-        actions.set_pack_status(pack, status, on=day, by=owner)
+        with dated(at(day, 14)):
+            actions.set_pack_status(pack, status, on=day, by=owner)
         if status == story.pack:
             return
 

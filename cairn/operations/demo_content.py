@@ -162,6 +162,32 @@ ACCOUNTS: list[AccountSpec] = [
             ("BFC", 40, 28_000, -480, -115, "expired"),
         ],
     ),
+    # Former customers: their usage faded and they left within the last half year. They give
+    # the trust page churn to backtest the scorecard against.
+    AccountSpec(
+        "fjord-bakeries", "Fjord Bakeries", "Food manufacturing", "EMEA", "smb", 180, "lena",
+        contacts=[("Eirik", "Solberg", "Operations Director", "Operations", None)],
+        subscriptions=[("BOP", 40, 14_000, -520, -150, "churned")],
+    ),
+    AccountSpec(
+        "larkspur-logistics", "Larkspur Logistics", "Logistics", "North America", "mid_market",
+        700, "tomas",
+        contacts=[("Megan", "Doyle", "VP Operations", "Operations", None),
+                  ("Chris", "Okafor", "Planning Lead", "Planning", 0)],
+        subscriptions=[("BOP", 120, 48_000, -460, -104, "churned")],
+    ),
+    AccountSpec(
+        "northwind-clinics", "Northwind Clinics", "Healthcare", "North America", "mid_market",
+        850, "priya",
+        contacts=[("Alan", "Reyes", "Chief Operating Officer", "Executive", None)],
+        subscriptions=[("BOP", 90, 41_000, -430, -62, "churned"),
+                       ("BCN", 1, 9_000, -430, -62, "churned")],
+    ),
+    AccountSpec(
+        "pebble-creek", "Pebble Creek Outfitters", "Retail", "EMEA", "smb", 160, "lena",
+        contacts=[("Sara", "Lindgren", "Head of E-commerce", "Digital", None)],
+        subscriptions=[("BOP", 30, 11_000, -400, -33, "churned")],
+    ),
 ]
 
 

@@ -2,8 +2,9 @@
 
 Everything goes through the domain actions a person's clicks would call, so the demo shows
 exactly what real use produces: checklists, gates, phase moves on the timeline, documents
-with versions. Afterwards the timestamps of each step are moved back to the day the story
-says it happened, which the actions themselves (rightly) never allow.
+with versions. Afterwards the timestamps of each step (timeline entries, history records,
+documents, tasks, tools) are moved back to the day the story says it happened, which the
+actions themselves (rightly) never allow; see `demo_clock`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Max, Model
 from django.utils import timezone
 
 from cairn.customers.models import Account, Contact, Product, Subscription
@@ -33,12 +33,11 @@ from cairn.engagements.models import (
     Engagement,
     EngagementActivity,
     EngagementOutput,
-    Evaluation,
     Outcome,
-    PhaseMove,
 )
 from cairn.operations import demo_documents as docs
 from cairn.operations import demo_usage
+from cairn.operations.demo_clock import Clock, at
 from cairn.operations.demo_content import (
     ACCOUNTS,
     DEMO_EMAIL_DOMAIN,
@@ -58,7 +57,6 @@ from cairn.people.models import User
 from cairn.playbooks.actions import default_version
 from cairn.playbooks.models import Phase, PlaybookVersion
 from cairn.timeline.actions import complete_task, create_task, log_entry
-from cairn.timeline.models import Entry, Task
 
 
 class DemoConflict(Exception):
@@ -75,41 +73,11 @@ def is_loaded() -> bool:
     ).exists()
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+# Days ago the team started using Cairn: before any customer's story.
+TEAM_JOINED = 760
 
 
-class _Clock:
-    """Moves the timestamps of rows written since the last stamp to a chosen moment."""
-
-    FIELDS: tuple[tuple[type[Model], tuple[str, ...]], ...] = (
-        (Entry, ("occurred_at",)),
-        (PhaseMove, ("moved_at",)),
-        (DocumentVersion, ("created_at",)),
-        (Document, ("created_at", "updated_at")),
-        (Evaluation, ("opened_at",)),
-        (Task, ("created_at",)),
-    )
-
-    def __init__(self) -> None:
-        self.marks = self._marks()
-
-    def _marks(self) -> dict[type[Model], int]:
-        return {
-            model: model._default_manager.aggregate(m=Max("id"))["m"] or 0
-            for model, _ in self.FIELDS
-        }
-
-    def mark(self) -> None:
-        """Leave rows written so far alone at the next stamp."""
-        self.marks = self._marks()
-
-    def stamp(self, when: dt.datetime) -> None:
-        for model, fields in self.FIELDS:
-            model._default_manager.filter(id__gt=self.marks[model]).update(
-                **dict.fromkeys(fields, when)
-            )
-        self.mark()
+_at = at
 
 
 def _email(first: str, last: str, domain: str) -> str:
@@ -213,7 +181,7 @@ class _EngagementStory:
 
     def __init__(
         self, spec: EngagementSpec, users: dict[str, User], version: PlaybookVersion,
-        today: dt.date, clock: _Clock,
+        today: dt.date, clock: Clock,
     ) -> None:
         self.spec = spec
         self.users = users
@@ -353,19 +321,23 @@ def _engagements_by_account(accounts: dict[str, Account]) -> dict[int, Engagemen
     return {e.account_id: e for e in Engagement.objects.filter(account__in=accounts.values())}
 
 
-def _timeline(users: dict[str, User], accounts: dict[str, Account], today: dt.date) -> None:
+def _timeline(
+    users: dict[str, User], accounts: dict[str, Account], today: dt.date, clock: Clock
+) -> None:
     engagements = _engagements_by_account(accounts)
     for key, kind, days_ago, title, body in TIMELINE:
         account = accounts[key]
+        when = _at(today - dt.timedelta(days=days_ago), 11)
+        clock.mark()
         log_entry(
             account, kind, title, author=account.owner or users[DEMO_USERNAME],
-            engagement=engagements.get(account.pk), body=body,
-            occurred_at=_at(today - dt.timedelta(days=days_ago), 11),
+            engagement=engagements.get(account.pk), body=body, occurred_at=when,
         )
+        clock.stamp(when)
 
 
 def _tasks(
-    users: dict[str, User], accounts: dict[str, Account], today: dt.date, clock: _Clock
+    users: dict[str, User], accounts: dict[str, Account], today: dt.date, clock: Clock
 ) -> None:
     engagements = _engagements_by_account(accounts)
     for username, key, title, due, done in TASKS:
@@ -380,8 +352,44 @@ def _tasks(
     clock.stamp(_at(today - dt.timedelta(days=1), 9))
 
 
-def _phase_tools(users: dict[str, User], accounts: dict[str, Account], today: dt.date) -> None:
-    """Each phase tool's app fills its own tools for the demo engagements."""
+# The phases whose work each app's tools hold: its rows are dated across that stretch.
+_TOOL_PHASES = {
+    "preparation": ("preparation",),
+    "commitment": ("commitment",),
+    "proposals": ("commitment",),
+    "onboarding": ("onboarding",),
+    # Adoption tools live on in value realization: KPI readings go on being recorded.
+    "adoption": ("adoption-planning", "adoption-implementation", "value-realization"),
+}
+
+
+def _phase_spans(engagement: Engagement, today: dt.date) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """When the engagement entered and left each phase it reached (until yesterday for the
+    phase it is in)."""
+    moves = list(engagement.moves.order_by("moved_at").select_related("to_phase"))
+    yesterday = _at(today - dt.timedelta(days=1), 17)
+    spans = {}
+    for move, after in zip(moves, [*moves[1:], None], strict=True):
+        end = after.moved_at if after is not None else max(yesterday, move.moved_at)
+        spans[move.to_phase.key] = (move.moved_at + dt.timedelta(hours=1), end)
+    return spans
+
+
+def _tool_span(
+    spans: dict[str, tuple[dt.datetime, dt.datetime]], phases: tuple[str, ...]
+) -> tuple[dt.datetime, dt.datetime]:
+    reached = [spans[p] for p in phases if p in spans]
+    if not reached:
+        # Tools prepared ahead of a phase not reached yet: dated in the current one.
+        return max(spans.values(), key=lambda span: span[0])
+    return reached[0][0], reached[-1][1]
+
+
+def _phase_tools(
+    users: dict[str, User], accounts: dict[str, Account], today: dt.date, clock: Clock
+) -> None:
+    """Each phase tool's app fills its own tools for the demo engagements; what it writes
+    for an engagement is dated across the phases the tools belong to."""
     from cairn.adoption import demo as adoption
     from cairn.commitment import demo as commitment
     from cairn.onboarding import demo as onboarding
@@ -392,9 +400,14 @@ def _phase_tools(users: dict[str, User], accounts: dict[str, Account], today: dt
     engagements = {
         key: by_account[account.pk] for key, account in accounts.items() if account.pk in by_account
     }
+    spans = {key: _phase_spans(e, today) for key, e in engagements.items()}
     # Order matters: the proposal is assembled from the stakeholders and the strategy.
-    for app in (preparation, commitment, proposals, onboarding, adoption):
-        app.load(engagements, users, today)
+    for name, app in (("preparation", preparation), ("commitment", commitment),
+                      ("proposals", proposals), ("onboarding", onboarding), ("adoption", adoption)):
+        for key, engagement in engagements.items():
+            clock.mark()
+            app.load({key: engagement}, users, today)
+            clock.spread(*_tool_span(spans[key], _TOOL_PHASES[name]))
 
 
 def _template(leader: User) -> None:
@@ -424,29 +437,39 @@ def load(today: dt.date | None = None) -> bool:
     if Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).exists():
         raise DemoConflict("Demo accounts exist without the demo users. Run with --reset.")
     today = today or timezone.localdate()
-    clock = _Clock()
-    users = _team()
-    products = _products()
-    accounts: dict[str, Account] = {}
-    for spec in ACCOUNTS:
-        accounts[spec.key] = _account(spec, users, accounts, products, today)
-    version = default_version()
-    for story in ENGAGEMENTS:
-        _EngagementStory(story, users, version, today, clock).run(accounts[story.account], products)
-    _timeline(users, accounts, today)
-    clock.mark()
-    _tasks(users, accounts, today, clock)
-    _template(users[DEMO_USERNAME])
-    _phase_tools(users, accounts, today)
-    demo_usage.load()
+    with Clock.running() as clock:
+        users = _team()
+        products = _products()
+        clock.stamp(_at(today - dt.timedelta(days=TEAM_JOINED), 9))
+        accounts: dict[str, Account] = {}
+        for spec in ACCOUNTS:
+            accounts[spec.key] = _account(spec, users, accounts, products, today)
+            # A customer since its first subscription: its record and contacts date from then.
+            first = min((sub[3] for sub in spec.subscriptions), default=-1)
+            clock.stamp(_at(today + dt.timedelta(days=first), 9))
+        version = default_version()
+        for story in ENGAGEMENTS:
+            _EngagementStory(story, users, version, today, clock).run(accounts[story.account], products)
+        _timeline(users, accounts, today, clock)
+        clock.mark()
+        _tasks(users, accounts, today, clock)
+        _template(users[DEMO_USERNAME])
+        clock.stamp(_at(today - dt.timedelta(days=TEAM_JOINED - 30), 9))
+        _phase_tools(users, accounts, today, clock)
+        demo_usage.load(today, clock)
     return True
 
 
 @transaction.atomic
 def wipe() -> None:
-    """Remove the demo's users, accounts (with everything under them) and unused products."""
+    """Remove the demo's users, accounts (with everything under them: ratings, alerts, their
+    tasks), its backtest and unused products."""
+    from cairn.health.trust.models import WeightSuggestion
+
     users = demo_users()
     Document.objects.filter(is_template=True, created_by__in=users).delete()
+    # The demo's backtest, run by the demo leader (a person's own runs stay).
+    WeightSuggestion.objects.filter(created_by__in=users).delete()
     Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).delete()
     Product.objects.filter(
         name__in=[p[0] for p in PRODUCTS], subscriptions__isnull=True

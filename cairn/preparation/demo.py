@@ -304,24 +304,29 @@ def _brightwater(engagement: Engagement, users: dict[str, User], today: dt.date)
 def _utilities_pestle(
     engagements: dict[str, Engagement], users: dict[str, User]
 ) -> None:
+    # The group's analysis is written with the utility's engagement; the subsidiary adapts it
+    # with its own (the demo loads each engagement's tools in its own step).
     parent = engagements.get("brightwater-utilities")
-    if parent is None:
-        return
-    account = parent.account
-    leader = users["demo"]
-    drivers = _shared_pestle(
-        account, "North American utilities: reliability rules and ageing grids.",
-        [("political", "Regulators publish reliability league tables", "negative", "high"),
-         ("economic", "Rate cases cap operating budgets", "negative", "medium"),
-         ("environmental", "More frequent severe storms", "negative", "high"),
-         ("technological", "Grid sensors and smart meters everywhere", "positive", "high"),
-         ("social", "Customers expect live outage updates", "negative", "medium"),
-         ("legal", "New cyber-security rules for control systems", "negative", "medium")],
-        leader,
-    )
+    if parent is not None:
+        _shared_pestle(
+            parent.account, "North American utilities: reliability rules and ageing grids.",
+            [("political", "Regulators publish reliability league tables", "negative", "high"),
+             ("economic", "Rate cases cap operating budgets", "negative", "medium"),
+             ("environmental", "More frequent severe storms", "negative", "high"),
+             ("technological", "Grid sensors and smart meters everywhere", "positive", "high"),
+             ("social", "Customers expect live outage updates", "negative", "medium"),
+             ("legal", "New cyber-security rules for control systems", "negative", "medium")],
+            users["demo"],
+        )
     renewables = engagements.get("brightwater-renewables")
     if renewables is None:
         return
+    shared = SharedPestle.objects.filter(
+        industry__iexact=renewables.account.industry, region__iexact=renewables.account.region
+    ).first()
+    if shared is None:
+        return
+    drivers = {d.title: d for d in shared.drivers.all()}
     tomas = renewables.owner
     actions.override_driver(
         renewables.account, drivers["More frequent severe storms"],
@@ -341,6 +346,57 @@ def _utilities_pestle(
     ], tomas)
 
 
+# The other engagements' dossiers: what the CSM learnt in preparation, and what is still open.
+DOSSIERS: dict[str, tuple[list[tuple[str, str, str, str, str]], str]] = {
+    "meridian-health": ([
+        ("business", "Hospital group with four sites and 1,100 inpatient beds.", "external",
+         "Annual report", "validated"),
+        ("initiative", "Emergency patients wait over six hours for a bed on bad days.", "customer",
+         "Handover call with Derek Shaw", "validated"),
+        ("stakeholders", "Patricia Nwosu sponsors; Derek Shaw runs patient flow day to day.",
+         "company", "Account executive", "validated"),
+        ("engagement", "Winter pressure starts in December: training must finish before.", "customer",
+         "Call with Ruth Adeyemi", "assumed"),
+    ], "Which wards would pilot the bed board?"),
+    "sable-ridge": ([
+        ("business", "Copper mine with 140 haul trucks on three shifts.", "external", "Company website",
+         "validated"),
+        ("initiative", "Unplanned truck downtime costs a shift of production every week.", "customer",
+         "Discovery call with Lucía Paredes", "validated"),
+        ("engagement", "Their forecasting subscription lapsed last year unused.", "company",
+         "Renewal history", "validated"),
+    ], "Can the maintenance system send work orders in real time?"),
+    "copperleaf-foods": ([
+        ("initiative", "Changeovers cause most of the scrap on the Lyon lines.", "customer",
+         "Sales notes", "validated"),
+        ("stakeholders", "Amélie Roux owns the plant side; Nadia Haddad runs improvement.", "company",
+         "Account executive", "validated"),
+        ("solution", "Forecasting was bought for the planners, not for the lines.", "company",
+         "Solution engineer", "assumed"),
+    ], "Does each shift record scrap the same way?"),
+    "kestrel-freight": ([
+        ("initiative", "Planners rebuild the network plan every morning from spreadsheets.", "customer",
+         "Sales notes", "validated"),
+        ("business", "Fourteen depots across Australia and New Zealand.", "external", "Company website",
+         "validated"),
+        ("stakeholders", "Ben Harris doubts a tool can beat his planners' spreadsheets.", "company",
+         "Account executive", "assumed"),
+    ], "Which live data sources can the plan read by 06:00?"),
+    "orchard-lane": ([
+        ("initiative", "Best sellers run out while slow lines fill the warehouse.", "customer",
+         "Sales notes", "validated"),
+        ("engagement", "The holiday season starts in six weeks: timing is everything.", "customer",
+         "Handover from sales", "validated"),
+    ], "Who at Orchard Lane owns the stock plan?"),
+}
+
+
+def _dossier(engagement: Engagement, key: str) -> None:
+    facts, question = DOSSIERS[key]
+    _facts(engagement, facts, engagement.owner)
+    actions.raise_question(engagement, question, by=engagement.owner)
+
+
 def load(engagements: dict[str, Engagement], users: dict[str, User], today: dt.date) -> None:
     """Fill this app's tools for the demo engagements (keyed by demo account key)."""
     _utilities_pestle(engagements, users)
@@ -348,3 +404,5 @@ def load(engagements: dict[str, Engagement], users: dict[str, User], today: dt.d
         _halvorsen(engagements["halvorsen-maritime"], users, today)
     if "brightwater-utilities" in engagements:
         _brightwater(engagements["brightwater-utilities"], users, today)
+    for key in DOSSIERS.keys() & engagements.keys():
+        _dossier(engagements[key], key)

@@ -14,13 +14,16 @@ from django.core.management.base import CommandError
 from cairn.customers.models import Account, Contact, Subscription
 from cairn.documents.models import Document, DocumentVersion
 from cairn.engagements.models import Engagement, EngagementActivity, Evaluation, Outcome, PhaseMove
+from cairn.health.models import HealthAlert, ManualRating
+from cairn.health.trust.models import WeightSuggestion
 from cairn.people.models import User
 from cairn.timeline.models import Entry, Task
 
 pytestmark = pytest.mark.django_db
 
 COUNTED = [Account, Contact, Subscription, Engagement, EngagementActivity, Outcome, PhaseMove,
-           Document, DocumentVersion, Entry, Task, User, Evaluation]
+           Document, DocumentVersion, Entry, Task, User, Evaluation, HealthAlert, ManualRating,
+           WeightSuggestion]
 
 
 def demo(*args: str) -> str:
