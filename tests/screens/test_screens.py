@@ -126,7 +126,7 @@ def test_it_writes_ratios_as_percentages_and_codes_as_words():
     rendered = Template(
         "{% load display %}{{ r|percent }} {{ r|percent:1 }} {{ code|name_label }}"
     ).render(Context({"r": 0.13921113689095127, "code": "REPORT_RUN"}))
-    assert rendered == "14 % 13.9 % Report run"
+    assert rendered == "14\xa0% 13.9\xa0% Report run"
 
 
 def test_it_shows_utilization_and_change_between_windows_as_percentages():
@@ -134,4 +134,4 @@ def test_it_shows_utilization_and_change_between_windows_as_percentages():
         "{% load metric_values %}{{ seats|metric_value:'seat_utilization' }} · "
         "{{ change|metric_value:'percent_change' }} · {{ logins|metric_value:'count' }}"
     ).render(Context({"seats": 0.0882028665, "change": -0.0123, "logins": 1394.0}))
-    assert rendered == "9 % · -1 % · 1,394"
+    assert rendered == "9\xa0% · -1\xa0% · 1,394"

@@ -52,7 +52,8 @@ def figure(value: Number | str | None) -> str:
 
 @register.filter
 def percent(value: Number | str | None, decimals: int = 0) -> str:
-    """A ratio as a percentage: 0.139 → "14 %" (the space is how Cairn's pages write it).
+    """A ratio as a percentage: 0.139 → "14 %" (the space is how Cairn's pages write it;
+    a no-break space, so the sign never wraps away from its figure in a narrow column).
 
     A small share that would round to 0 gets one more decimal (0.004 → "0.4 %"), so a
     little is not shown as nothing; below that it reads "≈0 %".
@@ -64,8 +65,8 @@ def percent(value: Number | str | None, decimals: int = 0) -> str:
     if number != 0 and round(abs(number) * 100, places) == 0:
         places += 1
         if round(abs(number) * 100, places) == 0:
-            return "≈0 %"
-    return f"{number * 100:.{places}f} %"
+            return "≈0\u00a0%"
+    return f"{number * 100:.{places}f}\u00a0%"
 
 
 @register.filter
