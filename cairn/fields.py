@@ -70,6 +70,20 @@ class SaneDateValidator:
         return hash(self.code)
 
 
+def sane_day(text: str) -> dt.date:
+    """A day given as YYYY-MM-DD (a command's option) within the bounds, or a ValueError
+    that says what is wrong with it."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 2026-03-31.") from None
+    try:
+        SaneDateValidator()(day)
+    except ValidationError as exc:
+        raise ValueError(f"{text!r}: {exc.messages[0]}") from None
+    return day
+
+
 BOUNDED_FIELDS = (models.CharField, models.TextField, models.DateField)
 
 

@@ -20,6 +20,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
@@ -356,3 +357,15 @@ def test_a_subscription_ending_in_year_9999_is_refused_by_the_api(
     })
     assert response.status_code == 400
     assert "end_date" in _errors(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("command", [
+    ["metrics", "recompute", "--date", "9999-12-31"],
+    ["health", "recompute", "--as-of", "9999-12-31"],
+    ["trust", "report", "--as-of", "0001-01-01"],
+])
+def test_the_commands_refuse_a_day_out_of_range_naming_the_option(command: list[str]) -> None:
+    option, day = command[-2:]
+    with pytest.raises(CommandError, match=f"{option}.*'{day}': Enter a date between 1970-01-01 and"):
+        call_command(*command)

@@ -10,15 +10,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cairn.fields import sane_day
 from cairn.health import actions
 from cairn.health.models import Scorecard
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+        return sane_day(text)
+    except ValueError as exc:
+        raise ArgumentTypeError(str(exc)) from None
 
 
 class Command(BaseCommand):

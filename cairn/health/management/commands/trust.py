@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cairn.fields import sane_day
 from cairn.health.models import Scorecard
 from cairn.health.trust import actions
 from cairn.health.trust.backtest import Report
@@ -20,9 +21,9 @@ from cairn.health.trust.suggest import Suggestion
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"--as-of: {text!r} is not a date like 2026-03-31") from None
+        return sane_day(text)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"--as-of: {exc}") from None
 
 
 def _lead(text: str) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from cairn.fields import sane_day
 from cairn.metrics import actions
 from cairn.metrics.backends import ENGINES
 from cairn.metrics.recompute import DEFAULT_WEEKS
@@ -15,9 +16,9 @@ from cairn.metrics.recompute import DEFAULT_WEEKS
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"--date: {value!r} is not a date (YYYY-MM-DD).") from None
+        return sane_day(value)
+    except ValueError as exc:
+        raise CommandError(f"--date: {exc}") from None
 
 
 class Command(BaseCommand):
