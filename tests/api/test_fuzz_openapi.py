@@ -59,9 +59,9 @@ def _django(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         ("Set-Cookie", cookie.output(header="")) for cookie in response.cookies.values()
     ]
     start_response(f"{response.status_code} {response.reason_phrase}", headers)
-    body = b"".join(response)
-    response.close()
-    return [body]
+    # The handler has closed the response already, with the signal that would close the
+    # database connection held off; closing it again here would close it (on PostgreSQL).
+    return [b"".join(response)]
 
 
 @dataclasses.dataclass(frozen=True)
