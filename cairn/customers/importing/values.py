@@ -28,6 +28,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import models
 
+from cairn.fields import SaneDateValidator
+
 
 class BadValue(ValueError):
     """A cell that cannot be read; the message is shown to the user as the reason."""
@@ -144,6 +146,17 @@ def _month(original: str, name: str) -> int:
 
 
 def date_value(raw: object, order: str = DateOrder.AUTO) -> dt.date:
+    """The day a cell names, within the dates every field of Cairn keeps (1970 to the
+    horizon): imports write in bulk, past the save guard, so the range is checked here."""
+    day = _parse_date(raw, order)
+    try:
+        SaneDateValidator()(day)
+    except ValidationError as exc:
+        raise BadValue(f"{day.isoformat()}: {exc.messages[0]}") from None
+    return day
+
+
+def _parse_date(raw: object, order: str) -> dt.date:
     if isinstance(raw, dt.datetime):
         return raw.date()
     if isinstance(raw, dt.date):

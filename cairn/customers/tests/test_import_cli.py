@@ -228,6 +228,7 @@ def test_bad_contact_and_subscription_rows_name_line_and_column(tmp_path, acme):
         "Acme Manufacturing,Monitor,1,10,03/04/2026,2027-01-01,active\n"
         "Acme Manufacturing,Monitor,1,-10,2026-01-01,2025-01-01,paused\n"
         "Acme Manufacturing,Monitor,1,10.555,2026-06-01,2026-07-01,active\n"
+        "Acme Manufacturing,Monitor,1,10,2026-06-01,9999-12-31,active\n"
     )
     errors = failing("subscriptions", str(write(tmp_path, subs, "subs.csv")))
     assert 'line 2, column "Start Date": \'2026-02-30\' is not a real date.' in errors
@@ -236,6 +237,7 @@ def test_bad_contact_and_subscription_rows_name_line_and_column(tmp_path, acme):
     assert 'line 4, column "Status": \'paused\' is not one of:' in errors
     assert 'line 4, column "End Date": ends on 2025-01-01, before it starts' in errors
     assert 'line 5, column "ARR": \'10.555\' has more than 2 decimal places.' in errors
+    assert 'line 6, column "End Date": 9999-12-31: Enter a date between 1970-01-01 and' in errors
     assert Contact.objects.count() == 0 and Subscription.objects.count() == 0
 
 

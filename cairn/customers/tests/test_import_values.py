@@ -36,6 +36,13 @@ def test_a_date_that_is_not_one_says_so(text):
         date_value(text)
 
 
+@pytest.mark.parametrize("raw", ["9999-12-31", "0001-01-01", "31.12.1969", dt.datetime(9999, 1, 1)])
+def test_finding_3_an_import_refuses_a_date_outside_the_years_cairn_keeps(raw):
+    # Imports write in bulk, past the save guard: the cell itself is refused, naming the range.
+    with pytest.raises(BadValue, match="Enter a date between 1970-01-01 and"):
+        date_value(raw)
+
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [("1234.50", "1234.50"), ("1,234.50", "1234.50"), ("1.234,50", "1234.50"),
