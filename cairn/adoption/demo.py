@@ -409,17 +409,19 @@ def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
             WorkPackage(engagement=engagement, title=title, owner=owner, deliverables=deliverables,
                         due_date=_day(today, due), status=WorkStatus.DONE), by=priya,
             from_section=section or None)
-    workshop = ReadinessWorkshop(engagement=engagement, held_on=_day(today, -107),
-                                 participants="Mats Eriksen, Anders Moe, Kari Lunde, Priya Natarajan",
-                                 notes="Readiness of wave 1.")
-    _save(workshop, engagement, priya)
-    for text, owner, resolution in [
-        ("Review pack tested on the pilot vessels", "Kari Lunde", "Four weeks of packs checked by Anders."),
-        ("Port calls booked for training", "Anders Moe", "All ten wave-1 calls booked."),
-    ]:
-        item = ReadinessItem(workshop=workshop, item=text, owner=owner)
-        _save(item, engagement, priya)
-        actions.resolve_item(item, resolution, by=priya)
+    with dated(at(_day(today, -107), 15)):
+        workshop = ReadinessWorkshop(engagement=engagement, held_on=_day(today, -107),
+                                     participants="Mats Eriksen, Anders Moe, Kari Lunde, Priya Natarajan",
+                                     notes="Readiness of wave 1.")
+        _save(workshop, engagement, priya)
+        for text, owner, resolution in [
+            ("Review pack tested on the pilot vessels", "Kari Lunde",
+             "Four weeks of packs checked by Anders."),
+            ("Port calls booked for training", "Anders Moe", "All ten wave-1 calls booked."),
+        ]:
+            item = ReadinessItem(workshop=workshop, item=text, owner=owner)
+            _save(item, engagement, priya)
+            actions.resolve_item(item, resolution, by=priya)
     for text, impact, response, raised, resolved, lesson in [
         ("Captains distrusted the fuel figures", "Weekly fuel reviews skipped on four vessels.",
          "Compared sensor figures with bunker notes together with the captains.", -100, -84,
@@ -428,9 +430,10 @@ def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
          "Daily summaries sent by e-mail at sea; live view in port.", -95, -70,
          "Check bandwidth where the users are during onboarding, not after."),
     ]:
-        _save(Challenge(engagement=engagement, challenge=text, impact=impact, response=response,
-                        raised_on=_day(today, raised), resolved_on=_day(today, resolved), is_lesson=True,
-                        lesson=lesson), engagement, priya)
+        with dated(at(_day(today, resolved), 15)):
+            _save(Challenge(engagement=engagement, challenge=text, impact=impact, response=response,
+                            raised_on=_day(today, raised), resolved_on=_day(today, resolved),
+                            is_lesson=True, lesson=lesson), engagement, priya)
     for held, decisions in [
         (-90, "Wave 2 goes ahead; masters see the source of every figure first (Kari)."),
         (-60, "Adoption complete on the North Sea fleet; value realization from next month."),

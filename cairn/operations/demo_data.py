@@ -358,8 +358,8 @@ _TOOL_PHASES = {
     "commitment": ("commitment",),
     "proposals": ("commitment",),
     "onboarding": ("onboarding",),
-    # Adoption tools live on in value realization: KPI readings go on being recorded.
-    "adoption": ("adoption-planning", "adoption-implementation", "value-realization"),
+    # KPI readings taken later, in value realization, are dated by the adoption demo itself.
+    "adoption": ("adoption-planning", "adoption-implementation"),
 }
 
 
