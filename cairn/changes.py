@@ -1,5 +1,6 @@
-"""An account's change history in words: field names as people call them, choices by their
-label, related records by name, team changes as who joined and who left.
+"""Change history in words (an account's, a document's, a user's): field names as people
+call them, choices by their label, related records by name, team changes as who joined and
+who left.
 
 django-simple-history's diff gives field names, stored choice values, foreign-key ids and the
 through rows of a many-to-many field (`[{'engagement': 1, 'user': 5}]`); none of that is for
@@ -48,8 +49,11 @@ class _Pending:
     new: Any
 
 
-def describe(pairs: Iterable[tuple[Any, Any]]) -> list[list[Change]]:
-    """For each (record, previous record or None) pair, its changes in words."""
+def describe(
+    pairs: Iterable[tuple[Any, Any]], fields: Sequence[str] | None = None
+) -> list[list[Change]]:
+    """For each (record, previous record or None) pair, its changes in words (of `fields`
+    only, when given)."""
     pending: list[list[_Pending]] = []
     wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
     for record, previous in pairs:
@@ -58,7 +62,10 @@ def describe(pairs: Iterable[tuple[Any, Any]]) -> list[list[Change]]:
             continue
         model = record.instance_type
         rows = []
-        for change in record.diff_against(previous).changes:
+        delta = record.diff_against(previous, included_fields=fields) if fields else (
+            record.diff_against(previous)
+        )
+        for change in delta.changes:
             model_field = model._meta.get_field(change.field)
             rows.append(_Pending(model_field, change.old, change.new))
             target = _related_model(model_field)
@@ -71,6 +78,14 @@ def describe(pairs: Iterable[tuple[Any, Any]]) -> list[list[Change]]:
         if ids
     }
     return [[_words(row, names) for row in rows] for rows in pending]
+
+
+def in_sequence(records: Sequence[Any], fields: Sequence[str] | None = None) -> list[list[Change]]:
+    """The changes of each record of one object's history (oldest first) against the one
+    before it; the first record has none."""
+    if not records:
+        return []
+    return describe(zip(records, [None, *records[:-1]], strict=True), fields)
 
 
 def _related_model(model_field: models.Field[Any, Any]) -> type[models.Model] | None:

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cairn import changes
 from cairn.documents import actions, notices, rules
 from cairn.documents.forms import (
     DetailsForm,
@@ -225,15 +226,12 @@ def _details_history(doc: Document) -> list[dict[str, object]]:
     """
     history = doc.history  # type: ignore[attr-defined]
     records = list(history.select_related("history_user").order_by("history_date", "history_id"))
-    rows: list[dict[str, object]] = []
-    previous = None
-    for record in records:
-        changes: list[object] = []
-        if previous is not None:
-            changes = record.diff_against(previous, included_fields=DETAIL_FIELDS).changes
-        if previous is None or changes:
-            rows.append({"record": record, "changes": changes})
-        previous = record
+    described = changes.in_sequence(records, fields=DETAIL_FIELDS)
+    rows: list[dict[str, object]] = [
+        {"record": record, "changes": words}
+        for i, (record, words) in enumerate(zip(records, described, strict=True))
+        if i == 0 or words
+    ]
     return rows[::-1]
 
 

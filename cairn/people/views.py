@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from cairn.changes import in_sequence as changes_in_sequence
 from cairn.people import actions, permissions, throttle
 from cairn.people.forms import ProfileForm, TokenForm, UserCreateForm, UserEditForm
 from cairn.people.models import ApiToken, User
@@ -91,17 +92,14 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Saved {person}.")
             return redirect("users")
-    changes = []
-    previous = None
     history = person.history  # type: ignore[attr-defined]
-    for record in history.select_related("history_user").order_by("history_date", "history_id"):
-        if previous is None:
-            changes.append({"record": record, "changes": []})
-        else:
-            diff = record.diff_against(previous, included_fields=AUDITED_FIELDS).changes
-            if diff:
-                changes.append({"record": record, "changes": diff})
-        previous = record
+    records = list(history.select_related("history_user").order_by("history_date", "history_id"))
+    described = changes_in_sequence(records, fields=AUDITED_FIELDS)
+    changes = [
+        {"record": record, "changes": words}
+        for i, (record, words) in enumerate(zip(records, described, strict=True))
+        if i == 0 or words
+    ]
     return render(
         request, "people/user_form.html",
         {"form": form, "person": person, "changes": changes[::-1]},

@@ -135,3 +135,24 @@ def test_it_shows_utilization_and_change_between_windows_as_percentages():
         "{{ change|metric_value:'percent_change' }} · {{ logins|metric_value:'count' }}"
     ).render(Context({"seats": 0.0882028665, "change": -0.0123, "logins": 1394.0}))
     assert rendered == "9\xa0% · -1\xa0% · 1,394"
+
+
+def test_it_tells_a_documents_and_a_users_history_in_words(engagement, carol, dave, as_carol,
+                                                          as_adam):
+    upload = SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", content_type="application/pdf")
+    as_carol.post(reverse("document_upload", args=[engagement.pk]),
+                  {"file": upload, "title": "Plan", "doc_type": "handover_notes",
+                   "phase": engagement.current_phase.pk})
+    doc = Document.objects.get(engagement=engagement, title="Plan")
+    commitment = engagement.playbook_version.phases.get(key="commitment")
+    doc.doc_type, doc.phase = "proposal", commitment
+    doc.save()
+    page = as_carol.get(reverse("document_versions", args=[doc.pk])).content.decode()
+    assert "<strong>Type</strong> changed from Handover notes to Proposal" in page
+    assert "<strong>Phase</strong> changed from Preparation to Commitment" in page
+    assert "Doc_type" not in page and "→" not in page
+
+    dave.role = "leader"
+    dave.save()
+    users = as_adam.get(reverse("user_edit", args=[dave.pk])).content.decode()
+    assert "<strong>Role</strong> changed from CSM to CS leader" in users

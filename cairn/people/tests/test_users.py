@@ -176,5 +176,5 @@ def test_a_role_change_is_kept_with_who_made_it(as_adam: Client, carol: User) ->
     })
     page = as_adam.get(reverse("user_edit", args=[carol.pk])).content.decode()
     assert "History" in page
-    assert "csm → leader" in page
+    assert "<strong>Role</strong> changed from CSM to CS leader" in page
     assert "by Adam Admin" in page
