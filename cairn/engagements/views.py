@@ -71,8 +71,14 @@ def engagement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def engagement_create(request: AuthedRequest, account_pk: int) -> HttpResponse:
+    # Refused before the form, not after it validates: the page itself is not for a CSM
+    # who does not look after the account (a leader starts any engagement).
     account = get_object_or_404(Account, pk=account_pk)
-    permissions.require(permissions.can_write(request.user))
+    permissions.require(
+        permissions.can_edit_account(request.user, account),
+        "You can start engagements only on accounts you look after, and only ones you lead or "
+        "work on.",
+    )
     form = EngagementForm(
         request.POST or None,
         initial={"owner": request.user.pk, "start_date": timezone.localdate()},

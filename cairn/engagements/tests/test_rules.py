@@ -22,6 +22,7 @@ def test_an_outsider_cannot_start_an_engagement_to_get_into_an_account(
         {"initiative": "Back door", "owner": dave.pk, "start_date": "2026-10-01",
          "playbook_version": playbook_version.pk},
     )
+    assert response.status_code == 403
     assert "only on accounts you look after" in response.content.decode()
     assert not Engagement.objects.exists()
     assert as_dave.get(reverse("account_edit", args=[acme.pk])).status_code == 403
