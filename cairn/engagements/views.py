@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.customers.models import Account
 from cairn.documents.queries import documents_for_engagement
 from cairn.engagements import actions
 from cairn.engagements.forms import (
@@ -26,7 +25,7 @@ from cairn.engagements.queries import engagement_page, phase_progress
 from cairn.engagements.tools import panels_for
 from cairn.forms import choice, form_errors_text
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry
 
@@ -73,11 +72,10 @@ def engagement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def engagement_create(request: AuthedRequest, account_pk: int) -> HttpResponse:
     # Refused before the form, not after it validates: the page itself is not for a CSM
     # who does not look after the account (a leader starts any engagement).
-    account = get_object_or_404(Account, pk=account_pk)
-    permissions.require(
-        permissions.can_edit_account(request.user, account),
-        "You can start engagements only on accounts you look after, and only ones you lead or "
-        "work on.",
+    account = access.editable_account(
+        request.user, account_pk,
+        message="You can start engagements only on accounts you look after, and only ones you "
+        "lead or work on.",
     )
     form = EngagementForm(
         request.POST or None,

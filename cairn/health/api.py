@@ -25,7 +25,7 @@ from cairn.health.schemas import (
     ScoreOut,
     ScorePoint,
 )
-from cairn.people import permissions
+from cairn.people import access, permissions
 
 router = Router(tags=["health"])
 
@@ -128,8 +128,7 @@ def list_ratings(request: HttpRequest, account_id: int) -> QuerySet[ManualRating
 @router.post("/accounts/{int:account_id}/ratings", response={201: RatingOut, **WRITE_ERRORS},
              summary="Rate an indicator of an account (a CSM's judgement)")
 def rate(request: HttpRequest, account_id: int, payload: RatingIn) -> tuple[int, ManualRating]:
-    account = get_object_or_404(Account, pk=account_id)
     user = user_of(request)
-    permissions.require(permissions.can_edit_account(user, account), "You may not rate this account.")
+    account = access.editable_account(user, account_id, message="You may not rate this account.")
     rating = actions.rate_account(account, **payload.dict(), by=user)
     return 201, rating

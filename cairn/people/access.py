@@ -9,7 +9,7 @@ PermissionDenied (403) when the user may not change it.
 from __future__ import annotations
 
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -32,41 +32,45 @@ ACCOUNT_REFUSAL = "You may not change this account: you neither own it nor work 
 
 def engagement_item(
     user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "engagement",
-    **lookup: Any,
+    message: str = ENGAGEMENT_REFUSAL, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may change the engagement it belongs to
     (reached by the dotted attribute `via`; empty for an engagement itself)."""
     obj = get_object_or_404(queryset, **lookup)
-    engagement = attrgetter(via)(obj) if via else obj
-    permissions.require(permissions.can_edit_engagement(user, engagement), ENGAGEMENT_REFUSAL)
+    engagement = cast("Engagement", attrgetter(via)(obj) if via else obj)
+    permissions.require(permissions.can_edit_engagement(user, engagement), message)
     return obj
 
 
 def account_item(
     user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "account",
-    **lookup: Any,
+    message: str = ACCOUNT_REFUSAL, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may change the account it belongs to."""
     obj = get_object_or_404(queryset, **lookup)
-    account = attrgetter(via)(obj) if via else obj
-    permissions.require(permissions.can_edit_account(user, account), ACCOUNT_REFUSAL)
+    account = cast("Account", attrgetter(via)(obj) if via else obj)
+    permissions.require(permissions.can_edit_account(user, account), message)
     return obj
 
 
 def editable_engagement(
-    user: User | AnonymousUser, pk: int, queryset: QuerySet[Engagement] | None = None
+    user: User | AnonymousUser, pk: int, queryset: QuerySet[Engagement] | None = None,
+    message: str = ENGAGEMENT_REFUSAL,
 ) -> Engagement:
     from cairn.engagements.models import Engagement
 
-    return engagement_item(user, queryset if queryset is not None else Engagement, via="", pk=pk)
+    source = queryset if queryset is not None else Engagement
+    return engagement_item(user, source, via="", message=message, pk=pk)
 
 
 def editable_account(
-    user: User | AnonymousUser, pk: int, queryset: QuerySet[Account] | None = None
+    user: User | AnonymousUser, pk: int, queryset: QuerySet[Account] | None = None,
+    message: str = ACCOUNT_REFUSAL,
 ) -> Account:
     from cairn.customers.models import Account
 
-    return account_item(user, queryset if queryset is not None else Account, via="", pk=pk)
+    source = queryset if queryset is not None else Account
+    return account_item(user, source, via="", message=message, pk=pk)
 
 
 def editable_accounts(user: User | AnonymousUser) -> QuerySet[Account]:
