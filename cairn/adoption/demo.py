@@ -375,7 +375,8 @@ def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
         "Measurements": "Fuel per nautical mile; the share of vessels holding the weekly review.",
     })
     outline = writing.join_sections("Adoption plan (outline)", sections.items())
-    actions.write_outline(engagement, outline, by=priya, comment="After the pilot")
+    with dated(at(_day(today, -124), 11)):
+        actions.write_outline(engagement, outline, by=priya, comment="After the pilot")
     ingrid = _contact(engagement, "Ingrid")
     if ingrid is not None:
         with dated(at(_day(today, -118), 16)):
@@ -383,7 +384,9 @@ def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
                                     by=priya, note="Approved at the board meeting.")
     plan = queries.plan_of(engagement)
     detailed = actions.detailed_start_text(engagement, plan) if plan else outline
-    actions.write_detailed(engagement, detailed, by=priya)
+    with dated(at(_day(today, -114), 11)):
+        actions.write_detailed(engagement, detailed, by=priya)
+    # The roadmap, published before wave 1 (the steps are written just before it).
     actions.save_roadmap_summary(
         engagement, "Every North Sea vessel reviews its fuel each Monday by the summer. Here is when "
                     "your vessel joins.", by=priya)
@@ -396,7 +399,8 @@ def _halvorsen(engagement: Engagement, priya: User, today: dt.date) -> None:
         _save(RoadmapStep(engagement=engagement, title=title, starts=_day(today, start),
                           ends=_day(today, end), audience=audience, description=description),
               engagement, priya)
-    actions.publish_roadmap(engagement, by=priya)
+    with dated(at(_day(today, -110), 9)):
+        actions.publish_roadmap(engagement, by=priya)
     for title, owner, deliverables, due, section in [
         ("On-board training, three waves", "Anders Moe", "A session on every vessel; attendance list",
          -58, "Training plan per impacted group"),
