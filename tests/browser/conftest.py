@@ -118,6 +118,6 @@ def demo(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """
     from cairn.operations import demo_data, demo_usage
 
-    monkeypatch.setattr(demo_usage, "load", lambda today=None: None)
+    monkeypatch.setattr(demo_usage, "load", lambda *args, **kwargs: None)
     assert demo_data.load()
     return {user.username: user for user in demo_data.demo_users()}
