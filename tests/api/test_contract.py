@@ -151,6 +151,29 @@ def test_a_null_for_a_field_that_cannot_be_empty_is_a_400_naming_it(
     assert api_alice.get(url).json() == before
 
 
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("contacts", "first_name"), ("contacts", "email"), ("outcomes", "name"),
+        ("outcomes", "target"), ("tasks", "title"), ("tasks", "assignee"),
+    ],
+)
+def test_a_null_in_other_patches_is_a_400_naming_the_field_too(
+    kind: str, field: str, api_alice: Client, alice: User, engagement: Any
+) -> None:
+    created = {
+        "contacts": {"account": engagement.account_id, "first_name": "Erin", "email": "e@acme.example"},
+        "outcomes": {"engagement": engagement.pk, "name": "Energy", "target": "20"},
+        "tasks": {"title": "Call Erin", "assignee": alice.pk, "engagement": engagement.pk},
+    }[kind]
+    response = api_alice.post(f"/api/v1/{kind}/", created, content_type="application/json")
+    assert response.status_code == 201, response.content
+    url = f"/api/v1/{kind}/{response.json()['id']}"
+    response = api_alice.patch(url, {field: None}, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert _fields(response) == {field}
+
+
 def _document() -> dict[str, Any]:
     """The document as a client reads it: JSON, with string status codes."""
     document = cairn_api.get_openapi_schema(path_prefix="/api/v1/")
