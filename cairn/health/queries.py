@@ -28,9 +28,19 @@ def latest_score(account: Account) -> StoredScore | None:
 
 
 def score_lines(score: StoredScore) -> list[dict[str, Any]]:
-    """Each measure's line of a stored score (name, value, points, share, contribution)."""
+    """Each measure's line of a stored score (name, value, points, share, contribution), with
+    the kind of metric it reads (`metric_kind`, "" for other sources), so a utilization
+    shows as the percentage it is. One query, whatever the number of measures."""
     measures = score.snapshot.measures if score.snapshot else []
-    return explain(score.explanation, measures)
+    lines = explain(score.explanation, measures)
+    ids = [int(line["key"]) for line in lines if str(line["key"]).isdigit()]
+    kinds = {
+        str(pk): kind or ""
+        for pk, kind in Measure.objects.filter(pk__in=ids).values_list("pk", "metric__kind")
+    } if ids else {}
+    for line in lines:
+        line["metric_kind"] = kinds.get(str(line["key"]), "")
+    return lines
 
 
 def history(account: Account, days: int = HISTORY_DAYS) -> list[tuple[dt.date, float | None]]:

@@ -156,6 +156,17 @@ def test_the_account_health_page_explains_the_score(as_rita, acme):
     assert "<svg" in body and "Rate an indicator" not in body
 
 
+def test_a_utilization_measure_reads_as_a_percentage_on_the_account_health_page(as_rita, acme):
+    # The walk of the demo found "0.25" for a seat utilization of 25 %.
+    scorecard()
+    set_value(acme, metric(), 0.25, timezone.localdate())
+    recompute_scores()
+
+    body = as_rita.get(reverse("account_health", args=[acme.pk])).content.decode()
+
+    assert '<td class="num">25\u00a0%</td>' in body and ">0.25<" not in body
+
+
 def test_the_owner_rates_an_indicator_and_the_score_follows(as_carol, acme):
     scorecard()
     set_value(acme, metric(), 0.2, timezone.localdate())
