@@ -97,12 +97,17 @@ RENEWAL_WINDOWS = [("", "Any time"), ("30", "Next 30 days"), ("90", "Next 90 day
 SORTS = [("name", "Name"), ("renewal", "Next renewal"), ("-arr", "ARR, highest first"),
          ("owner", "Owner"), ("-updated", "Recently changed"), ("score", "Health, lowest first"),
          ("-score", "Health, highest first"), ("change", "Health, biggest fall first")]
+STANDINGS = [("", "Customers"), ("former", "Former customers"), ("all", "Customers and former")]
 LIGHTS = [("", "Any health"), ("red", "Red"), ("amber", "Amber"), ("green", "Green"),
           ("none", "Not enough data")]
 
 
 class PortfolioFilter(forms.Form):
     q = forms.CharField(max_length=NAME, required=False, label="Search")
+    standing = forms.ChoiceField(
+        required=False, choices=STANDINGS, label="Show",
+        help_text="Former customers churned every subscription and renew nothing.",
+    )
     phase = forms.ChoiceField(required=False)
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Anyone")
     segment = forms.ChoiceField(required=False, choices=[("", "Any segment"), *Segment.choices])

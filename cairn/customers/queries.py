@@ -46,11 +46,23 @@ def with_arr_and_renewal(accounts: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
+def with_standing(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """`is_former`: the account churned a subscription and has none live, so it is a former
+    customer (an account with no subscription yet is not: it has not started)."""
+    churned = Subscription.objects.filter(
+        account=OuterRef("pk"), status=SubscriptionStatus.CHURNED
+    ).order_by()
+    return accounts.annotate(is_former=Exists(churned) & ~Exists(_live_subscriptions()))
+
+
 def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
-    """Accounts with their ARR, next renewal and running engagements, filtered and sorted."""
+    """Accounts with their ARR, next renewal and running engagements, filtered and sorted.
+
+    Former customers are left out unless the `standing` filter asks for them: the portfolio
+    is the book a team works on; the churned stay for history and the backtests."""
     live = _live_subscriptions()
     accounts = (
-        with_arr_and_renewal(Account.objects.select_related("owner", "health"))
+        with_standing(with_arr_and_renewal(Account.objects.select_related("owner", "health")))
         .prefetch_related(
             Prefetch(
                 "engagements",
@@ -61,6 +73,11 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
             )
         )
     )
+    standing = filters.get("standing") or ""
+    if standing == "former":
+        accounts = accounts.filter(is_former=True)
+    elif standing != "all":
+        accounts = accounts.filter(is_former=False)
     q = (filters.get("q") or "").strip()
     if q:
         accounts = accounts.filter(

@@ -68,9 +68,10 @@ def test_the_portfolio_runs_the_same_queries_for_10_and_1000_accounts(
         return len(ctx.captured_queries)
 
     bulk_portfolio(10, carol, playbook_version)
-    few = [count(), count(sort="-arr", renewal="90", phase="preparation")]
+    few = [count(), count(sort="-arr", renewal="90", phase="preparation"), count(standing="former")]
     bulk_portfolio(990, carol, playbook_version, start=10)
-    assert [count(), count(sort="-arr", renewal="90", phase="preparation")] == few
+    assert [count(), count(sort="-arr", renewal="90", phase="preparation"),
+            count(standing="former")] == few
 
 
 def test_the_portfolio_filters_by_phase_owner_segment_and_renewal(
@@ -100,6 +101,26 @@ def test_the_portfolio_filters_by_phase_owner_segment_and_renewal(
     assert "Zeta Logistics" in page and "Customer 0000" not in page
     page = as_alice.get("/", {"sort": "-arr"}).content.decode()
     assert page.index("Customer 0002") < page.index("Customer 0000")
+
+
+def test_former_customers_leave_the_portfolio_unless_asked_for(as_alice, carol, playbook_version):
+    make_accounts(1, carol, playbook_version)
+    today = timezone.localdate()
+    product = Product.objects.get(name="Monitor")
+    gone = Account.objects.create(name="Gone Bakeries", owner=carol, segment="smb")
+    Subscription.objects.create(
+        account=gone, product=product, arr=500, status="churned",
+        start_date=today - dt.timedelta(days=400), end_date=today - dt.timedelta(days=35),
+    )
+    Account.objects.create(name="New Prospect", owner=carol)  # no subscription yet: a customer
+
+    page = as_alice.get("/").content.decode()
+    assert "Customer 0000" in page and "New Prospect" in page and "Gone Bakeries" not in page
+    former = as_alice.get("/", {"standing": "former"}).content.decode()
+    assert "Gone Bakeries" in former and "Former customer</span>" in former
+    assert "Customer 0000" not in former and "New Prospect" not in former
+    everyone = as_alice.get("/", {"standing": "all"}).content.decode()
+    assert "Gone Bakeries" in everyone and "Customer 0000" in everyone
 
 
 def test_the_portfolio_paginates(as_carol, carol, playbook_version):
