@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from cairn.http import client_address as address_of
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,10 +39,7 @@ def cooloff_minutes() -> int:
 def client_address(request: HttpRequest) -> str | None:
     """The address axes counts failures for: the same one customer links record, so the
     trusted-proxy rule (CAIRN_TRUSTED_PROXY_COUNT) is read in one place."""
-    # Imported here: sharing builds on people, not the other way round.
-    from cairn.sharing.actions import client_address as address_of
-
-    return address_of(request.META)
+    return address_of(request.META)  # the same rule as customer links
 
 
 def locked_out_page(

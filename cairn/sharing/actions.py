@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass
@@ -339,18 +338,3 @@ def withdraw_superseded(version: DocumentVersion, *, purpose: str, by: User) -> 
             link=version.get_absolute_url(),
         )
     return links
-
-
-def client_address(meta: dict[str, str]) -> str | None:
-    """The customer's network address: REMOTE_ADDR, or, behind trusted proxies, the address
-    the outermost trusted proxy saw (X-Forwarded-For read from the right, never the left,
-    which the client writes itself)."""
-    trusted = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0))
-    candidate = meta.get("REMOTE_ADDR", "")
-    forwarded = [p.strip() for p in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-    if trusted > 0 and forwarded:
-        candidate = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None

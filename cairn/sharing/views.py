@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from cairn.documents.rendering import render_markdown
-from cairn.http import AuthedRequest
+from cairn.http import AuthedRequest, client_address
 from cairn.pdf import pdf_response, render_pdf
 from cairn.people import permissions
 from cairn.sharing import actions, purposes
@@ -123,7 +123,7 @@ def shared_answer(request: HttpRequest, token: str, answer: str) -> HttpResponse
         actions.respond(
             link, accept=accept, typed_name=form.cleaned_data.get("typed_name", ""),
             comment=form.cleaned_data.get("comment", ""),
-            ip_address=actions.client_address(request.META),  # type: ignore[arg-type]
+            ip_address=client_address(request.META),  # type: ignore[arg-type]
             user_agent=request.headers.get("User-Agent", ""),
         )
     except actions.LinkClosed as exc:

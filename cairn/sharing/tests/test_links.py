@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cairn.http import client_address
 from cairn.sharing import actions
 from cairn.sharing.models import LinkState, SharedLink
 from cairn.timeline.models import Entry, EntryKind
@@ -212,7 +213,7 @@ def test_the_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
     settings: Any, trusted: int, meta: dict[str, str], expected: str | None
 ) -> None:
     settings.TRUSTED_PROXY_COUNT = trusted
-    assert actions.client_address(meta) == expected
+    assert client_address(meta) == expected
 
 
 def test_a_new_version_withdraws_only_open_links_of_its_purpose_to_older_versions(
