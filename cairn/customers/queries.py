@@ -46,13 +46,18 @@ def with_arr_and_renewal(accounts: QuerySet[Account]) -> QuerySet[Account]:
     )
 
 
-def with_standing(accounts: QuerySet[Account]) -> QuerySet[Account]:
-    """`is_former`: the account churned a subscription and has none live, so it is a former
-    customer (an account with no subscription yet is not: it has not started)."""
+def _former() -> Any:
+    """True for a former customer: the account churned a subscription and has none live (an
+    account with no subscription yet is not one: it has not started)."""
     churned = Subscription.objects.filter(
         account=OuterRef("pk"), status=SubscriptionStatus.CHURNED
     ).order_by()
-    return accounts.annotate(is_former=Exists(churned) & ~Exists(_live_subscriptions()))
+    return Exists(churned) & ~Exists(_live_subscriptions())
+
+
+def with_standing(accounts: QuerySet[Account]) -> QuerySet[Account]:
+    """`is_former` on each account (see `_former`)."""
+    return accounts.annotate(is_former=_former())
 
 
 def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
@@ -75,9 +80,9 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     )
     standing = filters.get("standing") or ""
     if standing == "former":
-        accounts = accounts.filter(is_former=True)
+        accounts = accounts.filter(_former())
     elif standing != "all":
-        accounts = accounts.filter(is_former=False)
+        accounts = accounts.filter(~_former())
     q = (filters.get("q") or "").strip()
     if q:
         accounts = accounts.filter(
