@@ -6,7 +6,11 @@ class CommitmentConfig(AppConfig):
     label = "commitment"
 
     def ready(self) -> None:
+        from cairn import pages
+        from cairn.commitment.queries import my_work_contacts
         from cairn.engagements.tools import PhaseTool, register
+
+        pages.provide("my_work", my_work_contacts)
 
         register(
             PhaseTool(

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from cairn.commitment.models import (
     QUADRANT_STRATEGIES,
@@ -186,6 +189,11 @@ def communication_plan(engagement: Engagement, today: dt.date | None = None) -> 
 
     today = today or timezone.localdate()
     return [plan_line(s, today) for s in stakeholders_of(engagement)]
+
+
+def my_work_contacts(request: HttpRequest, user: User) -> dict[str, Any]:
+    """For "my work" (cairn.pages): stakeholders whose planned contact date has passed."""
+    return {"contacts_overdue": overdue_contacts(user, timezone.localdate())}
 
 
 def overdue_contacts(user: User, today: dt.date) -> list[Stakeholder]:

@@ -16,15 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cairn import changes as history
+from cairn import pages
 from cairn.customers import actions, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
 from cairn.customers.models import Account, Contact, Subscription
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.http import AuthedRequest
-from cairn.metrics.queries import account_metrics
 from cairn.people import permissions
-from cairn.timeline.forms import EntryForm
-from cairn.timeline.models import Entry, TaskStatus
 
 PAGE_SIZE = 25
 
@@ -76,9 +74,6 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         .annotate(open_activities=Coalesce(Subquery(open_items), 0))
         .order_by("status", "-start_date")
     )
-    feed = Paginator(
-        Entry.objects.filter(account=account).select_related("author", "engagement"), 30
-    ).get_page(request.GET.get("page"))
     return render(
         request,
         "customers/account.html",
@@ -88,15 +83,11 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "subscriptions": subscriptions,
             "engagements": engagements,
             "children": account.children.only("id", "name"),
-            "feed": feed,
-            "page_obj": feed,
-            "querystring_without_page": "",
-            "open_tasks": account.tasks.filter(status=TaskStatus.OPEN).select_related("assignee"),
             "can_edit": permissions.can_edit_account(request.user, account),
             "can_start_engagement": permissions.can_write(request.user),
-            "entry_form": EntryForm(),
             "today": timezone.localdate(),
-            "metrics": account_metrics(account),
+            # The timeline (feed, open tasks, entry form) and the metrics panel.
+            **pages.context_for("account", request, account),
         },
     )
 

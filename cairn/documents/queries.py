@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,6 +25,12 @@ def _listing(queryset: QuerySet[Document]) -> QuerySet[Document]:
         "current_version", "current_version__created_by", "created_by", "phase",
         "engagement", "engagement__account",
     )
+
+
+def engagement_page(request: HttpRequest, engagement: Engagement) -> dict[str, Any]:
+    """For the engagement page (cairn.pages): its documents, for the documents card and the
+    outputs' links."""
+    return {"documents": documents_for_engagement(engagement)}
 
 
 def documents_for_engagement(engagement: Engagement) -> list[Document]:

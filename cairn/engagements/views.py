@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.documents.queries import documents_for_engagement
+from cairn import pages
 from cairn.engagements import actions
 from cairn.engagements.forms import (
     ActivityForm,
@@ -61,7 +61,8 @@ def engagement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "feed": feed,
             "page_obj": feed,
             "querystring_without_page": "",
-            "documents": documents_for_engagement(engagement),
+            # The repository's documents, for the documents card and the outputs' links.
+            **pages.context_for("engagement", request, engagement),
             "today": timezone.localdate(),
             "panels": panels_for(engagement),
         }

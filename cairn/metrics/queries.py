@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
 
 from cairn.customers.models import Account
 from cairn.metrics import store
@@ -20,6 +23,11 @@ class AccountMetric:
     observed_on: dt.date | None
     series: list[tuple[dt.date, float | None]]
     chart: LineChart | None
+
+
+def account_page(request: HttpRequest, account: Account) -> dict[str, Any]:
+    """For the account page (cairn.pages): each metric's latest value."""
+    return {"metrics": account_metrics(account)}
 
 
 def account_metrics(account: Account, *, with_series: bool = False) -> list[AccountMetric]:

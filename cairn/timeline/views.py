@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cairn.commitment.queries import overdue_contacts
+from cairn import pages
 from cairn.customers.models import Account
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.forms import form_errors_text
@@ -63,7 +63,7 @@ def my_work(request: AuthedRequest) -> HttpResponse:
             "activities_soon": [a for a in activities if a.due_date and today <= a.due_date <= soon],
             "engagements": engagements,
             # Stakeholders whose planned contact date has passed (the commitment plan).
-            "contacts_overdue": overdue_contacts(request.user, today),
+            **pages.context_for("my_work", request, request.user),
             "today": today,
             "soon_days": SOON_DAYS,
         },
