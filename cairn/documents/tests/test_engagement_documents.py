@@ -77,10 +77,15 @@ def test_the_version_list_takes_a_constant_number_of_queries(as_rita, written, c
             assert as_rita.get(reverse("document_versions", args=[written.pk])).status_code == 200
         return len(queries)
 
+    # The first update moves the document out of its phase: the details history then names a
+    # phase, which the page looks up in one query however many changes name one.
+    actions.update_written(written, actions.Details(title=written.title), "v1", base_version=1,
+                           by=carol)
     few = count()
-    for number in range(1, 19):
-        actions.update_written(written, actions.Details(title=written.title), f"v{number}",
-                               base_version=number, by=carol)
+    for number in range(2, 19):
+        phase = written.engagement.current_phase if number % 2 else None
+        actions.update_written(written, actions.Details(title=written.title, phase=phase),
+                               f"v{number}", base_version=number, by=carol)
     assert count() == few
 
 

@@ -174,5 +174,7 @@ def test_the_versions_page_shows_who_changed_the_details(as_carol, engagement):
     })
     page = as_carol.get(reverse("document_versions", args=[document.pk])).content.decode()
     assert "History of the details" in page
-    assert "plan.txt → Onboarding plan" in page or "→ Onboarding plan" in page
+    # In words, with the type's label rather than its stored code (issue 13, screens).
+    assert "<strong>Title</strong> changed from plan.txt to Onboarding plan" in page
+    assert "to Onboarding plan</div>" in page and "onboarding_plan" not in page
     assert "Carol Owner" in page
