@@ -33,11 +33,13 @@ def console() -> Iterator[io.StringIO]:
         h for h in logging.getLogger().handlers if type(h) is logging.StreamHandler
     )
     shown = io.StringIO()
-    previous = handler.setStream(shown)
+    # Swapped in place, not with setStream(): that flushes the old stream first, which a
+    # pytest-xdist worker may already have closed.
+    previous, handler.stream = handler.stream, shown
     try:
         yield shown
     finally:
-        handler.setStream(previous)  # type: ignore[arg-type]
+        handler.stream = previous
 
 
 def test_a_refused_request_prints_one_line_not_a_traceback(
