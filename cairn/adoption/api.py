@@ -1,8 +1,8 @@
 """The adoption tools in the REST API, under /api/v1/adoption/.
 
 Every record kind has the same five endpoints (list by engagement, read, create, change,
-delete), made by `resource` below; the plan, readiness decisions and governance reports
-have their own. Writes go through cairn.adoption.actions, so the API keeps the rules, the
+delete), made by the shared `cairn.resources.resource`; the plan, readiness decisions and
+governance reports have their own. Writes go through cairn.adoption.actions, so the API keeps the rules, the
 permissions and the timeline of the pages.
 """
 
@@ -11,7 +11,6 @@ permissions and the timeline of the pages.
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -40,25 +39,16 @@ from cairn.adoption.models import (
     WorkPackage,
     risk_level,
 )
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, engagement_editor, related
 from cairn.customers.models import Contact
 from cairn.documents.actions import EditConflict
 from cairn.engagements.models import Engagement, Outcome
 from cairn.people.models import User
+from cairn.resources import Saver
+from cairn.resources import resource as shared_resource
+from cairn.resources import tagged as _tagged
 
 router = Router(tags=["adoption"])
-
-Saver = Callable[[Any, dict[str, Any], User], Any]
-
-
-
-def _tagged(model: type[models.Model], write: Callable[[], Any]) -> Any:
-    """Run a write; a refusal names its model, so constraint errors name their field."""
-    try:
-        return write()
-    except ValidationError as exc:
-        exc.model = model  # type: ignore[attr-defined]
-        raise
 
 
 def _engagement(engagement_id: int) -> Engagement:
@@ -66,81 +56,19 @@ def _engagement(engagement_id: int) -> Engagement:
 
 
 def resource(
-    path: str,
-    model: type[models.Model],
-    *,
-    out: Any,
-    create: Any,
-    patch: Any,
-    queryset: Callable[[], QuerySet[Any]],
-    engagement_of: Callable[[Any], Engagement],
-    parent: tuple[str, type[models.Model]] = ("engagement", Engagement),
-    relations: dict[str, type[models.Model]] | None = None,
-    save: Saver | None = None,
-    engagement_lookup: str = "engagement_id",
-    extras: frozenset[str] = frozenset(),
+    path: str, model: type[models.Model], *, engagement_of: Callable[[Any], Engagement],
+    save: Saver | None = None, **options: Any,
 ) -> None:
-    """Register list, read, create, change and delete for one record kind.
+    """The shared CRUD endpoints, with adoption's operation ids and writes."""
 
-    `extras` are payload fields handed to `save` rather than set on the record.
-    """
-    noun = str(model._meta.verbose_name)
-    name = path.replace("-", "_")
-    relations = relations or {}
-    parent_name, _ = parent
-
-    def default_save(instance: Any, data: dict[str, Any], user: User) -> Any:
+    def save_item(instance: Any, changes: dict[str, Any], user: User) -> Any:
         return actions.save_item(instance, engagement_of(instance), by=user)
 
-    write = save or default_save
-
-    @router.get(f"/{path}", response=list[out], summary=f"List {model._meta.verbose_name_plural}",
-                operation_id=f"adoption_list_{name}")
-    @paginate(Pagination)
-    def list_items(
-        request: HttpRequest,
-        engagement: int | None = Query(None, description="Only this engagement's."),  # type: ignore[assignment]
-    ) -> QuerySet[Any]:
-        items = queryset()
-        if engagement is not None:
-            items = items.filter(**{engagement_lookup: engagement})
-        return items
-
-    @router.get(f"/{path}/{{int:item_id}}", response={200: out, **READ_ERRORS},
-                summary=f"Read a {noun}", operation_id=f"adoption_get_{name}")
-    def get_item(request: HttpRequest, item_id: int) -> Any:
-        return get_object_or_404(queryset(), pk=item_id)
-
-    @router.post(f"/{path}", response={201: out, **WRITE_ERRORS}, summary=f"Add a {noun}",
-                 operation_id=f"adoption_create_{name}")
-    def create_item(request: HttpRequest, payload: create) -> Any:  # type: ignore[valid-type]
-        data = payload.model_dump(exclude_unset=True)
-        instance = apply(model(), {parent_name: data.pop(parent_name)}, dict([parent]))
-        extra = {k: data.pop(k) for k in extras if k in data}
-        apply(instance, data, relations)
-        user = engagement_editor(request, engagement_of(instance))
-        saved = _tagged(model, lambda: write(instance, extra, user))
-        return 201, queryset().get(pk=saved.pk)
-
-    @router.patch(f"/{path}/{{int:item_id}}", response={200: out, **WRITE_ERRORS},
-                  summary=f"Change a {noun}", operation_id=f"adoption_update_{name}")
-    def update_item(request: HttpRequest, item_id: int, payload: patch) -> Any:  # type: ignore[valid-type]
-        instance = get_object_or_404(queryset(), pk=item_id)
-        user = engagement_editor(request, engagement_of(instance))
-        data = payload.model_dump(exclude_unset=True)
-        extra = {k: data.pop(k) for k in extras if k in data}
-        apply(instance, data, relations)
-        saved = _tagged(model, lambda: write(instance, extra, user))
-        return queryset().get(pk=saved.pk)
-
-    @router.delete(f"/{path}/{{int:item_id}}", response={204: None, **WRITE_ERRORS},
-                   summary=f"Remove a {noun}", operation_id=f"adoption_delete_{name}")
-    def delete_item(request: HttpRequest, item_id: int) -> Any:
-        instance = get_object_or_404(queryset(), pk=item_id)
-        engagement = engagement_of(instance)
-        user = engagement_editor(request, engagement)
-        actions.delete_item(instance, engagement, by=user)
-        return 204, None
+    shared_resource(
+        router, "adoption", path, model, engagement_of=engagement_of, save=save or save_item,
+        delete=lambda instance, engagement, user: actions.delete_item(instance, engagement, by=user),
+        **options,
+    )
 
 
 def _own(instance: Any) -> Engagement:

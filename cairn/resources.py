@@ -1,0 +1,195 @@
+"""One way to write an API resource: the list, read, create, change and delete of one record kind.
+
+Each app calls `resource` with its router, the record's model, its schemas and the two domain
+functions that write (`save`, `delete`), so every app's CRUD endpoints check permission,
+refuse bad input and answer the same way. Endpoints that are not CRUD stay hand-written.
+"""
+
+# No `from __future__ import annotations` here: ninja reads the signatures' real types.
+
+import inspect
+from collections.abc import Callable, Collection
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router
+from ninja.pagination import paginate
+
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor
+from cairn.engagements.models import Engagement
+from cairn.people.models import User
+
+# save(record, changes, user) writes the record and returns it; `changes` are the payload fields
+# left for it (the `extras`, or all of them when the helper does not set fields itself).
+Saver = Callable[[Any, dict[str, Any], User], Any]
+Deleter = Callable[[Any, Engagement, User], Any]
+
+OPERATIONS = frozenset({"list", "get", "create", "update", "delete"})
+
+
+def tagged(model: type[models.Model], write: Callable[[], Any]) -> Any:
+    """Run a write; a refusal names its model, so constraint errors name their field."""
+    try:
+        return write()
+    except ValidationError as exc:
+        exc.model = model  # type: ignore[attr-defined]
+        raise
+
+
+def _engagement(engagement_id: int) -> Engagement:
+    return get_object_or_404(
+        Engagement.objects.select_related("account", "owner", "current_phase"), pk=engagement_id
+    )
+
+
+def _item_param(view: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """The view with its `item_id` path parameter called `name`, as the path declares it.
+
+    ninja reads a view's parameters from its signature, so the published name is the one
+    the signature shows; the view itself keeps calling it `item_id`.
+    """
+    if name == "item_id":
+        return view
+
+    def renamed(request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs["item_id"] = kwargs.pop(name)
+        return view(request, **kwargs)
+
+    signature = inspect.signature(view)
+    renamed.__signature__ = signature.replace(parameters=[  # type: ignore[attr-defined]
+        p.replace(name=name) if p.name == "item_id" else p for p in signature.parameters.values()
+    ])
+    renamed.__name__ = view.__name__
+    renamed.__module__ = view.__module__
+    return renamed
+
+
+def resource(
+    router: Router,
+    prefix: str,
+    path: str,
+    model: type[models.Model],
+    *,
+    out: Any,
+    create: Any,
+    patch: Any,
+    queryset: Callable[[], QuerySet[Any]],
+    engagement_of: Callable[[Any], Engagement],
+    save: Saver,
+    delete: Deleter,
+    parent: tuple[str, type[models.Model]] = ("engagement", Engagement),
+    relations: dict[str, type[models.Model]] | None = None,
+    engagement_lookup: str = "engagement_id",
+    extras: frozenset[str] = frozenset(),
+    set_fields: bool = True,
+    nested: bool = False,
+    item_param: str = "item_id",
+    only: Collection[str] = OPERATIONS,
+    summaries: dict[str, str] | None = None,
+    operation_ids: dict[str, str] | None = None,
+) -> None:
+    """Register list, read, create, change and delete for one record kind on `router`.
+
+    Paths are `/{path}` and `/{path}/{id}`; operation ids are `{prefix}_list_{path}` and so
+    on, unless `operation_ids` names them. By default the list filters by an optional
+    `engagement` query parameter and the create payload names its parent; `nested` puts
+    list and create under `/engagements/{engagement_id}/{path}` instead, the engagement
+    being the parent. `extras` are payload fields handed to `save` rather than set on the
+    record; with `set_fields=False` the helper sets none and `save` gets them all.
+    `only` registers a subset of the five operations.
+    """
+    noun = str(model._meta.verbose_name)
+    name = path.replace("-", "_").replace("/", "_")
+    relations = relations or {}
+    parent_name, _ = parent
+    summary = {
+        "list": f"List {model._meta.verbose_name_plural}", "get": f"Read a {noun}",
+        "create": f"Add a {noun}", "update": f"Change a {noun}", "delete": f"Remove a {noun}",
+        **(summaries or {}),
+    }
+    operation_id = {op: f"{prefix}_{op}_{name}" for op in OPERATIONS} | (operation_ids or {})
+    collection = f"/engagements/{{int:engagement_id}}/{path}" if nested else f"/{path}"
+    item = f"/{path}/{{int:{item_param}}}"
+
+    def changes(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
+        if not set_fields:
+            return data
+        extra = {k: data.pop(k) for k in extras if k in data}
+        apply(instance, data, relations)
+        return extra
+
+    def written(instance: Any, data: dict[str, Any], user: User) -> Any:
+        saved = tagged(model, lambda: save(instance, data, user))
+        return queryset().get(pk=saved.pk)
+
+    if "list" in only and nested:
+        @router.get(collection, response=list[out], summary=summary["list"],
+                    operation_id=operation_id["list"])
+        @paginate(Pagination)
+        def list_nested(request: HttpRequest, engagement_id: int) -> QuerySet[Any]:
+            return queryset().filter(**{engagement_lookup: _engagement(engagement_id).pk})
+
+    if "list" in only and not nested:
+        @router.get(collection, response=list[out], summary=summary["list"],
+                    operation_id=operation_id["list"])
+        @paginate(Pagination)
+        def list_items(
+            request: HttpRequest,
+            engagement: int | None = Query(None, description="Only this engagement's."),  # type: ignore[assignment]
+        ) -> QuerySet[Any]:
+            items = queryset()
+            if engagement is not None:
+                items = items.filter(**{engagement_lookup: engagement})
+            return items
+
+    if "get" in only:
+        def get_item(request: HttpRequest, item_id: int) -> Any:
+            return get_object_or_404(queryset(), pk=item_id)
+
+        router.get(item, response={200: out, **READ_ERRORS}, summary=summary["get"],
+                   operation_id=operation_id["get"])(_item_param(get_item, item_param))
+
+    if "create" in only and nested:
+        @router.post(collection, response={201: out, **WRITE_ERRORS}, summary=summary["create"],
+                     operation_id=operation_id["create"])
+        def create_nested(request: HttpRequest, engagement_id: int, payload: create) -> Any:  # type: ignore[valid-type]
+            engagement = _engagement(engagement_id)
+            user = engagement_editor(request, engagement)
+            instance = model(**{parent_name: engagement})
+            data = changes(instance, payload.model_dump(exclude_unset=True))
+            return 201, written(instance, data, user)
+
+    if "create" in only and not nested:
+        @router.post(collection, response={201: out, **WRITE_ERRORS}, summary=summary["create"],
+                     operation_id=operation_id["create"])
+        def create_item(request: HttpRequest, payload: create) -> Any:  # type: ignore[valid-type]
+            data = payload.model_dump(exclude_unset=True)
+            instance = apply(model(), {parent_name: data.pop(parent_name)}, dict([parent]))
+            data = changes(instance, data)
+            user = engagement_editor(request, engagement_of(instance))
+            return 201, written(instance, data, user)
+
+    if "update" in only:
+        def update_item(request: HttpRequest, item_id: int, payload: patch) -> Any:  # type: ignore[valid-type]
+            instance = get_object_or_404(queryset(), pk=item_id)
+            user = engagement_editor(request, engagement_of(instance))
+            data = changes(instance, payload.model_dump(exclude_unset=True))
+            return written(instance, data, user)
+
+        router.patch(item, response={200: out, **WRITE_ERRORS}, summary=summary["update"],
+                     operation_id=operation_id["update"])(_item_param(update_item, item_param))
+
+    if "delete" in only:
+        def delete_item(request: HttpRequest, item_id: int) -> Any:
+            instance = get_object_or_404(queryset(), pk=item_id)
+            engagement = engagement_of(instance)
+            user = engagement_editor(request, engagement)
+            delete(instance, engagement, user)
+            return 204, None
+
+        router.delete(item, response={204: None, **WRITE_ERRORS}, summary=summary["delete"],
+                      operation_id=operation_id["delete"])(_item_param(delete_item, item_param))
