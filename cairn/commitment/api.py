@@ -13,9 +13,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
-from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, engagement_editor, related
+from cairn.api import READ_ERRORS, WRITE_ERRORS, engagement_editor, related
 from cairn.commitment import actions
 from cairn.commitment.models import FirstMeeting, NextStep, RaciActivity, RaciMember, Stakeholder
 from cairn.commitment.queries import (
@@ -25,7 +24,6 @@ from cairn.commitment.queries import (
     communication_plan,
     raci_parties,
     responsibilities,
-    stakeholders_of,
 )
 from cairn.commitment.schemas import (
     CellIn,
@@ -50,6 +48,7 @@ from cairn.customers.models import Contact
 from cairn.documents.models import Document
 from cairn.engagements.models import Engagement
 from cairn.people.models import User
+from cairn.resources import resource
 
 router = Router(tags=["commitment"])
 
@@ -69,11 +68,12 @@ def _tagged(exc: ValidationError, model: type) -> ValidationError:
 # --- Stakeholders -----------------------------------------------------------------------------
 
 
+def _stakeholders() -> QuerySet[Stakeholder]:
+    return Stakeholder.objects.select_related("contact", "owner", "engagement__account")
+
+
 def _stakeholder(stakeholder_id: int) -> Stakeholder:
-    return get_object_or_404(
-        Stakeholder.objects.select_related("contact", "owner", "engagement__account"),
-        pk=stakeholder_id,
-    )
+    return get_object_or_404(_stakeholders(), pk=stakeholder_id)
 
 
 def _stakeholder_changes(data: dict[str, Any]) -> dict[str, Any]:
@@ -87,59 +87,32 @@ def _stakeholder_changes(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _save_stakeholder(stakeholder: Stakeholder, data: dict[str, Any], user: User) -> Stakeholder:
-    try:
-        actions.save_stakeholder(stakeholder, _stakeholder_changes(data), by=user)
-    except ValidationError as exc:
-        raise _tagged(exc, Stakeholder) from None
-    return _stakeholder(stakeholder.pk)
+    return actions.save_stakeholder(stakeholder, _stakeholder_changes(data), by=user)
 
 
-@router.get(
-    "/engagements/{int:engagement_id}/stakeholders", response=list[StakeholderOut],
-    summary="The engagement's stakeholders, most powerful first",
+# The action takes the changes as a whole (it records what moved on the matrix), so the
+# helper hands it the payload rather than setting the fields itself.
+resource(
+    router, "cairn_commitment_api", "stakeholders", Stakeholder, out=StakeholderOut,
+    create=StakeholderIn, patch=StakeholderPatch, queryset=_stakeholders,
+    engagement_of=lambda stakeholder: stakeholder.engagement, save=_save_stakeholder,
+    delete=lambda stakeholder, engagement, user: actions.remove_stakeholder(stakeholder, by=user),
+    set_fields=False, nested=True, item_param="stakeholder_id",
+    summaries={
+        "list": "The engagement's stakeholders, most powerful first",
+        "create": "Add a stakeholder: a contact, or a category of similar people",
+        "get": "Get Stakeholder",
+        "update": "Move a stakeholder on the matrix, or change their plan",
+        "delete": "Delete Stakeholder",
+    },
+    operation_ids={
+        "list": "cairn_commitment_api_list_stakeholders",
+        "create": "cairn_commitment_api_create_stakeholder",
+        "get": "cairn_commitment_api_get_stakeholder",
+        "update": "cairn_commitment_api_update_stakeholder",
+        "delete": "cairn_commitment_api_delete_stakeholder",
+    },
 )
-@paginate(Pagination)
-def list_stakeholders(request: HttpRequest, engagement_id: int) -> QuerySet[Stakeholder]:
-    return stakeholders_of(_engagement(engagement_id))
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/stakeholders",
-    response={201: StakeholderOut, **WRITE_ERRORS},
-    summary="Add a stakeholder: a contact, or a category of similar people",
-)
-def create_stakeholder(
-    request: HttpRequest, engagement_id: int, payload: StakeholderIn
-) -> tuple[int, Stakeholder]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    stakeholder = Stakeholder(engagement=engagement)
-    return 201, _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
-
-
-@router.get("/stakeholders/{int:stakeholder_id}", response={200: StakeholderOut, **READ_ERRORS})
-def get_stakeholder(request: HttpRequest, stakeholder_id: int) -> Stakeholder:
-    return _stakeholder(stakeholder_id)
-
-
-@router.patch(
-    "/stakeholders/{int:stakeholder_id}", response={200: StakeholderOut, **WRITE_ERRORS},
-    summary="Move a stakeholder on the matrix, or change their plan",
-)
-def update_stakeholder(
-    request: HttpRequest, stakeholder_id: int, payload: StakeholderPatch
-) -> Stakeholder:
-    stakeholder = _stakeholder(stakeholder_id)
-    user = engagement_editor(request, stakeholder.engagement)
-    return _save_stakeholder(stakeholder, payload.model_dump(exclude_unset=True), user)
-
-
-@router.delete("/stakeholders/{int:stakeholder_id}", response={204: None, **WRITE_ERRORS})
-def delete_stakeholder(request: HttpRequest, stakeholder_id: int) -> tuple[int, None]:
-    stakeholder = _stakeholder(stakeholder_id)
-    user = engagement_editor(request, stakeholder.engagement)
-    actions.remove_stakeholder(stakeholder, by=user)
-    return 204, None
 
 
 @router.post(
@@ -170,10 +143,37 @@ def _raci(engagement: Engagement) -> dict[str, list[Party] | list[Responsibility
     return {"parties": raci_parties(engagement), "rows": responsibilities(engagement)}
 
 
+def _raci_activities() -> QuerySet[RaciActivity]:
+    return RaciActivity.objects.select_related("engagement__account")
+
+
 def _raci_activity(activity_id: int) -> RaciActivity:
-    return get_object_or_404(
-        RaciActivity.objects.select_related("engagement__account"), pk=activity_id
-    )
+    return get_object_or_404(_raci_activities(), pk=activity_id)
+
+
+def _save_activity(activity: RaciActivity, data: dict[str, Any], user: User) -> RaciActivity:
+    if activity.pk is None:
+        return actions.add_raci_activity(activity.engagement, data["name"], by=user)
+    return actions.rename_raci_activity(activity, data["name"], by=user)
+
+
+# Activities are added, renamed and removed here; they are read in the RACI matrix.
+resource(
+    router, "cairn_commitment_api", "raci/activities", RaciActivity, out=RaciActivityOut,
+    create=RaciActivityIn, patch=RaciActivityIn, queryset=_raci_activities,
+    engagement_of=lambda activity: activity.engagement, save=_save_activity,
+    delete=lambda activity, engagement, user: actions.remove_raci_activity(activity, by=user),
+    set_fields=False, nested=True, item_param="activity_id", only={"create", "update", "delete"},
+    summaries={
+        "create": "Add a RACI activity", "update": "Rename a RACI activity",
+        "delete": "Delete Activity",
+    },
+    operation_ids={
+        "create": "cairn_commitment_api_add_activity",
+        "update": "cairn_commitment_api_rename_activity",
+        "delete": "cairn_commitment_api_delete_activity",
+    },
+)
 
 
 @router.get(
@@ -185,21 +185,6 @@ def get_raci(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/engagements/{int:engagement_id}/raci/activities",
-    response={201: RaciActivityOut, **WRITE_ERRORS}, summary="Add a RACI activity",
-)
-def add_activity(
-    request: HttpRequest, engagement_id: int, payload: RaciActivityIn
-) -> tuple[int, RaciActivity]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    try:
-        return 201, actions.add_raci_activity(engagement, payload.name, by=user)
-    except ValidationError as exc:
-        raise _tagged(exc, RaciActivity) from None
-
-
-@router.post(
     "/engagements/{int:engagement_id}/raci/seed",
     response={200: list[RaciActivityOut], **WRITE_ERRORS},
     summary="Add the checklist activities from the current phase on; returns those added",
@@ -208,29 +193,6 @@ def seed(request: HttpRequest, engagement_id: int) -> list[RaciActivity]:
     engagement = _engagement(engagement_id)
     user = engagement_editor(request, engagement)
     return actions.seed_raci(engagement, by=user)
-
-
-@router.patch(
-    "/raci/activities/{int:activity_id}", response={200: RaciActivityOut, **WRITE_ERRORS},
-    summary="Rename a RACI activity",
-)
-def rename_activity(
-    request: HttpRequest, activity_id: int, payload: RaciActivityIn
-) -> RaciActivity:
-    activity = _raci_activity(activity_id)
-    user = engagement_editor(request, activity.engagement)
-    try:
-        return actions.rename_raci_activity(activity, payload.name, by=user)
-    except ValidationError as exc:
-        raise _tagged(exc, RaciActivity) from None
-
-
-@router.delete("/raci/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
-def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
-    activity = _raci_activity(activity_id)
-    user = engagement_editor(request, activity.engagement)
-    actions.remove_raci_activity(activity, by=user)
-    return 204, None
 
 
 @router.put(
