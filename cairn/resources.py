@@ -87,6 +87,8 @@ def resource(
     extras: frozenset[str] = frozenset(),
     set_fields: bool = True,
     nested: bool = False,
+    parent_of: Callable[[Engagement], models.Model] | None = None,
+    item_path: str | None = None,
     item_param: str = "item_id",
     only: Collection[str] = OPERATIONS,
     summaries: dict[str, str] | None = None,
@@ -98,8 +100,10 @@ def resource(
     on, unless `operation_ids` names them. By default the list filters by an optional
     `engagement` query parameter and the create payload names its parent; `nested` puts
     list and create under `/engagements/{engagement_id}/{path}` instead, the engagement
-    being the parent. `extras` are payload fields handed to `save` rather than set on the
-    record; with `set_fields=False` the helper sets none and `save` gets them all.
+    being the parent (or `parent_of(engagement)`, such as its plan). `item_path` puts read,
+    change and delete under `/{item_path}/{id}` rather than `/{path}/{id}`. `extras` are
+    payload fields handed to `save` rather than set on the record; with `set_fields=False`
+    the helper sets none and `save` gets them all.
     `only` registers a subset of the five operations.
     """
     noun = str(model._meta.verbose_name)
@@ -113,7 +117,7 @@ def resource(
     }
     operation_id = {op: f"{prefix}_{op}_{name}" for op in OPERATIONS} | (operation_ids or {})
     collection = f"/engagements/{{int:engagement_id}}/{path}" if nested else f"/{path}"
-    item = f"/{path}/{{int:{item_param}}}"
+    item = f"/{item_path or path}/{{int:{item_param}}}"
 
     def changes(instance: Any, data: dict[str, Any]) -> dict[str, Any]:
         if not set_fields:
@@ -159,7 +163,7 @@ def resource(
         def create_nested(request: HttpRequest, engagement_id: int, payload: create) -> Any:  # type: ignore[valid-type]
             engagement = _engagement(engagement_id)
             user = engagement_editor(request, engagement)
-            instance = model(**{parent_name: engagement})
+            instance = model(**{parent_name: parent_of(engagement) if parent_of else engagement})
             data = changes(instance, payload.model_dump(exclude_unset=True))
             return 201, written(instance, data, user)
 

@@ -57,6 +57,7 @@ from cairn.onboarding.schemas import (
 )
 from cairn.people import permissions
 from cairn.people.models import User
+from cairn.resources import resource
 
 router = Router(tags=["onboarding"])
 
@@ -169,74 +170,48 @@ def put_plan(request: HttpRequest, engagement_id: int, payload: PlanIn) -> dict[
     return _plan_out(plan)
 
 
-def _phase(phase_id: int) -> PlanPhase:
-    return get_object_or_404(PlanPhase.objects.select_related("plan__engagement__account"), pk=phase_id)
+def _phases() -> QuerySet[PlanPhase]:
+    return PlanPhase.objects.select_related("plan__engagement__account")
 
 
-@router.post(
-    "/engagements/{int:engagement_id}/plan/phases", response={201: PhaseOut, **WRITE_ERRORS},
-    summary="Add a phase to the plan",
-)
-def create_phase(request: HttpRequest, engagement_id: int, payload: PhaseIn) -> tuple[int, PlanPhase]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    phase = apply(PlanPhase(plan=_plan(engagement)), payload.model_dump(exclude_unset=True))
-    return 201, actions.save_phase(phase, by=user)
-
-
-@router.patch("/phases/{int:phase_id}", response={200: PhaseOut, **WRITE_ERRORS})
-def update_phase(request: HttpRequest, phase_id: int, payload: PhasePatch) -> PlanPhase:
-    phase = _phase(phase_id)
-    user = engagement_editor(request, phase.plan.engagement)
-    return actions.save_phase(apply(phase, payload.model_dump(exclude_unset=True)), by=user)
-
-
-@router.delete("/phases/{int:phase_id}", response={204: None, **WRITE_ERRORS})
-def delete_phase(request: HttpRequest, phase_id: int) -> tuple[int, None]:
-    phase = _phase(phase_id)
-    actions.delete_phase(phase, by=engagement_editor(request, phase.plan.engagement))
-    return 204, None
+def _milestones() -> QuerySet[Milestone]:
+    return Milestone.objects.select_related("plan__engagement__account")
 
 
 def _milestone(milestone_id: int) -> Milestone:
-    return get_object_or_404(
-        Milestone.objects.select_related("plan__engagement__account"), pk=milestone_id
-    )
+    return get_object_or_404(_milestones(), pk=milestone_id)
 
 
-def _milestone_fields(data: dict[str, Any]) -> dict[str, Any]:
-    if "phase" in data and data["phase"] is not None:
-        data["phase"] = related(PlanPhase, data["phase"], "phase")
-    return data
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/plan/milestones", response={201: PlanMilestoneOut, **WRITE_ERRORS},
-    summary="Add a milestone",
+# Phases and milestones are added to the engagement's plan and read in it (GET .../plan).
+resource(
+    router, "cairn_onboarding_api", "plan/phases", PlanPhase, out=PhaseOut, create=PhaseIn,
+    patch=PhasePatch, queryset=_phases, engagement_of=lambda phase: phase.plan.engagement,
+    save=lambda phase, changes, user: actions.save_phase(phase, by=user),
+    delete=lambda phase, engagement, user: actions.delete_phase(phase, by=user),
+    nested=True, parent=("plan", OnboardingPlan), parent_of=_plan, item_path="phases",
+    item_param="phase_id", only={"create", "update", "delete"},
+    summaries={"create": "Add a phase to the plan", "update": "Update Phase", "delete": "Delete Phase"},
+    operation_ids={
+        "create": "cairn_onboarding_api_create_phase",
+        "update": "cairn_onboarding_api_update_phase",
+        "delete": "cairn_onboarding_api_delete_phase",
+    },
 )
-def create_milestone(
-    request: HttpRequest, engagement_id: int, payload: PlanMilestoneIn
-) -> tuple[int, Milestone]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    data = _milestone_fields(payload.model_dump(exclude_unset=True))
-    milestone = apply(Milestone(plan=_plan(engagement)), data)
-    return 201, actions.save_milestone(milestone, by=user)
-
-
-@router.patch("/milestones/{int:milestone_id}", response={200: PlanMilestoneOut, **WRITE_ERRORS})
-def update_milestone(request: HttpRequest, milestone_id: int, payload: PlanMilestonePatch) -> Milestone:
-    milestone = _milestone(milestone_id)
-    user = engagement_editor(request, milestone.plan.engagement)
-    apply(milestone, _milestone_fields(payload.model_dump(exclude_unset=True)))
-    return actions.save_milestone(milestone, by=user)
-
-
-@router.delete("/milestones/{int:milestone_id}", response={204: None, **WRITE_ERRORS})
-def delete_milestone(request: HttpRequest, milestone_id: int) -> tuple[int, None]:
-    milestone = _milestone(milestone_id)
-    actions.delete_milestone(milestone, by=engagement_editor(request, milestone.plan.engagement))
-    return 204, None
+resource(
+    router, "cairn_onboarding_api", "plan/milestones", Milestone, out=PlanMilestoneOut,
+    create=PlanMilestoneIn, patch=PlanMilestonePatch, queryset=_milestones,
+    engagement_of=lambda milestone: milestone.plan.engagement, relations={"phase": PlanPhase},
+    save=lambda milestone, changes, user: actions.save_milestone(milestone, by=user),
+    delete=lambda milestone, engagement, user: actions.delete_milestone(milestone, by=user),
+    nested=True, parent=("plan", OnboardingPlan), parent_of=_plan, item_path="milestones",
+    item_param="milestone_id", only={"create", "update", "delete"},
+    summaries={"create": "Add a milestone", "update": "Update Milestone", "delete": "Delete Milestone"},
+    operation_ids={
+        "create": "cairn_onboarding_api_create_milestone",
+        "update": "cairn_onboarding_api_update_milestone",
+        "delete": "cairn_onboarding_api_delete_milestone",
+    },
+)
 
 
 @router.post(
