@@ -47,7 +47,8 @@ API_MUTANTS = [
     ("PATCH /preparation/facts/{fact_id}", "cairn.preparation.api", "update_fact"),
     ("PATCH /preparation/engagements/{engagement_id}/org-chart/{contact_id}",
      "cairn.preparation.api", "place_contact"),
-    ("DELETE /onboarding/milestones/{milestone_id}", "cairn.onboarding.api", "delete_milestone"),
+    # Milestones are deleted by the shared CRUD helper's view.
+    ("DELETE /onboarding/milestones/{milestone_id}", "cairn.resources", "delete_item"),
     ("POST /usage/surveys", "cairn.usage.api", "_require_accounts"),
 ]
 PAGE_MUTANTS = [
