@@ -32,7 +32,8 @@ REQUIRED = ("account_external_id", "user_id", "event_type", "timestamp")
 ALIASES = {"ts": "timestamp", "account": "account_external_id", "user": "user_id",
            "type": "event_type", "id": "event_id"}
 
-# Events happened in our era of computers: an earlier date is a placeholder or a mistake.
+# Product usage cannot predate 1970: an earlier timestamp is a default value or a typo, and
+# the row goes to quarantine.
 EARLIEST_MOMENT = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 TOO_EARLY = "before 1970-01-01"
 

@@ -100,8 +100,9 @@ def book(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Book]:
             load.__exit__(None, None, None)
 
 
-@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
-def test_the_operation_answers_as_its_document_says(operation: Any, book: Book) -> None:
+def fuzz(operation: Any, book: Book) -> None:
+    """Call one operation with valid and invalid requests; every answer must match the
+    document. What each answered is kept in ANSWERED."""
     cases = st.one_of(
         operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
         operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
@@ -122,11 +123,18 @@ def test_the_operation_answers_as_its_document_says(operation: Any, book: Book) 
     call()
 
 
-def test_the_fuzzing_reached_the_book_not_only_refusals() -> None:
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.label)
+def test_the_operation_answers_as_its_document_says(operation: Any, book: Book) -> None:
+    fuzz(operation, book)
+
+
+def test_the_fuzzing_reached_the_book_not_only_refusals(book: Book) -> None:
     """Without a working token or with ids that never exist, every answer would be a 401 or
-    a 404 and the test above would prove little: most reads must have succeeded."""
-    if len(ANSWERED) < len(OPERATIONS):
-        pytest.skip("only some operations were fuzzed in this run")
-    reads = [label for label in ANSWERED if label.startswith("GET ")]
-    succeeded = [label for label in reads if any(200 <= s < 300 for s in ANSWERED[label])]
-    assert len(succeeded) >= 0.5 * len(reads), sorted(set(reads) - set(succeeded))
+    a 404 and the test above would prove little: most reads must have succeeded. Reads the
+    run has not fuzzed yet (this test run on its own, say) are fuzzed here first."""
+    reads = [op for op in OPERATIONS if op.label.startswith("GET ")]
+    for operation in reads:
+        if operation.label not in ANSWERED:
+            fuzz(operation, book)
+    succeeded = [op.label for op in reads if any(200 <= s < 300 for s in ANSWERED[op.label])]
+    assert len(succeeded) >= 0.5 * len(reads), sorted({op.label for op in reads} - set(succeeded))
