@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from cairn.fields import NAME
 from cairn.people import permissions, throttle
 
 
@@ -56,6 +57,13 @@ def lift_lockout(request: HttpRequest) -> HttpResponse:
     if bool(username) == bool(address):
         messages.error(request, "Choose one user name or one address to lift the lockout of.")
         return redirect("users")
-    throttle.lift(username=username, address=address, by=request.user.get_username())
-    messages.success(request, f"{username or address} may try to log in again.")
+    # Only what a lockout can name: a NUL would be refused by PostgreSQL as a server error.
+    if "\x00" in username + address or len(username + address) > NAME:
+        messages.error(request, "That is not a user name or an address Cairn can have locked out.")
+        return redirect("users")
+    removed = throttle.lift(username=username, address=address, by=request.user.get_username())
+    if removed:
+        messages.success(request, f"{username or address} may try to log in again.")
+    else:
+        messages.info(request, f"{username or address} was not locked out: nothing to lift.")
     return redirect("users")

@@ -162,6 +162,20 @@ def test_lifting_needs_one_user_name_or_one_address(as_adam: Client, carol: User
     assert status("carol", PASSWORD) == 429
 
 
+@pytest.mark.parametrize("name", ["car\x00ol", "x" * 5_000])
+def test_a_name_no_lockout_can_have_is_refused_not_a_server_error(as_adam: Client, name: str) -> None:
+    response = as_adam.post(reverse("lockout_lift"), {"username": name}, follow=True)
+
+    assert response.status_code == 200
+    assert "not a user name or an address Cairn can have locked out" in response.content.decode()
+
+
+def test_lifting_a_name_that_is_not_locked_out_says_so(as_adam: Client, carol: User) -> None:
+    response = as_adam.post(reverse("lockout_lift"), {"username": "carol"}, follow=True)
+
+    assert "carol was not locked out: nothing to lift." in response.content.decode()
+
+
 @pytest.mark.parametrize("persona", ["as_alice", "as_carol", "as_dave", "as_rita"])
 def test_only_an_admin_lifts_a_lockout(
     persona: str, request: pytest.FixtureRequest, carol: User
