@@ -173,8 +173,10 @@ def resource(
         def create_item(request: HttpRequest, payload: create) -> Any:  # type: ignore[valid-type]
             data = payload.model_dump(exclude_unset=True)
             instance = apply(model(), {parent_name: data.pop(parent_name)}, dict([parent]))
-            data = changes(instance, data)
+            # Permission before the payload's other ids are looked up: a refused caller
+            # learns nothing of records in engagements it may not change.
             user = engagement_editor(request, engagement_of(instance))
+            data = changes(instance, data)
             return 201, written(instance, data, user)
 
     if "update" in only:

@@ -6,6 +6,7 @@ open without a login, since whoever needs them cannot log in.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -58,7 +59,7 @@ def lift_lockout(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose one user name or one address to lift the lockout of.")
         return redirect("users")
     # Only what a lockout can name: a NUL would be refused by PostgreSQL as a server error.
-    if "\x00" in username + address or len(username + address) > NAME:
+    if "\x00" in username or len(username) > NAME or (address and not _is_address(address)):
         messages.error(request, "That is not a user name or an address Cairn can have locked out.")
         return redirect("users")
     removed = throttle.lift(username=username, address=address, by=request.user.get_username())
@@ -67,3 +68,12 @@ def lift_lockout(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, f"{username or address} was not locked out: nothing to lift.")
     return redirect("users")
+
+
+def _is_address(text: str) -> bool:
+    """An IP address, as axes records it (PostgreSQL's inet type refuses anything else)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
