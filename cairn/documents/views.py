@@ -44,7 +44,8 @@ def _engagement(pk: int) -> Engagement:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    # isdigit() alone takes "²", which int() refuses; and an id has at most 18 digits.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _require(allowed: bool, message: str) -> None:

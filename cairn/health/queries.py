@@ -28,11 +28,14 @@ def latest_score(account: Account) -> StoredScore | None:
 
 
 def score_lines(score: StoredScore) -> list[dict[str, Any]]:
-    """Each measure's line of a stored score (name, value, points, share, contribution), with
-    the kind of metric it reads (`metric_kind`, "" for other sources), so a utilization
-    shows as the percentage it is. One query, whatever the number of measures."""
+    """Each measure's line of a stored score (name, value, points, share, contribution)."""
     measures = score.snapshot.measures if score.snapshot else []
-    lines = explain(score.explanation, measures)
+    return explain(score.explanation, measures)
+
+
+def with_metric_kinds(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The lines, each with the kind of metric its measure reads (`metric_kind`, "" for other
+    sources), so the health page shows a utilization as the percentage it is. One query."""
     ids = [int(line["key"]) for line in lines if str(line["key"]).isdigit()]
     kinds = {
         str(pk): kind or ""

@@ -131,7 +131,7 @@ def _account_context(account: Account, form: RatingForm, can_rate: bool) -> dict
     health = getattr(account, "health", None)
     card = latest.scorecard if latest else None
     explanation = latest.explanation if latest else {}
-    measures = queries.score_lines(latest) if latest else []
+    measures = queries.with_metric_kinds(queries.score_lines(latest)) if latest else []
     names = {m["key"]: m for m in measures}
     return {
         "account": account,

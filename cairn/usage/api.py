@@ -15,6 +15,7 @@ instead of refusing the other 9,999 events of the batch. The shape of the reques
 
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
+import datetime as dt
 from typing import Annotated, Any
 
 import pyarrow as pa
@@ -35,14 +36,26 @@ from cairn.people.models import User
 from cairn.usage import actions, feedback
 from cairn.usage.models import IngestBatch, TicketPriority, TicketStatus
 from cairn.usage.readers import rows_table, text_of
-from cairn.validation import NO_NUL, Key, Name, Note, Title, sane_date
+from cairn.usage.validation import moment_refusal
+from cairn.validation import NO_NUL, Key, Name, Note, Title
 
 MAX_EVENTS = 10_000
 MAX_RECORDS = 10_000
 
 router = Router(tags=["usage"])
 ExternalId = Annotated[str, MaxLen(100), NO_NUL]  # as Account.external_id and the records' ids
-When = Annotated[AwareDatetime, AfterValidator(sane_date)]  # a ticket's or an answer's moment
+
+
+def _usage_moment(moment: dt.datetime) -> dt.datetime:
+    """A ticket's or an answer's moment, by the rule of events and usage files (1970 to
+    CAIRN_EVENT_FUTURE_DAYS ahead), so the API and a file refuse the same moments."""
+    reason = moment_refusal(moment)
+    if reason:
+        raise ValueError(f"This moment is {reason}.")
+    return moment
+
+
+When = Annotated[AwareDatetime, AfterValidator(_usage_moment)]
 
 
 class EventIn(Schema):

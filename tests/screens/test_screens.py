@@ -80,6 +80,17 @@ def test_it_files_an_upload_under_the_engagements_current_phase_by_default(engag
     assert re.search(r'<option value="handover_notes" selected>', form)
 
 
+@pytest.mark.parametrize("phase", ["\u00b2", "9" * 40, "-1", "x"])
+def test_a_phase_in_the_address_that_is_not_an_id_falls_back_to_the_current_phase(
+    engagement, as_carol, phase
+):
+    # "²" passed isdigit() and then failed int(): a server error on the upload page.
+    for name in ("document_upload", "document_new"):
+        response = as_carol.get(reverse(name, args=[engagement.pk]), {"phase": phase})
+        assert response.status_code == 200
+        assert f'<option value="{engagement.current_phase.pk}" selected>' in response.content.decode()
+
+
 def test_it_suggests_the_type_of_document_the_phase_produces(engagement, as_carol):
     commitment = engagement.playbook_version.phases.get(key="commitment")
     engagement.current_phase = commitment
