@@ -61,7 +61,7 @@ def test_the_lockout_page_says_when_to_try_again_and_how_to_get_back_in(carol: U
     page = response.content.decode()
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     assert response.status_code == 429
-    assert "Too many failed logins for this user name or from this address" in page
+    assert "Too many failed logins for this user name or from this network" in page
     assert f"Try again in {minutes} minutes (counted from the last attempt)" in page
     assert "ask an admin to lift the lockout" in page
     assert f'href="{reverse("password_reset")}"' in page
@@ -132,7 +132,7 @@ def test_an_admin_sees_lockouts_on_the_users_page_and_lifts_one(
     page = as_adam.get(reverse("users")).content.decode()
     assert "Locked out of logging in" in page
     assert "User name <strong>carol</strong>" in page
-    assert f"Address <strong>{HOME}</strong>" in page
+    assert f"Network (IP) address <strong>{HOME}</strong>" in page
 
     response = as_adam.post(reverse("lockout_lift"), {"username": "carol"}, follow=True)
 

@@ -142,7 +142,7 @@ def test_a_leader_makes_an_ingest_token_that_sends_usage_events(
     assert response.status_code == 302
     page = as_alice.get(reverse("profile")).content.decode()
     key = page.split('id="new-token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
-    assert "Ingest (events, tickets, NPS for every account)" in page
+    assert "Sends usage data: events, tickets and NPS answers for every account" in page
     event = {"account_external_id": "acme-1", "user_id": "u1", "event_type": "login",
              "timestamp": "2026-01-01T10:00:00Z"}
     sent = Client(HTTP_AUTHORIZATION=f"Bearer {key}").post(
