@@ -45,7 +45,7 @@ def can_edit_account(user: User | AnonymousUser, account: Account) -> bool:
     if account.owner_id == user.pk:
         return True
     # A CSM working on one of the account's engagements looks after the account too.
-    return account.engagements.filter(_member_filter(user)).exists()
+    return account.engagements.filter(member_filter(user)).exists()
 
 
 def can_edit_engagement(user: User | AnonymousUser, engagement: Engagement) -> bool:
@@ -110,7 +110,7 @@ def can_manage_users(user: User | AnonymousUser) -> bool:
     return _active(user) and user.is_admin  # type: ignore[union-attr]
 
 
-def _member_filter(user: User | AnonymousUser):  # type: ignore[no-untyped-def]
+def member_filter(user: User | AnonymousUser):  # type: ignore[no-untyped-def]
     from django.db.models import Q
 
     return Q(owner=user.pk) | Q(team=user.pk)

@@ -43,6 +43,21 @@ def test_it_shows_an_outsider_no_done_button_on_others_tasks(engagement, carol, 
     assert reverse("task_toggle", args=[task.pk]) not in page
 
 
+def test_an_account_owner_outside_an_engagement_gets_no_edit_link_for_its_tasks(
+    engagement, carol, dave, as_dave
+):
+    # Dave owns the account but not the engagement: its task would refuse him (403).
+    account = engagement.account
+    account.owner = dave
+    account.save()
+    theirs = _task(engagement, carol, carol)
+    mine = _task(engagement, dave, carol)
+    page = as_dave.get(account.get_absolute_url()).content.decode()
+    assert reverse("task_edit", args=[theirs.pk]) not in page
+    assert reverse("task_edit", args=[mine.pk]) in page
+    assert as_dave.get(reverse("task_edit", args=[theirs.pk])).status_code == 403
+
+
 def test_it_shows_the_owner_and_the_assignee_the_done_button(engagement, carol, dave, as_carol,
                                                              as_dave):
     mine = _task(engagement, carol, carol)
