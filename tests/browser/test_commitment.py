@@ -42,6 +42,9 @@ def test_a_csm_places_a_stakeholder_and_fills_the_raci_with_htmx(
     page.get_by_role("button", name="Add activity").click()
     row = page.locator("tr", has_text="Approve the rollout plan")
     expect(row).to_contain_text("No one is accountable.")
+    # Adding the activity loaded a new page: its scripts (htmx) must have run before a
+    # choice is made, or the choice falls back to an ordinary form post and a reload.
+    page.wait_for_load_state("load")
     page.evaluate("window.notReloaded = true")
     page.get_by_label("Olga Berg for Approve the rollout plan").select_option("A")
     expect(row).not_to_contain_text("No one is accountable.")
