@@ -9,6 +9,7 @@ refuse bad input and answer the same way. Endpoints that are not CRUD stay hand-
 
 import inspect
 from collections.abc import Callable, Collection
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,8 +20,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, user_of
 from cairn.engagements.models import Engagement
+from cairn.people import access
 from cairn.people.models import User
 
 # save(record, changes, user) writes the record and returns it; `changes` are the payload fields
@@ -40,10 +42,21 @@ def tagged(model: type[models.Model], write: Callable[[], Any]) -> Any:
         raise
 
 
-def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase"), pk=engagement_id
-    )
+def engagements() -> QuerySet[Engagement]:
+    """Engagements as the API reads and checks them: with what their permission and
+    their answers need."""
+    return Engagement.objects.select_related("account", "owner", "current_phase")
+
+
+def engagement_or_404(engagement_id: int) -> Engagement:
+    """The engagement an API path names, to read (everyone logged in reads everything)."""
+    return get_object_or_404(engagements(), pk=engagement_id)
+
+
+def editable_engagement(request: HttpRequest, engagement_id: int) -> tuple[Engagement, User]:
+    """The engagement an API path names and the caller, who must be allowed to change it."""
+    user = user_of(request)
+    return access.editable_engagement(user, engagement_id, engagements()), user
 
 
 def _item_param(view: Callable[..., Any], name: str) -> Callable[..., Any]:
@@ -78,12 +91,11 @@ def resource(
     create: Any,
     patch: Any,
     queryset: Callable[[], QuerySet[Any]],
-    engagement_of: Callable[[Any], Engagement],
+    via: str = "engagement",
     save: Saver,
     delete: Deleter,
     parent: tuple[str, type[models.Model]] = ("engagement", Engagement),
     relations: dict[str, type[models.Model]] | None = None,
-    engagement_lookup: str = "engagement_id",
     extras: frozenset[str] = frozenset(),
     set_fields: bool = True,
     nested: bool = False,
@@ -92,12 +104,14 @@ def resource(
     item_param: str = "item_id",
     only: Collection[str] = OPERATIONS,
     summaries: dict[str, str] | None = None,
-    operation_ids: dict[str, str] | None = None,
 ) -> None:
     """Register list, read, create, change and delete for one record kind on `router`.
 
-    Paths are `/{path}` and `/{path}/{id}`; operation ids are `{prefix}_list_{path}` and so
-    on, unless `operation_ids` names them. By default the list filters by an optional
+    Paths are `/{path}` and `/{path}/{id}`. `via` is the dotted path from a record to the
+    engagement whose editors may change it ("engagement", "kpi.engagement"): every write
+    fetches the record and checks it in one call. Operation ids are `{prefix}_list_{path}`,
+    then `{prefix}_get_{noun}` and so on, the noun being `item_param` without `_id` (the
+    path when it is plain `item_id`). By default the list filters by an optional
     `engagement` query parameter and the create payload names its parent; `nested` puts
     list and create under `/engagements/{engagement_id}/{path}` instead, the engagement
     being the parent (or `parent_of(engagement)`, such as its plan). `item_path` puts read,
@@ -106,16 +120,18 @@ def resource(
     the helper sets none and `save` gets them all.
     `only` registers a subset of the five operations.
     """
-    noun = str(model._meta.verbose_name)
+    label = str(model._meta.verbose_name)
     name = path.replace("-", "_").replace("/", "_")
     relations = relations or {}
     parent_name, _ = parent
     summary = {
-        "list": f"List {model._meta.verbose_name_plural}", "get": f"Read a {noun}",
-        "create": f"Add a {noun}", "update": f"Change a {noun}", "delete": f"Remove a {noun}",
+        "list": f"List {model._meta.verbose_name_plural}", "get": f"Read a {label}",
+        "create": f"Add a {label}", "update": f"Change a {label}", "delete": f"Remove a {label}",
         **(summaries or {}),
     }
-    operation_id = {op: f"{prefix}_{op}_{name}" for op in OPERATIONS} | (operation_ids or {})
+    noun = name if item_param == "item_id" else item_param.removesuffix("_id")
+    operation_id = {op: f"{prefix}_{op}_{noun}" for op in OPERATIONS} | {"list": f"{prefix}_list_{name}"}
+    engagement_lookup = via.replace(".", "__") + "_id"
     collection = f"/engagements/{{int:engagement_id}}/{path}" if nested else f"/{path}"
     item = f"/{item_path or path}/{{int:{item_param}}}"
 
@@ -135,7 +151,7 @@ def resource(
                     operation_id=operation_id["list"])
         @paginate(Pagination)
         def list_nested(request: HttpRequest, engagement_id: int) -> QuerySet[Any]:
-            return queryset().filter(**{engagement_lookup: _engagement(engagement_id).pk})
+            return queryset().filter(**{engagement_lookup: engagement_or_404(engagement_id).pk})
 
     if "list" in only and not nested:
         @router.get(collection, response=list[out], summary=summary["list"],
@@ -161,8 +177,7 @@ def resource(
         @router.post(collection, response={201: out, **WRITE_ERRORS}, summary=summary["create"],
                      operation_id=operation_id["create"])
         def create_nested(request: HttpRequest, engagement_id: int, payload: create) -> Any:  # type: ignore[valid-type]
-            engagement = _engagement(engagement_id)
-            user = engagement_editor(request, engagement)
+            engagement, user = editable_engagement(request, engagement_id)
             instance = model(**{parent_name: parent_of(engagement) if parent_of else engagement})
             data = changes(instance, payload.model_dump(exclude_unset=True))
             return 201, written(instance, data, user)
@@ -172,17 +187,21 @@ def resource(
                      operation_id=operation_id["create"])
         def create_item(request: HttpRequest, payload: create) -> Any:  # type: ignore[valid-type]
             data = payload.model_dump(exclude_unset=True)
-            instance = apply(model(), {parent_name: data.pop(parent_name)}, dict([parent]))
-            # Permission before the payload's other ids are looked up: a refused caller
-            # learns nothing of records in engagements it may not change.
-            user = engagement_editor(request, engagement_of(instance))
+            # The parent is fetched and checked in one call, before the payload's other ids
+            # are looked up: a refused caller learns nothing of engagements it may not change.
+            owner = access.engagement_item(
+                user_of(request), parent[1], via=via.partition(".")[2], field=parent_name,
+                pk=data.pop(parent_name),
+            )
+            user = user_of(request)
+            instance = model(**{parent_name: owner})
             data = changes(instance, data)
             return 201, written(instance, data, user)
 
     if "update" in only:
         def update_item(request: HttpRequest, item_id: int, payload: patch) -> Any:  # type: ignore[valid-type]
-            instance = get_object_or_404(queryset(), pk=item_id)
-            user = engagement_editor(request, engagement_of(instance))
+            user = user_of(request)
+            instance = access.engagement_item(user, queryset(), via=via, pk=item_id)
             data = changes(instance, payload.model_dump(exclude_unset=True))
             return written(instance, data, user)
 
@@ -191,10 +210,9 @@ def resource(
 
     if "delete" in only:
         def delete_item(request: HttpRequest, item_id: int) -> Any:
-            instance = get_object_or_404(queryset(), pk=item_id)
-            engagement = engagement_of(instance)
-            user = engagement_editor(request, engagement)
-            delete(instance, engagement, user)
+            user = user_of(request)
+            instance = access.engagement_item(user, queryset(), via=via, pk=item_id)
+            delete(instance, attrgetter(via)(instance), user)
             return 204, None
 
         router.delete(item, response={204: None, **WRITE_ERRORS}, summary=summary["delete"],

@@ -9,6 +9,7 @@ permissions and the timeline of the pages.
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from django.db import models
@@ -56,23 +57,21 @@ def _engagement(engagement_id: int) -> Engagement:
 
 
 def resource(
-    path: str, model: type[models.Model], *, engagement_of: Callable[[Any], Engagement],
+    path: str, model: type[models.Model], *, via: str = "engagement",
     save: Saver | None = None, **options: Any,
 ) -> None:
     """The shared CRUD endpoints, with adoption's operation ids and writes."""
 
     def save_item(instance: Any, changes: dict[str, Any], user: User) -> Any:
-        return actions.save_item(instance, engagement_of(instance), by=user)
+        return actions.save_item(instance, attrgetter(via)(instance), by=user)
 
     shared_resource(
-        router, "adoption", path, model, engagement_of=engagement_of, save=save or save_item,
+        router, "adoption", path, model, via=via, save=save or save_item,
         delete=lambda instance, engagement, user: actions.delete_item(instance, engagement, by=user),
         **options,
     )
 
 
-def _own(instance: Any) -> Engagement:
-    return instance.engagement  # type: ignore[no-any-return]
 
 
 def _save_work_package(instance: WorkPackage, extra: dict[str, Any], user: User) -> WorkPackage:
@@ -95,77 +94,71 @@ def _kpis() -> QuerySet[Kpi]:
 
 resource(
     "processes", ImpactedProcess, out=schemas.ProcessOut, create=schemas.ProcessIn,
-    patch=schemas.ProcessPatch, engagement_of=_own,
+    patch=schemas.ProcessPatch,
     queryset=lambda: ImpactedProcess.objects.select_related("engagement").order_by("name", "pk"),
 )
 resource(
     "groups", ImpactedGroup, out=schemas.GroupOut, create=schemas.GroupIn, patch=schemas.GroupPatch,
-    engagement_of=_own, relations={"manager": Contact},
+    relations={"manager": Contact},
     queryset=lambda: ImpactedGroup.objects.select_related("engagement").order_by("name", "pk"),
 )
 resource(
     "considerations", Consideration, out=schemas.ConsiderationOut, create=schemas.ConsiderationIn,
-    patch=schemas.ConsiderationPatch, engagement_of=_own, relations={"group": ImpactedGroup},
+    patch=schemas.ConsiderationPatch, relations={"group": ImpactedGroup},
     queryset=lambda: Consideration.objects.select_related("engagement").order_by("kind", "title", "pk"),
 )
 resource(
-    "risks", Risk, out=schemas.RiskOut, create=schemas.RiskIn, patch=schemas.RiskPatch, engagement_of=_own,
+    "risks", Risk, out=schemas.RiskOut, create=schemas.RiskIn, patch=schemas.RiskPatch,
     queryset=lambda: Risk.objects.select_related("engagement").order_by("title", "pk"),
 )
 resource(
     "roadmap-steps", RoadmapStep, out=schemas.StepOut, create=schemas.StepIn, patch=schemas.StepPatch,
-    engagement_of=_own,
     queryset=lambda: RoadmapStep.objects.select_related("engagement").order_by("starts", "pk"),
 )
 resource(
     "pilots", Pilot, out=schemas.PilotOut, create=schemas.PilotIn, patch=schemas.PilotPatch,
-    engagement_of=_own,
     queryset=lambda: Pilot.objects.select_related("engagement").prefetch_related("criteria").order_by("pk"),
 )
 resource(
     "pilot-criteria", PilotCriterion, out=schemas.PilotCriterionOut, create=schemas.PilotCriterionIn,
-    patch=schemas.PilotCriterionPatch, engagement_of=lambda c: c.pilot.engagement, parent=("pilot", Pilot),
-    engagement_lookup="pilot__engagement_id",
+    patch=schemas.PilotCriterionPatch, via="pilot.engagement", parent=("pilot", Pilot),
     queryset=lambda: PilotCriterion.objects.select_related("pilot__engagement").order_by("pilot", "pk"),
 )
 resource(
     "work-packages", WorkPackage, out=schemas.WorkPackageOut, create=schemas.WorkPackageIn,
-    patch=schemas.WorkPackagePatch, engagement_of=_own, save=_save_work_package,
+    patch=schemas.WorkPackagePatch, save=_save_work_package,
     extras=frozenset({"plan_section"}),
     queryset=lambda: WorkPackage.objects.select_related("engagement").order_by("due_date", "title", "pk"),
 )
 resource(
     "readiness-workshops", ReadinessWorkshop, out=schemas.WorkshopOut, create=schemas.WorkshopIn,
-    patch=schemas.WorkshopPatch, engagement_of=_own,
+    patch=schemas.WorkshopPatch,
     queryset=lambda: ReadinessWorkshop.objects.select_related("engagement").order_by("-held_on", "-pk"),
 )
 resource(
     "readiness-items", ReadinessItem, out=schemas.ItemOut, create=schemas.ItemIn, patch=schemas.ItemPatch,
-    engagement_of=lambda item: item.workshop.engagement, parent=("workshop", ReadinessWorkshop),
-    engagement_lookup="workshop__engagement_id",
+    via="workshop.engagement", parent=("workshop", ReadinessWorkshop),
     queryset=lambda: ReadinessItem.objects.select_related("workshop__engagement").order_by("workshop", "pk"),
 )
 resource(
-    "kpis", Kpi, out=schemas.KpiOut, create=schemas.KpiIn, patch=schemas.KpiPatch, engagement_of=_own,
+    "kpis", Kpi, out=schemas.KpiOut, create=schemas.KpiIn, patch=schemas.KpiPatch,
     relations={"outcome": Outcome}, queryset=_kpis,
 )
 resource(
     "kpi-milestones", KpiMilestone, out=schemas.KpiMilestoneOut, create=schemas.KpiMilestoneIn,
-    patch=schemas.KpiMilestonePatch, engagement_of=lambda m: m.kpi.engagement, parent=("kpi", Kpi),
-    engagement_lookup="kpi__engagement_id",
+    patch=schemas.KpiMilestonePatch, via="kpi.engagement", parent=("kpi", Kpi),
     queryset=lambda: KpiMilestone.objects.select_related("kpi__engagement").order_by("kpi", "date"),
 )
 resource(
     "kpi-readings", KpiReading, out=schemas.ReadingOut, create=schemas.ReadingIn,
-    patch=schemas.ReadingPatch, engagement_of=lambda r: r.kpi.engagement, parent=("kpi", Kpi),
-    engagement_lookup="kpi__engagement_id", save=_save_reading,
+    patch=schemas.ReadingPatch, via="kpi.engagement", parent=("kpi", Kpi), save=_save_reading,
     queryset=lambda: KpiReading.objects.select_related("kpi__engagement", "recorded_by").order_by(
         "kpi", "date"
     ),
 )
 resource(
     "challenges", Challenge, out=schemas.ChallengeOut, create=schemas.ChallengeIn,
-    patch=schemas.ChallengePatch, engagement_of=_own,
+    patch=schemas.ChallengePatch,
     queryset=lambda: Challenge.objects.select_related("engagement").order_by("-raised_on", "-pk"),
 )
 

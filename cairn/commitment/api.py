@@ -95,7 +95,7 @@ def _save_stakeholder(stakeholder: Stakeholder, data: dict[str, Any], user: User
 resource(
     router, "cairn_commitment_api", "stakeholders", Stakeholder, out=StakeholderOut,
     create=StakeholderIn, patch=StakeholderPatch, queryset=_stakeholders,
-    engagement_of=lambda stakeholder: stakeholder.engagement, save=_save_stakeholder,
+    save=_save_stakeholder,
     delete=lambda stakeholder, engagement, user: actions.remove_stakeholder(stakeholder, by=user),
     set_fields=False, nested=True, item_param="stakeholder_id",
     summaries={
@@ -104,13 +104,6 @@ resource(
         "get": "Get Stakeholder",
         "update": "Move a stakeholder on the matrix, or change their plan",
         "delete": "Delete Stakeholder",
-    },
-    operation_ids={
-        "list": "cairn_commitment_api_list_stakeholders",
-        "create": "cairn_commitment_api_create_stakeholder",
-        "get": "cairn_commitment_api_get_stakeholder",
-        "update": "cairn_commitment_api_update_stakeholder",
-        "delete": "cairn_commitment_api_delete_stakeholder",
     },
 )
 
@@ -161,17 +154,12 @@ def _save_activity(activity: RaciActivity, data: dict[str, Any], user: User) -> 
 resource(
     router, "cairn_commitment_api", "raci/activities", RaciActivity, out=RaciActivityOut,
     create=RaciActivityIn, patch=RaciActivityIn, queryset=_raci_activities,
-    engagement_of=lambda activity: activity.engagement, save=_save_activity,
+    save=_save_activity,
     delete=lambda activity, engagement, user: actions.remove_raci_activity(activity, by=user),
     set_fields=False, nested=True, item_param="activity_id", only={"create", "update", "delete"},
     summaries={
         "create": "Add a RACI activity", "update": "Rename a RACI activity",
         "delete": "Delete Activity",
-    },
-    operation_ids={
-        "create": "cairn_commitment_api_add_activity",
-        "update": "cairn_commitment_api_rename_activity",
-        "delete": "cairn_commitment_api_delete_activity",
     },
 )
 

@@ -185,32 +185,22 @@ def _milestone(milestone_id: int) -> Milestone:
 # Phases and milestones are added to the engagement's plan and read in it (GET .../plan).
 resource(
     router, "cairn_onboarding_api", "plan/phases", PlanPhase, out=PhaseOut, create=PhaseIn,
-    patch=PhasePatch, queryset=_phases, engagement_of=lambda phase: phase.plan.engagement,
+    patch=PhasePatch, queryset=_phases, via="plan.engagement",
     save=lambda phase, changes, user: actions.save_phase(phase, by=user),
     delete=lambda phase, engagement, user: actions.delete_phase(phase, by=user),
     nested=True, parent=("plan", OnboardingPlan), parent_of=_plan, item_path="phases",
     item_param="phase_id", only={"create", "update", "delete"},
     summaries={"create": "Add a phase to the plan", "update": "Update Phase", "delete": "Delete Phase"},
-    operation_ids={
-        "create": "cairn_onboarding_api_create_phase",
-        "update": "cairn_onboarding_api_update_phase",
-        "delete": "cairn_onboarding_api_delete_phase",
-    },
 )
 resource(
     router, "cairn_onboarding_api", "plan/milestones", Milestone, out=PlanMilestoneOut,
     create=PlanMilestoneIn, patch=PlanMilestonePatch, queryset=_milestones,
-    engagement_of=lambda milestone: milestone.plan.engagement, relations={"phase": PlanPhase},
+    via="plan.engagement", relations={"phase": PlanPhase},
     save=lambda milestone, changes, user: actions.save_milestone(milestone, by=user),
     delete=lambda milestone, engagement, user: actions.delete_milestone(milestone, by=user),
     nested=True, parent=("plan", OnboardingPlan), parent_of=_plan, item_path="milestones",
     item_param="milestone_id", only={"create", "update", "delete"},
     summaries={"create": "Add a milestone", "update": "Update Milestone", "delete": "Delete Milestone"},
-    operation_ids={
-        "create": "cairn_onboarding_api_create_milestone",
-        "update": "cairn_onboarding_api_update_milestone",
-        "delete": "cairn_onboarding_api_delete_milestone",
-    },
 )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -22,21 +23,75 @@ if TYPE_CHECKING:
 
     from cairn.customers.models import Account
     from cairn.engagements.models import Engagement
-    from cairn.people.models import User
+    from cairn.people.models import ApiToken, User
+    from cairn.timeline.models import Task
 
 M = TypeVar("M", bound=models.Model)
 
 ENGAGEMENT_REFUSAL = "You may not change this engagement: you neither own it nor work on it."
 ACCOUNT_REFUSAL = "You may not change this account: you neither own it nor work on it."
+TASK_REFUSAL = "You may not change this task."
+WRITER_REFUSAL = "Read-only users cannot change anything."
+LEADER_REFUSAL = "Only CS leaders may do this."
+ADMIN_REFUSAL = "Only admins may do this."
+
+
+def _allowed(user: User | AnonymousUser, allowed: bool, message: str) -> User:
+    permissions.require(allowed, message)
+    return cast("User", user)
+
+
+def writer(user: User | AnonymousUser, message: str = WRITER_REFUSAL) -> User:
+    """The user, if they may change anything at all (not read-only)."""
+    return _allowed(user, permissions.can_write(user), message)
+
+
+def leader(user: User | AnonymousUser, message: str = LEADER_REFUSAL) -> User:
+    """The user, if a CS leader (or admin) who may write: playbooks, scorecards, the book."""
+    return _allowed(user, permissions.is_leader(user) and permissions.can_write(user), message)
+
+
+def admin(user: User | AnonymousUser, message: str = ADMIN_REFUSAL) -> User:
+    """The user, if an admin: people and their access."""
+    return _allowed(user, permissions.can_manage_users(user), message)
+
+
+def ingester(
+    user: User | AnonymousUser, token: ApiToken | None, message: str
+) -> User:
+    """The user, if the request may send usage data for every account (an admin, or a
+    token with the ingest scope)."""
+    return _allowed(user, permissions.can_ingest(user, token), message)
+
+
+def engagement_starter(
+    user: User | AnonymousUser, account: Account, owner: User, team: list[User], message: str,
+) -> User:
+    """The user, if they may start an engagement on `account` led by `owner` with `team`."""
+    return _allowed(user, permissions.can_start_engagement(user, account, owner, team), message)
+
+
+def _fetch(queryset: QuerySet[M] | type[M], field: str | None, lookup: dict[str, Any]) -> M:
+    """The object, or 404; or, when a request body named it in `field`, a refusal of that
+    field (400), since the path itself was right."""
+    if field is None:
+        return get_object_or_404(queryset, **lookup)
+    manager = queryset if isinstance(queryset, QuerySet) else queryset._default_manager.all()
+    obj = manager.filter(**lookup).first()
+    if obj is None:
+        name = manager.model._meta.verbose_name
+        raise ValidationError({field: f"There is no {name} with id {lookup.get('pk')}."})
+    return obj
 
 
 def engagement_item(
     user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "engagement",
-    message: str = ENGAGEMENT_REFUSAL, **lookup: Any,
+    message: str = ENGAGEMENT_REFUSAL, field: str | None = None, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may change the engagement it belongs to
-    (reached by the dotted attribute `via`; empty for an engagement itself)."""
-    obj = get_object_or_404(queryset, **lookup)
+    (reached by the dotted attribute `via`; empty for an engagement itself). `field` names
+    the body field that gave the id, for a 400 rather than a 404 when there is none."""
+    obj = _fetch(queryset, field, lookup)
     engagement = cast("Engagement", attrgetter(via)(obj) if via else obj)
     permissions.require(permissions.can_edit_engagement(user, engagement), message)
     return obj
@@ -44,33 +99,44 @@ def engagement_item(
 
 def account_item(
     user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "account",
-    message: str = ACCOUNT_REFUSAL, **lookup: Any,
+    message: str = ACCOUNT_REFUSAL, field: str | None = None, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may change the account it belongs to."""
-    obj = get_object_or_404(queryset, **lookup)
+    obj = _fetch(queryset, field, lookup)
     account = cast("Account", attrgetter(via)(obj) if via else obj)
     permissions.require(permissions.can_edit_account(user, account), message)
     return obj
 
 
+def task_item(
+    user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "",
+    message: str = TASK_REFUSAL, field: str | None = None, **lookup: Any,
+) -> M:
+    """The object `lookup` names, if the user may work the task it is (or belongs to)."""
+    obj = _fetch(queryset, field, lookup)
+    task = cast("Task", attrgetter(via)(obj) if via else obj)
+    permissions.require(permissions.can_change_task(user, task), message)
+    return obj
+
+
 def editable_engagement(
     user: User | AnonymousUser, pk: int, queryset: QuerySet[Engagement] | None = None,
-    message: str = ENGAGEMENT_REFUSAL,
+    message: str = ENGAGEMENT_REFUSAL, field: str | None = None,
 ) -> Engagement:
     from cairn.engagements.models import Engagement
 
     source = queryset if queryset is not None else Engagement
-    return engagement_item(user, source, via="", message=message, pk=pk)
+    return engagement_item(user, source, via="", message=message, field=field, pk=pk)
 
 
 def editable_account(
     user: User | AnonymousUser, pk: int, queryset: QuerySet[Account] | None = None,
-    message: str = ACCOUNT_REFUSAL,
+    message: str = ACCOUNT_REFUSAL, field: str | None = None,
 ) -> Account:
     from cairn.customers.models import Account
 
     source = queryset if queryset is not None else Account
-    return account_item(user, source, via="", message=message, pk=pk)
+    return account_item(user, source, via="", message=message, field=field, pk=pk)
 
 
 def editable_accounts(user: User | AnonymousUser) -> QuerySet[Account]:
