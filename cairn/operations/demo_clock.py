@@ -119,11 +119,12 @@ class Clock:
                 if first == last:
                     written.update(**{name: first})
                     continue
-                for pk, at in written.values_list("pk", name):
-                    moved = first + dt.timedelta(
-                        seconds=(at - since).total_seconds() * scale
-                    )
-                    model._default_manager.filter(pk=pk).update(**{name: moved})
+                # One UPDATE per batch of rows (bulk_update's CASE), not one per row.
+                moved = [
+                    model(pk=pk, **{name: first + dt.timedelta(seconds=(at - since).total_seconds() * scale)})
+                    for pk, at in written.values_list("pk", name)
+                ]
+                model._default_manager.bulk_update(moved, [name], batch_size=500)
 
 
 @contextmanager
