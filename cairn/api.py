@@ -30,8 +30,6 @@ from ninja.security import HttpBearer, SessionAuth
 from cairn.bounds import INT_MAX, INT_MIN, bound_integers
 from cairn.customers.actions import save_record
 from cairn.engagements.actions import GateBlocked
-from cairn.engagements.models import Engagement
-from cairn.people import access, permissions
 from cairn.people.models import ApiToken, User
 from cairn.validation import constraint_fields
 
@@ -151,16 +149,6 @@ def user_of(request: HttpRequest) -> User:
 def token_of(request: HttpRequest) -> ApiToken | None:
     """The token the request came with; None for a browser session."""
     return getattr(request, "api_token", None)
-
-
-def engagement_editor(request: HttpRequest, engagement: Engagement) -> User:
-    """The person behind the request, who must be allowed to change the engagement and its
-    phase tools (403 otherwise)."""
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement), access.ENGAGEMENT_REFUSAL
-    )
-    return user
 
 
 def _bad_request(

@@ -104,6 +104,8 @@ def resource(
     item_param: str = "item_id",
     only: Collection[str] = OPERATIONS,
     summaries: dict[str, str] | None = None,
+    may_change: Callable[[Any, Any], bool] | None = None,
+    refusal: str = access.ENGAGEMENT_REFUSAL,
 ) -> None:
     """Register list, read, create, change and delete for one record kind on `router`.
 
@@ -118,7 +120,9 @@ def resource(
     change and delete under `/{item_path}/{id}` rather than `/{path}/{id}`. `extras` are
     payload fields handed to `save` rather than set on the record; with `set_fields=False`
     the helper sets none and `save` gets them all.
-    `only` registers a subset of the five operations.
+    `only` registers a subset of the five operations. `may_change(user, record)` replaces
+    the engagement's rule for change and delete where a record has its own (time entries:
+    one's own, or a leader), refused with `refusal`.
     """
     label = str(model._meta.verbose_name)
     name = path.replace("-", "_").replace("/", "_")
@@ -141,6 +145,11 @@ def resource(
         extra = {k: data.pop(k) for k in extras if k in data}
         apply(instance, data, relations)
         return extra
+
+    def changeable(user: User, item_id: int) -> Any:
+        if may_change is not None:
+            return access.item(user, queryset(), may_change, refusal, pk=item_id)
+        return access.engagement_item(user, queryset(), via=via, message=refusal, pk=item_id)
 
     def written(instance: Any, data: dict[str, Any], user: User) -> Any:
         saved = tagged(model, lambda: save(instance, data, user))
@@ -201,7 +210,7 @@ def resource(
     if "update" in only:
         def update_item(request: HttpRequest, item_id: int, payload: patch) -> Any:  # type: ignore[valid-type]
             user = user_of(request)
-            instance = access.engagement_item(user, queryset(), via=via, pk=item_id)
+            instance = changeable(user, item_id)
             data = changes(instance, payload.model_dump(exclude_unset=True))
             return written(instance, data, user)
 
@@ -211,7 +220,7 @@ def resource(
     if "delete" in only:
         def delete_item(request: HttpRequest, item_id: int) -> Any:
             user = user_of(request)
-            instance = access.engagement_item(user, queryset(), via=via, pk=item_id)
+            instance = changeable(user, item_id)
             delete(instance, attrgetter(via)(instance), user)
             return 204, None
 

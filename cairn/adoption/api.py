@@ -40,20 +40,16 @@ from cairn.adoption.models import (
     WorkPackage,
     risk_level,
 )
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, engagement_editor, related
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
 from cairn.customers.models import Contact
 from cairn.documents.actions import EditConflict
 from cairn.engagements.models import Engagement, Outcome
+from cairn.people import access
 from cairn.people.models import User
-from cairn.resources import Saver
+from cairn.resources import Saver, editable_engagement, engagement_or_404, tagged
 from cairn.resources import resource as shared_resource
-from cairn.resources import tagged as _tagged
 
 router = Router(tags=["adoption"])
-
-
-def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(Engagement.objects.select_related("account"), pk=engagement_id)
 
 
 def resource(
@@ -70,8 +66,6 @@ def resource(
         delete=lambda instance, engagement, user: actions.delete_item(instance, engagement, by=user),
         **options,
     )
-
-
 
 
 def _save_work_package(instance: WorkPackage, extra: dict[str, Any], user: User) -> WorkPackage:
@@ -170,7 +164,7 @@ resource(
             response={200: list[schemas.HeatCell], **READ_ERRORS},
             summary="Open and mitigating risks counted by likelihood and impact (25 cells)")
 def heat_map(request: HttpRequest, engagement_id: int) -> list[dict[str, Any]]:
-    engagement = _engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     counts = {
         (likelihood, impact): n
         for likelihood, impact, n in engagement.risks.exclude(status=RiskStatus.CLOSED)
@@ -186,7 +180,7 @@ def heat_map(request: HttpRequest, engagement_id: int) -> list[dict[str, Any]]:
             summary="Challenges flagged as lessons, for engagement evaluation")
 @paginate(Pagination)
 def lessons(request: HttpRequest, engagement_id: int) -> QuerySet[Challenge]:
-    engagement = _engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     return engagement.challenges.filter(is_lesson=True).order_by("-raised_on", "-pk")
 
 
@@ -200,15 +194,14 @@ def _plan_out(engagement: Engagement) -> AdoptionPlan:
 @router.get("/plans/{int:engagement_id}", response={200: schemas.AdoptionPlanOut, **READ_ERRORS},
             summary="The engagement's adoption plan: outline, approval, detail, roadmap")
 def get_plan(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
-    return _plan_out(_engagement(engagement_id))
+    return _plan_out(engagement_or_404(engagement_id))
 
 
 def _plan_text(
     request: HttpRequest, engagement_id: int, payload: schemas.PlanText,
     write: Callable[..., AdoptionPlan],
 ) -> Any:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     try:
         write(engagement, payload.body, by=user, base_version=payload.base_version, comment=payload.comment)
     except EditConflict as exc:
@@ -227,10 +220,9 @@ def put_outline(request: HttpRequest, engagement_id: int, payload: schemas.PlanT
              summary="Record the key stakeholder's approval of the current outline version (refused "
                      "when it is approved already)")
 def approve(request: HttpRequest, engagement_id: int, payload: schemas.ApprovalIn) -> AdoptionPlan:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     stakeholder = related(Contact, payload.approved_by, "approved_by")
-    _tagged(AdoptionPlan, lambda: actions.approve_outline(
+    tagged(AdoptionPlan, lambda: actions.approve_outline(
         engagement, stakeholder=stakeholder, approved_on=payload.approved_on, note=payload.note, by=user,
     ))
     return _plan_out(engagement)
@@ -247,8 +239,7 @@ def put_detailed(request: HttpRequest, engagement_id: int, payload: schemas.Plan
             response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
             summary="The roadmap's summary for the workforce")
 def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.SummaryIn) -> AdoptionPlan:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     actions.save_roadmap_summary(engagement, payload.roadmap_summary, by=user)
     return _plan_out(engagement)
 
@@ -257,8 +248,7 @@ def put_summary(request: HttpRequest, engagement_id: int, payload: schemas.Summa
              response={200: schemas.AdoptionPlanOut, **WRITE_ERRORS},
              summary="Publish the roadmap into the repository (a new version each time)")
 def publish(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     actions.publish_roadmap(engagement, by=user)
     return _plan_out(engagement)
 
@@ -266,24 +256,31 @@ def publish(request: HttpRequest, engagement_id: int) -> AdoptionPlan:
 # --- Readiness decisions, governance -------------------------------------------------------
 
 
+def _items() -> QuerySet[ReadinessItem]:
+    return ReadinessItem.objects.select_related("workshop__engagement")
+
+
 def _item(item_id: int) -> ReadinessItem:
-    return get_object_or_404(ReadinessItem.objects.select_related("workshop__engagement"), pk=item_id)
+    return get_object_or_404(_items(), pk=item_id)
+
+
+def _editable_item(request: HttpRequest, item_id: int) -> tuple[ReadinessItem, User]:
+    user = user_of(request)
+    return access.engagement_item(user, _items(), via="workshop.engagement", pk=item_id), user
 
 
 @router.post("/readiness-items/{int:item_id}/resolve", response={200: schemas.ItemOut, **WRITE_ERRORS},
              summary="Mark a checklist item resolved, saying how")
 def resolve(request: HttpRequest, item_id: int, payload: schemas.ResolveIn) -> ReadinessItem:
-    item = _item(item_id)
-    user = engagement_editor(request, item.workshop.engagement)
-    _tagged(ReadinessItem, lambda: actions.resolve_item(item, payload.resolution, by=user))
+    item, user = _editable_item(request, item_id)
+    tagged(ReadinessItem, lambda: actions.resolve_item(item, payload.resolution, by=user))
     return _item(item_id)
 
 
 @router.post("/readiness-items/{int:item_id}/carry", response={201: schemas.ChallengeOut, **WRITE_ERRORS},
              summary="Carry an open checklist item into the challenge log as an issue")
 def carry(request: HttpRequest, item_id: int, payload: schemas.CarryIn) -> Any:
-    item = _item(item_id)
-    user = engagement_editor(request, item.workshop.engagement)
+    item, user = _editable_item(request, item_id)
     challenge = actions.carry_as_issue(item, impact=payload.impact, by=user)
     return 201, challenge
 
@@ -310,8 +307,8 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> GovernanceMeeting:
 @router.post("/governance-meetings", response={201: schemas.GovernanceOut, **WRITE_ERRORS},
              summary="Record a governance meeting; Cairn writes its report from the data")
 def create_meeting(request: HttpRequest, payload: schemas.GovernanceIn) -> Any:
-    engagement = related(Engagement, payload.engagement, "engagement")
-    user = engagement_editor(request, engagement)
+    user = user_of(request)
+    engagement = access.editable_engagement(user, payload.engagement, field="engagement")
     meeting = actions.hold_governance_meeting(
         engagement, held_on=payload.held_on, attendees=payload.attendees, decisions=payload.decisions,
         by=user,

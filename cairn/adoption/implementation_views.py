@@ -42,10 +42,10 @@ from cairn.adoption.views import (
     add_errors,
     context,
     delete_view,
+    editable_engagement_of,
     engagement_of,
     form_page,
     page_of,
-    require_edit,
     save_model_form,
 )
 from cairn.documents.rendering import render_markdown
@@ -79,8 +79,7 @@ def _plan_sections(engagement: Engagement) -> list[str]:
 
 
 def work_package_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     package = (
         get_object_or_404(WorkPackage, pk=pk, engagement=engagement) if pk
         else WorkPackage(engagement=engagement)
@@ -147,8 +146,7 @@ def workshop_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 
 def item_form(request: AuthedRequest, engagement_pk: int, workshop_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     workshop = get_object_or_404(ReadinessWorkshop, pk=workshop_pk, engagement=engagement)
     form = ReadinessItemForm(request.POST or None, instance=ReadinessItem(workshop=workshop))
     return form_page(
@@ -160,8 +158,7 @@ def item_form(request: AuthedRequest, engagement_pk: int, workshop_pk: int) -> H
 
 def item_edit(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
     """Reword a checklist item or change its owner, whatever became of it since the workshop."""
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     item = _item(engagement, pk)
     form = ReadinessItemForm(request.POST or None, instance=item)
     carried = " The challenge it was carried into keeps its own text." if item.challenge_id else ""
@@ -181,8 +178,7 @@ def _item(engagement: Engagement, pk: int) -> ReadinessItem:
 
 
 def item_resolve(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     item = _item(engagement, pk)
     form = ResolveForm(request.POST or None, initial={"resolution": item.resolution})
     return form_page(
@@ -194,8 +190,7 @@ def item_resolve(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpRes
 
 
 def item_carry(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     item = _item(engagement, pk)
     form = CarryForm(request.POST or None)
     return form_page(
@@ -263,8 +258,7 @@ def kpi_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpRespo
 def _kpi_child(request: AuthedRequest, engagement_pk: int, pk: int, form_class: type[forms.ModelForm],
                noun: str) -> HttpResponse:
     """Record a reading or add a milestone from the KPI page; errors come back on a form page."""
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     kpi = get_object_or_404(Kpi, pk=pk, engagement=engagement)
     instance = form_class._meta.model(kpi=kpi)
     if isinstance(instance, KpiReading):
@@ -322,8 +316,7 @@ def challenges(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def challenge_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     instance = (get_object_or_404(Challenge, pk=pk, engagement=engagement) if pk
                 else Challenge(engagement=engagement, raised_on=timezone.localdate()))
     form = ChallengeForm(request.POST or None, instance=instance)
@@ -374,8 +367,7 @@ def governance(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def governance_new(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     form = GovernanceForm(request.POST or None, initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

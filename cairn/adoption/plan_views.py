@@ -19,10 +19,10 @@ from cairn.adoption.views import (
     add_errors,
     context,
     delete_view,
+    editable_engagement_of,
     engagement_of,
     error_text,
     page_of,
-    require_edit,
 )
 from cairn.documents.actions import EditConflict
 from cairn.documents.models import Document
@@ -67,7 +67,6 @@ def plan(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def _sections_page(request: AuthedRequest, engagement: Engagement, *, detailed: bool) -> HttpResponse:
-    require_edit(request, engagement)
     current = queries.plan_of(engagement) or AdoptionPlan(engagement=engagement)
     document = current.detailed if detailed else current.outline
     title = "Adoption plan (detailed)" if detailed else "Adoption plan (outline)"
@@ -115,16 +114,15 @@ def _sections_page(request: AuthedRequest, engagement: Engagement, *, detailed: 
 
 
 def outline_edit(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    return _sections_page(request, engagement_of(engagement_pk), detailed=False)
+    return _sections_page(request, editable_engagement_of(request, engagement_pk), detailed=False)
 
 
 def detailed_edit(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    return _sections_page(request, engagement_of(engagement_pk), detailed=True)
+    return _sections_page(request, editable_engagement_of(request, engagement_pk), detailed=True)
 
 
 def approve(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     form = ApprovalForm(request.POST or None, engagement=engagement,
                         initial={"approved_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -151,8 +149,7 @@ def approve(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 def send_for_approval(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     """Send the current outline to the key stakeholder through a customer link."""
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     form = SendForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -176,8 +173,7 @@ def send_for_approval(request: AuthedRequest, engagement_pk: int) -> HttpRespons
 
 @require_POST
 def roadmap_summary(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     form = RoadmapSummaryForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Summary for the workforce: write a few sentences.")
@@ -206,8 +202,7 @@ def step_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
 
 @require_POST
 def publish(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     try:
         document = actions.publish_roadmap(engagement, by=request.user)
     except ValidationError as exc:

@@ -39,27 +39,27 @@ from cairn.adoption.models import (
 )
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 
 PER_PAGE = 25
 
 
+def _engagements() -> QuerySet[Engagement]:
+    return Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version")
+
+
 def engagement_of(pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version"), pk=pk
-    )
+    return get_object_or_404(_engagements(), pk=pk)
+
+
+def editable_engagement_of(request: AuthedRequest, pk: int) -> Engagement:
+    """The engagement, fetched and checked in one call: the user must be allowed to change it."""
+    return access.editable_engagement(request.user, pk, _engagements())
 
 
 def may_edit(request: AuthedRequest, engagement: Engagement) -> bool:
     """Edit controls are shown to those who may change the engagement while it is open."""
     return permissions.can_edit_engagement(request.user, engagement) and not engagement.is_closed
-
-
-def require_edit(request: AuthedRequest, engagement: Engagement) -> None:
-    permissions.require(
-        permissions.can_edit_engagement(request.user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
 
 
 def page_of(request: AuthedRequest, queryset: QuerySet[Any] | list[Any], param: str = "page",
@@ -129,8 +129,7 @@ def delete_view(
     request: AuthedRequest, engagement_pk: int, model: type[models.Model], pk: int, back: str,
     lookup: str = "engagement",
 ) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     instance = get_object_or_404(model, pk=pk, **{lookup: engagement})
     try:
         actions.delete_item(instance, engagement, by=request.user)
@@ -164,8 +163,7 @@ def _tool_form(
     pk: int | None, *, tool: str, noun: str, back_name: str, delete_name: str, takes_engagement: bool = False,
     intro: str = "",
 ) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     instance = get_object_or_404(model, pk=pk, engagement=engagement) if pk else model(engagement=engagement)
     kwargs: dict[str, Any] = {"instance": instance}
     if takes_engagement:
@@ -265,8 +263,7 @@ def pilot(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def pilot_form(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     instance = Pilot.objects.filter(engagement=engagement).first() or Pilot(engagement=engagement)
     form = PilotForm(request.POST or None, instance=instance)
     return form_page(
@@ -281,8 +278,7 @@ def pilot_form(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 def criterion_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
     """Add a success criterion, or change one and record its result with the evidence."""
-    engagement = engagement_of(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     current = get_object_or_404(Pilot, engagement=engagement)
     instance = (
         get_object_or_404(PilotCriterion, pk=pk, pilot=current) if pk else PilotCriterion(pilot=current)

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, engagement_editor, related
+from cairn.api import READ_ERRORS, WRITE_ERRORS, related, user_of
 from cairn.commitment import actions
 from cairn.commitment.models import FirstMeeting, NextStep, RaciActivity, RaciMember, Stakeholder
 from cairn.commitment.queries import (
@@ -47,22 +47,11 @@ from cairn.commitment.schemas import (
 from cairn.customers.models import Contact
 from cairn.documents.models import Document
 from cairn.engagements.models import Engagement
+from cairn.people import access
 from cairn.people.models import User
-from cairn.resources import resource
+from cairn.resources import editable_engagement, engagement_or_404, resource, tagged
 
 router = Router(tags=["commitment"])
-
-
-def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase"), pk=engagement_id
-    )
-
-
-
-def _tagged(exc: ValidationError, model: type) -> ValidationError:
-    exc.model = model  # type: ignore[attr-defined]
-    return exc
 
 
 # --- Stakeholders -----------------------------------------------------------------------------
@@ -113,8 +102,8 @@ resource(
     summary="Log a contact: on the timeline, and the next contact moves on by the cadence",
 )
 def log_contact(request: HttpRequest, stakeholder_id: int, payload: ContactLogIn) -> Stakeholder:
-    stakeholder = _stakeholder(stakeholder_id)
-    user = engagement_editor(request, stakeholder.engagement)
+    user = user_of(request)
+    stakeholder = access.engagement_item(user, _stakeholders(), pk=stakeholder_id)
     actions.log_contact(
         stakeholder, by=user, on=payload.on, kind=payload.kind, note=payload.note
     )
@@ -126,7 +115,7 @@ def log_contact(request: HttpRequest, stakeholder_id: int, payload: ContactLogIn
     summary="The stakeholder management plan",
 )
 def plan(request: HttpRequest, engagement_id: int) -> list[PlanLine]:
-    return communication_plan(_engagement(engagement_id))
+    return communication_plan(engagement_or_404(engagement_id))
 
 
 # --- RACI -----------------------------------------------------------------------------------
@@ -138,10 +127,6 @@ def _raci(engagement: Engagement) -> dict[str, list[Party] | list[Responsibility
 
 def _raci_activities() -> QuerySet[RaciActivity]:
     return RaciActivity.objects.select_related("engagement__account")
-
-
-def _raci_activity(activity_id: int) -> RaciActivity:
-    return get_object_or_404(_raci_activities(), pk=activity_id)
 
 
 def _save_activity(activity: RaciActivity, data: dict[str, Any], user: User) -> RaciActivity:
@@ -169,7 +154,7 @@ resource(
     summary="The RACI matrix: columns, and per activity the names by letter and the warnings",
 )
 def get_raci(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
-    return _raci(_engagement(engagement_id))
+    return _raci(engagement_or_404(engagement_id))
 
 
 @router.post(
@@ -178,8 +163,7 @@ def get_raci(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     summary="Add the checklist activities from the current phase on; returns those added",
 )
 def seed(request: HttpRequest, engagement_id: int) -> list[RaciActivity]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     return actions.seed_raci(engagement, by=user)
 
 
@@ -188,9 +172,9 @@ def seed(request: HttpRequest, engagement_id: int) -> list[RaciActivity]:
     summary="Set or clear one cell; returns the activity's row with its warnings",
 )
 def set_cell(request: HttpRequest, activity_id: int, payload: CellIn) -> Responsibility:
-    activity = _raci_activity(activity_id)
+    user = user_of(request)
+    activity = access.engagement_item(user, _raci_activities(), pk=activity_id)
     engagement = activity.engagement
-    user = engagement_editor(request, engagement)
     if (payload.stakeholder is None) == (payload.user is None):
         raise ValidationError({"stakeholder": "Give a stakeholder or a user, not both."})
     party = actions.PartyRef(
@@ -210,8 +194,7 @@ def set_cell(request: HttpRequest, activity_id: int, payload: CellIn) -> Respons
     summary="Give one of our people a column; returns the columns",
 )
 def add_member(request: HttpRequest, engagement_id: int, payload: MemberIn) -> tuple[int, list[Party]]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     actions.add_raci_member(engagement, related(User, payload.user, "user"), by=user)
     return 201, raci_parties(engagement)
 
@@ -222,8 +205,7 @@ def add_member(request: HttpRequest, engagement_id: int, payload: MemberIn) -> t
     summary="Remove an added person's column, with their letters",
 )
 def remove_member(request: HttpRequest, engagement_id: int, user_id: int) -> tuple[int, None]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     member = get_object_or_404(
         RaciMember.objects.select_related("engagement", "user"), engagement=engagement,
         user_id=user_id,
@@ -262,7 +244,7 @@ def _ids(model: type[Model], ids: list[int], field: str) -> list[Any]:
     summary="The first meeting: plan, minutes, next steps (404 before it is planned)",
 )
 def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
-    return _meeting_of(_engagement(engagement_id))
+    return _meeting_of(engagement_or_404(engagement_id))
 
 
 @router.put(
@@ -270,8 +252,7 @@ def get_meeting(request: HttpRequest, engagement_id: int) -> FirstMeeting:
     summary="Write or replace the plan of the first meeting",
 )
 def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingIn) -> FirstMeeting:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     plan = actions.MeetingPlan(
         scheduled_at=payload.scheduled_at, place=payload.place, format=payload.format,
         length_minutes=payload.length_minutes, desired_outcomes=payload.desired_outcomes,
@@ -281,10 +262,7 @@ def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingI
         documents=_ids(Document, payload.documents, "documents"),
         collateral_notes=payload.collateral_notes,
     )
-    try:
-        actions.plan_meeting(engagement, plan, by=user)
-    except ValidationError as exc:
-        raise _tagged(exc, FirstMeeting) from None
+    tagged(FirstMeeting, lambda: actions.plan_meeting(engagement, plan, by=user))
     return _meeting_of(engagement)
 
 
@@ -294,8 +272,7 @@ def put_meeting(request: HttpRequest, engagement_id: int, payload: FirstMeetingI
     summary="Record the meeting as held, with its minutes (Markdown)",
 )
 def hold(request: HttpRequest, engagement_id: int, payload: HeldIn) -> FirstMeeting:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     actions.hold_meeting(
         _meeting_of(engagement), by=user, held_at=payload.held_at, minutes=payload.minutes
     )
@@ -310,8 +287,7 @@ def hold(request: HttpRequest, engagement_id: int, payload: HeldIn) -> FirstMeet
 def add_next_step(
     request: HttpRequest, engagement_id: int, payload: NextStepIn
 ) -> tuple[int, NextStep]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     step = actions.add_next_step(
         _meeting_of(engagement), by=user, title=payload.title,
         assignee=related(User, payload.assignee, "assignee"), due_date=payload.due_date,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cairn.commitment import actions
 from cairn.commitment.forms import HeldForm, MeetingPlanForm, NextStepForm
 from cairn.commitment.queries import first_meeting, next_steps
-from cairn.commitment.views import add_errors, engagement_or_404, require_edit
+from cairn.commitment.views import add_errors, editable_engagement, engagement_or_404
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
 from cairn.people import permissions
@@ -43,8 +43,7 @@ def meeting(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def meeting_plan(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     existing = first_meeting(engagement)
     initial = MeetingPlanForm.initial_for(existing) if existing else {
         "length_minutes": 60, "users": [engagement.owner],
@@ -74,8 +73,7 @@ def meeting_plan(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 def meeting_held(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     """Record the meeting as held, with its minutes (or correct them later)."""
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     existing = first_meeting(engagement)
     if existing is None:
         messages.error(request, "Plan the first meeting before you record it.")
@@ -104,8 +102,7 @@ def meeting_held(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def meeting_next_step(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     if request.method != "POST":
         return redirect("commitment_meeting", engagement.pk)
     existing = first_meeting(engagement)

@@ -15,7 +15,7 @@ from cairn.commitment import actions
 from cairn.commitment.forms import RaciActivityForm, RaciCellForm, RaciMemberForm
 from cairn.commitment.models import RaciActivity, RaciMember, RaciRole, Stakeholder
 from cairn.commitment.queries import raci_parties, responsibilities
-from cairn.commitment.views import engagement_or_404, error_text, require_edit
+from cairn.commitment.views import editable_engagement, engagement_or_404, error_text
 from cairn.engagements.models import Engagement
 from cairn.forms import form_errors_text
 from cairn.http import AuthedRequest
@@ -65,8 +65,7 @@ def _activity(engagement: Engagement, pk: int) -> RaciActivity:
 @require_POST
 def raci_cell(request: AuthedRequest, engagement_pk: int, activity_pk: int) -> HttpResponse:
     """Set or clear one cell; htmx gets the activity's row (with its warnings) back."""
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     activity = _activity(engagement, activity_pk)
     form = RaciCellForm(request.POST)
     error = ""
@@ -103,8 +102,7 @@ def raci_cell(request: AuthedRequest, engagement_pk: int, activity_pk: int) -> H
 
 @require_POST
 def raci_activity_add(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     form = RaciActivityForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
@@ -120,8 +118,7 @@ def raci_activity_add(request: AuthedRequest, engagement_pk: int) -> HttpRespons
 
 @require_POST
 def raci_seed(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     try:
         added = actions.seed_raci(engagement, by=request.user)
     except ValidationError as exc:
@@ -136,8 +133,7 @@ def raci_seed(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 @require_POST
 def raci_activity_rename(request: AuthedRequest, engagement_pk: int, activity_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     activity = _activity(engagement, activity_pk)
     form = RaciActivityForm(request.POST)
     if not form.is_valid():
@@ -154,8 +150,7 @@ def raci_activity_rename(request: AuthedRequest, engagement_pk: int, activity_pk
 
 @require_POST
 def raci_activity_delete(request: AuthedRequest, engagement_pk: int, activity_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     activity = _activity(engagement, activity_pk)
     try:
         actions.remove_raci_activity(activity, by=request.user)
@@ -168,8 +163,7 @@ def raci_activity_delete(request: AuthedRequest, engagement_pk: int, activity_pk
 
 @require_POST
 def raci_member_add(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     form = RaciMemberForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
@@ -185,8 +179,7 @@ def raci_member_add(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 @require_POST
 def raci_member_remove(request: AuthedRequest, engagement_pk: int, member_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     member = get_object_or_404(
         RaciMember.objects.select_related("user", "engagement"), pk=member_pk, engagement=engagement
     )

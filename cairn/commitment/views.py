@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,20 +29,20 @@ from cairn.commitment.queries import plan_line, stakeholders_of
 from cairn.engagements.models import Engagement
 from cairn.forms import form_errors_text
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
+
+
+def _engagements() -> QuerySet[Engagement]:
+    return Engagement.objects.select_related("account", "owner", "current_phase")
 
 
 def engagement_or_404(pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase"), pk=pk
-    )
+    return get_object_or_404(_engagements(), pk=pk)
 
 
-def require_edit(request: AuthedRequest, engagement: Engagement) -> None:
-    permissions.require(
-        permissions.can_edit_engagement(request.user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
+def editable_engagement(request: AuthedRequest, pk: int) -> Engagement:
+    """The engagement, fetched and checked in one call: the user must be allowed to change it."""
+    return access.editable_engagement(request.user, pk, _engagements())
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -95,8 +96,7 @@ def stakeholder_form(
     request: AuthedRequest, engagement_pk: int, stakeholder_pk: int | None = None
 ) -> HttpResponse:
     """Add a stakeholder or edit one: who, their place, and the plan for them."""
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     stakeholder = (
         get_object_or_404(
             Stakeholder.objects.select_related("contact"), pk=stakeholder_pk, engagement=engagement
@@ -133,8 +133,7 @@ def _stakeholder(engagement: Engagement, pk: int) -> Stakeholder:
 @require_POST
 def stakeholder_place(request: AuthedRequest, engagement_pk: int, stakeholder_pk: int) -> HttpResponse:
     """Move a stakeholder on the matrix; htmx gets the redrawn matrix and list back."""
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     stakeholder = _stakeholder(engagement, stakeholder_pk)
     form = PlaceForm(request.POST)
     error = ""
@@ -159,8 +158,7 @@ def stakeholder_place(request: AuthedRequest, engagement_pk: int, stakeholder_pk
 @require_POST
 def stakeholder_contact(request: AuthedRequest, engagement_pk: int, stakeholder_pk: int) -> HttpResponse:
     """Log a contact with a stakeholder: on the timeline, and the next date moves on."""
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     stakeholder = _stakeholder(engagement, stakeholder_pk)
     form = ContactLogForm(request.POST)
     url = reverse("commitment_stakeholders", args=[engagement.pk]) + f"#plan-{stakeholder.pk}"
@@ -185,8 +183,7 @@ def stakeholder_contact(request: AuthedRequest, engagement_pk: int, stakeholder_
 
 @require_POST
 def stakeholder_delete(request: AuthedRequest, engagement_pk: int, stakeholder_pk: int) -> HttpResponse:
-    engagement = engagement_or_404(engagement_pk)
-    require_edit(request, engagement)
+    engagement = editable_engagement(request, engagement_pk)
     stakeholder = _stakeholder(engagement, stakeholder_pk)
     name = stakeholder.name
     try:

@@ -32,7 +32,7 @@ from cairn.customers.schemas import (
     SubscriptionPatch,
 )
 from cairn.engagements.models import Engagement, Status
-from cairn.people import permissions
+from cairn.people import access
 from cairn.people.models import User
 
 accounts = Router(tags=["accounts"])
@@ -88,7 +88,7 @@ def get_account(request: HttpRequest, account_id: int) -> Account:
 @accounts.post("/", response={201: AccountOut, **WRITE_ERRORS}, summary="Create an account")
 def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Account]:
     user = user_of(request)
-    permissions.require(permissions.can_create_accounts(user), "You may not create accounts.")
+    access.account_creator(user, "You may not create accounts.")
     account = apply(Account(), payload.model_dump(exclude_unset=True), ACCOUNT_RELATIONS)
     save(account, by=user)
     return 201, _account(account.pk)
@@ -97,10 +97,7 @@ def create_account(request: HttpRequest, payload: AccountIn) -> tuple[int, Accou
 @accounts.patch("/{int:account_id}", response={200: AccountOut, **WRITE_ERRORS})
 def update_account(request: HttpRequest, account_id: int, payload: AccountPatch) -> Account:
     user = user_of(request)
-    account = get_object_or_404(Account, pk=account_id)
-    permissions.require(
-        permissions.can_edit_account(user, account), "You may not change this account."
-    )
+    account = access.editable_account(user, account_id, message="You may not change this account.")
     save(apply(account, payload.model_dump(exclude_unset=True), ACCOUNT_RELATIONS), by=user)
     return _account(account.pk)
 
@@ -109,18 +106,13 @@ def update_account(request: HttpRequest, account_id: int, payload: AccountPatch)
 def delete_account(request: HttpRequest, account_id: int) -> tuple[int, None]:
     user = user_of(request)
     account = get_object_or_404(Account, pk=account_id)
-    permissions.require(permissions.is_leader(user), "Only CS leaders delete accounts.")
+    access.leader(user, "Only CS leaders delete accounts.")
     delete_record(account, by=user)
     return 204, None
 
 
-def _editable_account(request: HttpRequest, account: Account) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_account(user, account),
-        f"You may not change the contacts and subscriptions of {account}.",
-    )
-    return user
+# Said before the account is fetched, so it cannot name it.
+CHILD_REFUSAL = "You may not change the contacts and subscriptions of this account."
 
 
 def _check_manager(contact: Contact) -> None:
@@ -142,17 +134,23 @@ def get_contact(request: HttpRequest, contact_id: int) -> Contact:
 
 @contacts.post("/", response={201: ContactOut, **WRITE_ERRORS}, summary="Create a contact")
 def create_contact(request: HttpRequest, payload: ContactIn) -> tuple[int, Contact]:
+    user = user_of(request)
     data = payload.model_dump(exclude_unset=True)
-    contact = apply(Contact(), data, {"account": Account, "reports_to": Contact})
-    user = _editable_account(request, contact.account)
+    # The account is checked before the manager the payload names is looked up.
+    account = access.editable_account(
+        user, data.pop("account"), message=CHILD_REFUSAL, field="account"
+    )
+    contact = apply(Contact(account=account), data, {"reports_to": Contact})
     _check_manager(contact)
     return 201, save(contact, by=user)
 
 
 @contacts.patch("/{int:contact_id}", response={200: ContactOut, **WRITE_ERRORS})
 def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Contact:
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_id)
-    user = _editable_account(request, contact.account)
+    user = user_of(request)
+    contact = access.account_item(
+        user, Contact.objects.select_related("account"), message=CHILD_REFUSAL, pk=contact_id
+    )
     apply(contact, payload.model_dump(exclude_unset=True), {"reports_to": Contact})
     _check_manager(contact)
     return save(contact, by=user)
@@ -160,8 +158,11 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
 
 @contacts.delete("/{int:contact_id}", response={204: None, **WRITE_ERRORS})
 def delete_contact(request: HttpRequest, contact_id: int) -> tuple[int, None]:
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_id)
-    delete_record(contact, by=_editable_account(request, contact.account))
+    user = user_of(request)
+    contact = access.account_item(
+        user, Contact.objects.select_related("account"), message=CHILD_REFUSAL, pk=contact_id
+    )
+    delete_record(contact, by=user)
     return 204, None
 
 
@@ -188,9 +189,13 @@ def get_subscription(request: HttpRequest, subscription_id: int) -> Subscription
 def create_subscription(
     request: HttpRequest, payload: SubscriptionIn
 ) -> tuple[int, Subscription]:
+    user = user_of(request)
     data = payload.model_dump(exclude_unset=True)
-    subscription = apply(Subscription(), data, {"account": Account, "product": Product})
-    user = _editable_account(request, subscription.account)
+    # The account is checked before the product the payload names is looked up.
+    account = access.editable_account(
+        user, data.pop("account"), message=CHILD_REFUSAL, field="account"
+    )
+    subscription = apply(Subscription(account=account), data, {"product": Product})
     return 201, save(subscription, by=user)
 
 
@@ -198,18 +203,23 @@ def create_subscription(
 def update_subscription(
     request: HttpRequest, subscription_id: int, payload: SubscriptionPatch
 ) -> Subscription:
-    subscription = get_object_or_404(_subscriptions().select_related("account"), pk=subscription_id)
-    user = _editable_account(request, subscription.account)
+    user = user_of(request)
+    subscription = access.account_item(
+        user, _subscriptions().select_related("account"), message=CHILD_REFUSAL,
+        pk=subscription_id,
+    )
     apply(subscription, payload.model_dump(exclude_unset=True), {"product": Product})
     return save(subscription, by=user)
 
 
 @subscriptions.delete("/{int:subscription_id}", response={204: None, **WRITE_ERRORS})
 def delete_subscription(request: HttpRequest, subscription_id: int) -> tuple[int, None]:
-    subscription = get_object_or_404(
-        Subscription.objects.select_related("account"), pk=subscription_id
+    user = user_of(request)
+    subscription = access.account_item(
+        user, Subscription.objects.select_related("account"), message=CHILD_REFUSAL,
+        pk=subscription_id,
     )
-    delete_record(subscription, by=_editable_account(request, subscription.account))
+    delete_record(subscription, by=user)
     return 204, None
 
 

@@ -22,16 +22,16 @@ from cairn.customers.importing.importers import (
 )
 from cairn.customers.importing.mapping import KINDS, propose
 from cairn.customers.importing.readers import UnreadableFile, preview
-from cairn.people import permissions
+from cairn.people import access
 
 PREVIEW_ROWS = 5
 REPORT_ROWS_SHOWN = 1000
 
 
 def _require_importer(request: HttpRequest) -> None:
-    permissions.require(
-        permissions.can_write(request.user), "Read-only users cannot import data."
-    )
+    """One check for the whole flow: the mapping and discard steps find only the uploader's
+    own import, so the upload step is where a refusal shows."""
+    access.writer(request.user, "Read-only users cannot import data.")
 
 
 def _stored(request: HttpRequest, token: str) -> storage.StoredImport:

@@ -19,10 +19,10 @@ from cairn import changes as history
 from cairn import pages
 from cairn.customers import actions, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
-from cairn.customers.models import Account, Contact, Subscription
+from cairn.customers.models import Account, Contact, Product, Subscription
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 
 PAGE_SIZE = 25
 
@@ -93,7 +93,7 @@ def account_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def account_create(request: AuthedRequest) -> HttpResponse:
-    permissions.require(permissions.can_create_accounts(request.user))
+    access.account_creator(request.user)
     form = AccountForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
         account = actions.save_record(form.instance, by=request.user)
@@ -103,8 +103,7 @@ def account_create(request: AuthedRequest) -> HttpResponse:
 
 
 def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
-    permissions.require(permissions.can_edit_account(request.user, account))
+    account = access.editable_account(request.user, pk)
     form = AccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         actions.save_record(form.instance, by=request.user)
@@ -116,7 +115,7 @@ def account_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(Account, pk=pk)
-    permissions.require(permissions.is_leader(request.user), "Only CS leaders delete accounts.")
+    access.leader(request.user, "Only CS leaders delete accounts.")
     name = account.name
     actions.delete_record(account, by=request.user)
     messages.success(request, f"Account {name} deleted.")
@@ -124,6 +123,18 @@ def account_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 HISTORY_ROWS = 150
+
+
+def _named(record: Any, account: Account, products: dict[int, Product]) -> str:
+    instance = record.instance
+    if hasattr(instance, "account_id"):
+        instance.account = account
+    if hasattr(instance, "product_id"):
+        product = products.get(instance.product_id)
+        if product is None:
+            return f"a deleted product for {account}"
+        instance.product = product
+    return str(instance)
 
 
 def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -150,8 +161,14 @@ def account_history(request: AuthedRequest, pk: int) -> HttpResponse:
     rows.sort(key=lambda row: row[0].history_date, reverse=True)
     rows = rows[:HISTORY_ROWS]
     described = history.describe((record, previous) for record, _, previous in rows)
+    # Each row is named from what the page already holds (the account, the products read
+    # once) rather than by a query per row for its account and product.
+    products = Product.objects.in_bulk(
+        {record.product_id for record, label, _ in rows if label == "Subscription"}
+    )
     changes = [
-        {"record": record, "label": label, "changes": words}
+        {"record": record, "label": label, "name": _named(record, account, products),
+         "changes": words}
         for (record, label, _), words in zip(rows, described, strict=True)
     ]
     return render(request, "customers/history.html", {"account": account, "changes": changes})
@@ -164,7 +181,8 @@ def _child_form(
     instance: Contact | Subscription | None,
     noun: str,
 ) -> HttpResponse:
-    permissions.require(permissions.can_edit_account(request.user, account))
+    """The form for a contact or subscription of `account`, which the caller has fetched
+    and checked as one the user may change."""
     form = form_class(request.POST or None, instance=instance, account=account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,29 +202,34 @@ def _child_form(
 
 
 def contact_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
+    account = access.editable_account(request.user, pk)
     return _child_form(request, account, ContactForm, None, "contact")
 
 
 def contact_edit(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
+    contact = access.account_item(
+        request.user, Contact.objects.select_related("account"), pk=contact_pk, account=pk
+    )
     return _child_form(request, contact.account, ContactForm, contact, "contact")
 
 
 def subscription_create(request: AuthedRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
+    account = access.editable_account(request.user, pk)
     return _child_form(request, account, SubscriptionForm, None, "subscription")
 
 
 def subscription_edit(request: AuthedRequest, pk: int, sub_pk: int) -> HttpResponse:
-    sub = get_object_or_404(Subscription.objects.select_related("account"), pk=sub_pk, account=pk)
+    sub = access.account_item(
+        request.user, Subscription.objects.select_related("account"), pk=sub_pk, account=pk
+    )
     return _child_form(request, sub.account, SubscriptionForm, sub, "subscription")
 
 
 @require_POST
 def contact_delete(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResponse:
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk, account=pk)
-    permissions.require(permissions.can_edit_account(request.user, contact.account))
+    contact = access.account_item(
+        request.user, Contact.objects.select_related("account"), pk=contact_pk, account=pk
+    )
     actions.delete_record(contact, by=request.user)
     messages.success(request, f"Contact {contact.full_name} removed.")
     return redirect(contact.account)

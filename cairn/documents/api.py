@@ -5,7 +5,7 @@ restore and delete."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -15,10 +15,12 @@ from ninja.pagination import paginate
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, user_of
 from cairn.documents import actions, files, queries, rules
 from cairn.documents.models import Document, DocumentKind, DocumentType, DocumentVersion
-from cairn.engagements.models import Engagement
+from cairn.people import access
 from cairn.people.models import User
 from cairn.playbooks.models import Phase
 from cairn.validation import DocumentText, Name
+
+_ADD_REFUSAL = "Only people working on this engagement can add documents to it."
 
 router = Router(tags=["documents"])
 
@@ -82,11 +84,15 @@ class VersionConflict(Schema):
     current_version: int
 
 
+READ_ONLY = "You may read this document but not change it."
+
+
+def _documents() -> QuerySet[Document]:
+    return Document.objects.select_related("current_version", "created_by", "phase", "engagement")
+
+
 def _get(pk: int) -> Document:
-    return get_object_or_404(
-        Document.objects.select_related("current_version", "created_by", "phase", "engagement"),
-        pk=pk,
-    )
+    return get_object_or_404(_documents(), pk=pk)
 
 
 def _phase(pk: int | None) -> Phase | None:
@@ -120,12 +126,9 @@ def get_document(request: HttpRequest, pk: int) -> Document:
              summary="Write a new document")
 def create_document(request: HttpRequest, payload: DocumentIn) -> tuple[int, Document]:
     user = user_of(request)
-    engagement = Engagement.objects.filter(pk=payload.engagement).first()
-    if engagement is None:
-        raise ValidationError({"engagement": f"There is no engagement with id "
-                                             f"{payload.engagement}."})
-    if not rules.can_add_documents(user, engagement):
-        raise PermissionDenied("Only people working on this engagement can add documents to it.")
+    engagement = access.editable_engagement(
+        user, payload.engagement, message=_ADD_REFUSAL, field="engagement"
+    )
     details = actions.Details(
         title=payload.title, doc_type=payload.type, phase=_phase(payload.phase)
     )
@@ -143,9 +146,7 @@ def update_document(
     """Fields left out keep their value. `base_version` must be the current version number;
     if someone saved since, nothing is written and the answer is 409 with their version."""
     user = user_of(request)
-    document = _get(pk)
-    if not rules.can_edit_document(user, document):
-        raise PermissionDenied("You may read this document but not change it.")
+    document = access.item(user, _documents(), rules.can_edit_document, READ_ONLY, pk=pk)
     if document.kind != DocumentKind.WRITTEN:
         raise ValidationError({"body": "An uploaded file is replaced in the web interface."})
     current_body = document.current_version.body if document.current_version else ""
@@ -188,10 +189,7 @@ class ReplaceIn(Schema):
 
 def _editable(request: HttpRequest, pk: int) -> tuple[Document, User]:
     user = user_of(request)
-    document = _get(pk)
-    if not rules.can_edit_document(user, document):
-        raise PermissionDenied("You may read this document but not change it.")
-    return document, user
+    return access.item(user, _documents(), rules.can_edit_document, READ_ONLY, pk=pk), user
 
 
 @router.post("/upload", response={201: DocumentDetailOut, **WRITE_ERRORS},
@@ -200,11 +198,9 @@ def upload_document(
     request: HttpRequest, data: Form[UploadIn], file: File[UploadedFile]
 ) -> tuple[int, Document]:
     user = user_of(request)
-    engagement = Engagement.objects.filter(pk=data.engagement).first()
-    if engagement is None:
-        raise ValidationError({"engagement": f"There is no engagement with id {data.engagement}."})
-    if not rules.can_add_documents(user, engagement):
-        raise PermissionDenied("Only people working on this engagement can add documents to it.")
+    engagement = access.editable_engagement(
+        user, data.engagement, message=_ADD_REFUSAL, field="engagement"
+    )
     title = data.title.strip() or files.safe_filename(file.name or "")[:200] or "Untitled file"
     details = actions.Details(title=title, doc_type=data.type, phase=_phase(data.phase))
     document = actions.create_uploaded(engagement, details, file, by=user, comment=data.comment)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,34 +24,36 @@ from cairn.documents.forms import (
 from cairn.documents.models import Document, DocumentKind, DocumentVersion
 from cairn.documents.rendering import render_markdown
 from cairn.engagements.models import Engagement
+from cairn.people import access
 from cairn.people.models import User
 
 PREVIEW_MAX_CHARS = 200_000
+ADD_REFUSAL = "Only people working on this engagement can add documents to it."
 
 
-def _document(pk: int) -> Document:
-    return get_object_or_404(
-        Document.objects.select_related(
-            "current_version", "current_version__created_by", "created_by", "phase",
-            "engagement", "engagement__account",
-        ),
-        pk=pk,
+READ_ONLY = "You may read this document but not change it."
+
+
+def _documents() -> QuerySet[Document]:
+    return Document.objects.select_related(
+        "current_version", "current_version__created_by", "created_by", "phase",
+        "engagement", "engagement__account",
     )
 
 
-def _engagement(pk: int) -> Engagement:
-    return get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
+def _document(pk: int) -> Document:
+    return get_object_or_404(_documents(), pk=pk)
+
+
+def _changeable(request: HttpRequest, pk: int, message: str = READ_ONLY) -> Document:
+    """The document, if the user may change it (a template: its author or a leader)."""
+    return access.item(request.user, _documents(), rules.can_edit_document, message, pk=pk)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name, "")
     # isdigit() alone takes "²", which int() refuses; and an id has at most 18 digits.
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
-def _require(allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,9 +74,10 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def document_new(request: HttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = _engagement(engagement_pk)
-    _require(rules.can_add_documents(request.user, engagement),
-             "Only people working on this engagement can add documents to it.")
+    engagement = access.editable_engagement(
+        request.user, engagement_pk, Engagement.objects.select_related("account"),
+        message=ADD_REFUSAL,
+    )
     template = None
     template_pk = _int_param(request, "template")
     if template_pk is not None:
@@ -125,9 +129,10 @@ def _new_from_file_template(
 
 @require_http_methods(["GET", "POST"])
 def document_upload(request: HttpRequest, engagement_pk: int) -> HttpResponse:
-    engagement = _engagement(engagement_pk)
-    _require(rules.can_add_documents(request.user, engagement),
-             "Only people working on this engagement can add documents to it.")
+    engagement = access.editable_engagement(
+        request.user, engagement_pk, Engagement.objects.select_related("account"),
+        message=ADD_REFUSAL,
+    )
     form = UploadForm(
         request.POST or None, request.FILES or None, engagement=engagement,
         initial=context_initial(engagement, _int_param(request, "phase")),
@@ -150,9 +155,7 @@ def document_upload(request: HttpRequest, engagement_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _document(pk)
-    _require(rules.can_edit_document(request.user, doc),
-             "You may read this document but not change it.")
+    doc = _changeable(request, pk)
     current = doc.current_version
     initial = {
         "title": doc.title, "doc_type": doc.doc_type, "phase": doc.phase_id,
@@ -256,9 +259,7 @@ def document_version(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @require_POST
 def document_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    doc = _document(pk)
-    _require(rules.can_edit_document(request.user, doc),
-             "You may read this document but not change it.")
+    doc = _changeable(request, pk)
     version = _version(doc, number)
     try:
         restored = actions.restore_version(doc, version, by=_user(request))
@@ -292,9 +293,10 @@ def document_download(
 
 @require_http_methods(["GET", "POST"])
 def document_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _document(pk)
-    _require(rules.can_save_as_template(request.user, doc),
-             "Only people working on this engagement can make templates from its documents.")
+    doc = access.item(
+        request.user, _documents(), rules.can_save_as_template,
+        "Only people working on this engagement can make templates from its documents.", pk=pk,
+    )
     form = TemplateTitleForm(request.POST or None, initial={"title": doc.title})
     if request.method == "POST" and form.is_valid():
         try:
@@ -310,9 +312,7 @@ def document_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def document_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    doc = _document(pk)
-    _require(rules.can_edit_document(request.user, doc),
-             "You may read this document but not delete it.")
+    doc = _changeable(request, pk, "You may read this document but not delete it.")
     engagement = doc.engagement
     actions.delete_document(doc, by=_user(request))
     messages.success(request, f"“{doc.title}” deleted.")

@@ -22,7 +22,6 @@ from cairn.api import (
     GateConflict,
     Pagination,
     apply,
-    engagement_editor,
     related,
     user_of,
 )
@@ -43,8 +42,9 @@ from cairn.engagements.schemas import (
     OutcomeOut,
     OutcomePatch,
 )
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.people.models import User
+from cairn.resources import tagged
 
 engagements = Router(tags=["engagements"])
 activities = Router(tags=["activities"])
@@ -93,14 +93,15 @@ def get_engagement(request: HttpRequest, engagement_id: int) -> Engagement:
 )
 def create_engagement(request: HttpRequest, payload: EngagementIn) -> tuple[int, Engagement]:
     user = user_of(request)
-    permissions.require(permissions.can_write(user), "Read-only users cannot start engagements.")
     account = related(Account, payload.account, "account")
     owner = related(User, payload.owner, "owner") if payload.owner is not None else user
     team = _users(payload.team, "team")
-    permissions.require(
-        permissions.can_start_engagement(user, account, owner, team),
+    # One check: everyone reads every account, so looking the ids up first tells a refused
+    # caller nothing.
+    access.engagement_starter(
+        user, account, owner, team,
         "You can start engagements only on accounts you look after, and only ones you lead or "
-        "work on.",
+        "work on." if permissions.can_write(user) else "Read-only users cannot start engagements.",
     )
     data = actions.EngagementData(
         initiative=payload.initiative, owner=owner, start_date=payload.start_date,
@@ -132,8 +133,8 @@ def _update(engagement: Engagement, data: dict[str, Any], *, by: User) -> None:
 def update_engagement(
     request: HttpRequest, engagement_id: int, payload: EngagementPatch
 ) -> Engagement:
-    engagement = get_object_or_404(Engagement, pk=engagement_id)
-    user = engagement_editor(request, engagement)
+    user = user_of(request)
+    engagement = access.editable_engagement(user, engagement_id)
     _update(engagement, payload.model_dump(exclude_unset=True), by=user)
     return _engagements().get(pk=engagement.pk)
 
@@ -148,8 +149,10 @@ def update_engagement(
     ),
 )
 def move_engagement(request: HttpRequest, engagement_id: int, payload: MoveIn) -> PhaseMove:
-    engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=engagement_id)
-    user = engagement_editor(request, engagement)
+    user = user_of(request)
+    engagement = access.editable_engagement(
+        user, engagement_id, Engagement.objects.select_related("account")
+    )
     target = engagement.playbook_version.phases.filter(key=payload.to_phase).first()
     if target is None:
         raise ValidationError(
@@ -198,8 +201,8 @@ def get_activity(request: HttpRequest, activity_id: int) -> EngagementActivity:
 def update_activity(
     request: HttpRequest, activity_id: int, payload: ActivityPatch
 ) -> EngagementActivity:
-    item = get_object_or_404(_activities().select_related("engagement"), pk=activity_id)
-    user = engagement_editor(request, item.engagement)
+    user = user_of(request)
+    item = access.engagement_item(user, _activities().select_related("engagement"), pk=activity_id)
     data = payload.model_dump(exclude_unset=True)
     changes: dict[str, Any] = {
         "status": data.get("status"),
@@ -217,8 +220,8 @@ def update_activity(
     return _activities().get(pk=item.pk)
 
 
-def _outcome(outcome_id: int) -> Outcome:
-    return get_object_or_404(Outcome.objects.select_related("engagement"), pk=outcome_id)
+def _outcomes() -> QuerySet[Outcome]:
+    return Outcome.objects.select_related("engagement")
 
 
 @outcomes.get("/", response=list[OutcomeOut], summary="List outcomes")
@@ -229,34 +232,33 @@ def list_outcomes(request: HttpRequest, filters: Query[OutcomeFilter]) -> QueryS
 
 @outcomes.get("/{int:outcome_id}", response={200: OutcomeOut, **READ_ERRORS})
 def get_outcome(request: HttpRequest, outcome_id: int) -> Outcome:
-    return _outcome(outcome_id)
+    return get_object_or_404(_outcomes(), pk=outcome_id)
 
 
 @outcomes.post("/", response={201: OutcomeOut, **WRITE_ERRORS}, summary="Add an outcome")
 def create_outcome(request: HttpRequest, payload: OutcomeIn) -> tuple[int, Outcome]:
-    outcome = apply(Outcome(), payload.model_dump(exclude_unset=True), {"engagement": Engagement})
-    user = engagement_editor(request, outcome.engagement)
+    user = user_of(request)
+    data = payload.model_dump(exclude_unset=True)
+    # The engagement is fetched and checked before the rest of the payload is read.
+    engagement = access.editable_engagement(user, data.pop("engagement"), field="engagement")
+    outcome = apply(Outcome(engagement=engagement), data)
     return 201, _saved_outcome(outcome, user)
 
 
 @outcomes.patch("/{int:outcome_id}", response={200: OutcomeOut, **WRITE_ERRORS})
 def update_outcome(request: HttpRequest, outcome_id: int, payload: OutcomePatch) -> Outcome:
-    outcome = _outcome(outcome_id)
-    user = engagement_editor(request, outcome.engagement)
+    user = user_of(request)
+    outcome = access.engagement_item(user, _outcomes(), pk=outcome_id)
     return _saved_outcome(apply(outcome, payload.model_dump(exclude_unset=True)), user)
 
 
 @outcomes.delete("/{int:outcome_id}", response={204: None, **WRITE_ERRORS})
 def delete_outcome(request: HttpRequest, outcome_id: int) -> tuple[int, None]:
-    outcome = _outcome(outcome_id)
-    user = engagement_editor(request, outcome.engagement)
+    user = user_of(request)
+    outcome = access.engagement_item(user, _outcomes(), pk=outcome_id)
     actions.delete_outcome(outcome, by=user)
     return 204, None
 
 
 def _saved_outcome(outcome: Outcome, user: User) -> Outcome:
-    try:
-        return actions.save_outcome(outcome, by=user)
-    except ValidationError as exc:
-        exc.model = Outcome  # type: ignore[attr-defined]
-        raise
+    return tagged(Outcome, lambda: actions.save_outcome(outcome, by=user))

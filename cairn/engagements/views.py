@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,13 +31,15 @@ from cairn.timeline.forms import EntryForm
 from cairn.timeline.models import Entry
 
 
-def _engagement(pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related(
-            "account", "owner", "current_phase", "playbook_version__playbook"
-        ),
-        pk=pk,
+def _engagements() -> QuerySet[Engagement]:
+    """Engagements as their pages read them, and as the writes fetch and check them."""
+    return Engagement.objects.select_related(
+        "account", "owner", "current_phase", "playbook_version__playbook"
     )
+
+
+def _engagement(pk: int) -> Engagement:
+    return get_object_or_404(_engagements(), pk=pk)
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -120,8 +123,7 @@ def engagement_create(request: AuthedRequest, account_pk: int) -> HttpResponse:
 
 
 def engagement_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     form = EngagementForm(request.POST or None, instance=engagement, editing=True)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -167,8 +169,7 @@ def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpRespon
 
     GET gives the edit form: a fragment for htmx, a page without JavaScript.
     """
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     item = _checklist_item(engagement, item_pk)
     context: dict[str, object] = {
         "item": item, "engagement": engagement, "can_edit": True, "error": "",
@@ -214,8 +215,7 @@ def activity_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpRespon
 
 @require_POST
 def output_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     item = get_object_or_404(EngagementOutput, pk=item_pk, engagement=engagement)
     raw = request.POST.get("document", "").strip()
     document_id = int(raw) if raw.isdigit() else None
@@ -236,8 +236,7 @@ def output_update(request: AuthedRequest, pk: int, item_pk: int) -> HttpResponse
 
 def move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Change phase. A blocked gate shows what is missing and offers the override."""
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     form = MoveForm(request.POST or request.GET or None, engagement=engagement)
     missing: list[EngagementOutput] = []
     if request.method == "POST" and form.is_valid():
@@ -269,8 +268,7 @@ def move(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def outcome_form(request: AuthedRequest, pk: int, outcome_pk: int | None = None) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     outcome = get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement) if outcome_pk else None
     form = OutcomeForm(request.POST or None, instance=outcome)
     form.instance.engagement = engagement
@@ -291,8 +289,7 @@ def outcome_form(request: AuthedRequest, pk: int, outcome_pk: int | None = None)
 
 @require_POST
 def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     outcome = get_object_or_404(Outcome, pk=outcome_pk, engagement=engagement)
     try:
         actions.delete_outcome(outcome, by=request.user)
@@ -305,8 +302,7 @@ def outcome_delete(request: AuthedRequest, pk: int, outcome_pk: int) -> HttpResp
 
 @require_POST
 def status_update(request: AuthedRequest, pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     form = StatusForm(request.POST)
     if form.is_valid():
         actions.set_status(
@@ -321,8 +317,7 @@ def status_update(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def evaluation_open(request: AuthedRequest, pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     try:
         actions.open_evaluation(engagement, by=request.user)
     except ValidationError as exc:
@@ -336,8 +331,7 @@ def evaluation_open(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def evaluation_close(request: AuthedRequest, pk: int, evaluation_pk: int) -> HttpResponse:
-    engagement = _engagement(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, _engagements())
     evaluation = get_object_or_404(engagement.evaluations, pk=evaluation_pk)
     form = EvaluationForm(request.POST or None, instance=evaluation)
     if request.method == "POST" and form.is_valid():

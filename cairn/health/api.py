@@ -25,7 +25,7 @@ from cairn.health.schemas import (
     ScoreOut,
     ScorePoint,
 )
-from cairn.people import access, permissions
+from cairn.people import access
 
 router = Router(tags=["health"])
 
@@ -75,7 +75,7 @@ def _measures(card: Scorecard, items: list[MeasureSchema]) -> tuple[list[Measure
 
 def _save(request: HttpRequest, card: Scorecard, payload: ScorecardIn) -> Scorecard:
     user = user_of(request)
-    permissions.require(permissions.is_leader(user), "Only leaders may change scorecards.")
+    access.leader(user, "Only leaders may change scorecards.")
     data = payload.dict()
     items = payload.measures
     data.pop("measures")

@@ -17,7 +17,7 @@ from cairn.health.forms import MeasureFormSet, RatingForm, ScorecardForm
 from cairn.health.models import Measure, Scorecard
 from cairn.health.scoring import trend
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 
 
 def overview(request: AuthedRequest) -> HttpResponse:
@@ -34,7 +34,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 def recompute(request: AuthedRequest) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), "Only leaders may recompute scores.")
+    access.leader(request.user, "Only leaders may recompute scores.")
     result = actions.recompute_scores()
     messages.success(
         request,
@@ -45,7 +45,7 @@ def recompute(request: AuthedRequest) -> HttpResponse:
 
 
 def _editor(request: AuthedRequest, card: Scorecard) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), "Only leaders may edit scorecards.")
+    access.leader(request.user, "Only leaders may edit scorecards.")
     form = ScorecardForm(request.POST or None, instance=card)
     formset = MeasureFormSet(request.POST or None, instance=card, prefix="measures")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -75,7 +75,7 @@ def scorecard_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def scorecard_preview(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     """The editor's live preview: score a sample of real accounts with the unsaved form."""
-    permissions.require(permissions.is_leader(request.user), "Only leaders may edit scorecards.")
+    access.leader(request.user, "Only leaders may edit scorecards.")
     card = get_object_or_404(Scorecard, pk=pk) if pk else Scorecard()
     form = ScorecardForm(request.POST, instance=card)
     formset = MeasureFormSet(request.POST, instance=card, prefix="measures")
@@ -97,7 +97,7 @@ def scorecard_preview(request: AuthedRequest, pk: int | None = None) -> HttpResp
 
 @require_POST
 def scorecard_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), "Only leaders may delete scorecards.")
+    access.leader(request.user, "Only leaders may delete scorecards.")
     card = get_object_or_404(Scorecard, pk=pk)
     try:
         actions.delete_scorecard(card, by=request.user)
@@ -109,20 +109,26 @@ def scorecard_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def account_health(request: AuthedRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account.objects.select_related("owner"), pk=pk)
-    can_rate = permissions.can_edit_account(request.user, account)
-    form = RatingForm(request.POST or None)
+    accounts = Account.objects.select_related("owner")
     if request.method == "POST":
-        permissions.require(can_rate, "You may not rate this account.")
-        if form.is_valid():
-            try:
-                actions.rate_account(account, **form.cleaned_data, by=request.user)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, "Rating saved; the score now includes it.")
-                return redirect("account_health", pk=account.pk)
+        # Everyone reads the page; a rating is sent only for an account one may change.
+        account = access.editable_account(
+            request.user, pk, accounts, message="You may not rate this account."
+        )
+        can_rate = True
+    else:
+        account = get_object_or_404(accounts, pk=pk)
+        can_rate = permissions.can_edit_account(request.user, account)
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.rate_account(account, **form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Rating saved; the score now includes it.")
+            return redirect("account_health", pk=account.pk)
     return render(request, "health/account_health.html", _account_context(account, form, can_rate))
 
 

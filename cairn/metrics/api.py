@@ -17,7 +17,7 @@ from cairn.customers.models import Account
 from cairn.metrics import actions
 from cairn.metrics.models import MetricDefinition
 from cairn.metrics.queries import account_metrics
-from cairn.people import permissions
+from cairn.people import access
 from cairn.validation import NO_NUL, Key, Note
 
 router = Router(tags=["metrics"])
@@ -80,14 +80,14 @@ def get_definition(request: HttpRequest, metric_id: int) -> MetricDefinition:
 @router.post("/definitions", response={201: MetricOut, **WRITE_ERRORS}, summary="Define a metric")
 def create_definition(request: HttpRequest, payload: MetricIn) -> tuple[int, MetricDefinition]:
     user = user_of(request)
-    permissions.require(permissions.is_leader(user), DEFINE_ONLY)
+    access.leader(user, DEFINE_ONLY)
     return 201, actions.save_definition(None, payload.model_dump(), by=user)
 
 
 @router.put("/definitions/{int:metric_id}", response={200: MetricOut, **WRITE_ERRORS})
 def update_definition(request: HttpRequest, metric_id: int, payload: MetricIn) -> MetricDefinition:
     user = user_of(request)
-    permissions.require(permissions.is_leader(user), DEFINE_ONLY)
+    access.leader(user, DEFINE_ONLY)
     definition = get_object_or_404(MetricDefinition, pk=metric_id)
     return actions.save_definition(definition, payload.model_dump(), by=user)
 
@@ -95,7 +95,7 @@ def update_definition(request: HttpRequest, metric_id: int, payload: MetricIn) -
 @router.delete("/definitions/{int:metric_id}", response={204: None, **WRITE_ERRORS})
 def delete_definition(request: HttpRequest, metric_id: int) -> tuple[int, None]:
     user = user_of(request)
-    permissions.require(permissions.is_leader(user), DEFINE_ONLY)
+    access.leader(user, DEFINE_ONLY)
     actions.delete_definition(get_object_or_404(MetricDefinition, pk=metric_id), by=user)
     return 204, None
 

@@ -16,7 +16,7 @@ from cairn.metrics import actions
 from cairn.metrics.forms import MetricForm
 from cairn.metrics.models import MetricDefinition, MetricFill
 from cairn.metrics.queries import account_metrics
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.people.models import User
 
 DEFINE_ONLY = "Only CS leaders and admins define metrics."
@@ -32,7 +32,7 @@ def metric_list(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(request: HttpRequest, definition: MetricDefinition | None) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), DEFINE_ONLY)
+    access.leader(request.user, DEFINE_ONLY)
     if request.method != "POST":
         initial = MetricForm.initial_for(definition) if definition else None
         form = MetricForm(initial=initial)
@@ -63,7 +63,7 @@ def metric_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def metric_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), DEFINE_ONLY)
+    access.leader(request.user, DEFINE_ONLY)
     definition = get_object_or_404(MetricDefinition, pk=pk)
     user: User = request.user  # type: ignore[assignment]
     try:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Query, Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement, EngagementActivity
 from cairn.onboarding import actions, signoff, timesheets
@@ -55,19 +55,28 @@ from cairn.onboarding.schemas import (
     TimePatch,
     TimeReport,
 )
-from cairn.people import permissions
+from cairn.people import access
 from cairn.people.models import User
 from cairn.resources import resource
 
 router = Router(tags=["onboarding"])
 
+_OWN_ENTRIES = "You change your own time entries; a leader corrects others'."
+
+
+def _engagements() -> QuerySet[Engagement]:
+    # The playbook version too: the onboarding phase is looked up in it.
+    return Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version")
+
 
 def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version"),
-        pk=engagement_id,
-    )
+    return get_object_or_404(_engagements(), pk=engagement_id)
 
+
+def _editable(request: HttpRequest, engagement_id: int) -> tuple[Engagement, User]:
+    """The engagement and the caller, fetched and checked in one call."""
+    user = user_of(request)
+    return access.editable_engagement(user, engagement_id, _engagements()), user
 
 
 def _pack(engagement: Engagement) -> WelcomePack:
@@ -119,8 +128,7 @@ def get_pack(request: HttpRequest, engagement_id: int) -> WelcomePack:
     "fields given replace it.",
 )
 def put_pack(request: HttpRequest, engagement_id: int, payload: PackIn) -> WelcomePack:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = _editable(request, engagement_id)
     pack = WelcomePack.objects.filter(engagement=engagement).first() or actions.prefilled_pack(engagement)
     pack.engagement = engagement
     apply(pack, payload.model_dump(exclude_unset=True), {"sender": User, "recipient": Contact})
@@ -133,8 +141,7 @@ def put_pack(request: HttpRequest, engagement_id: int, payload: PackIn) -> Welco
     summary="Mark the welcome pack sent, received, reviewed with the customer, or back to draft",
 )
 def pack_status(request: HttpRequest, engagement_id: int, payload: PackStatusIn) -> WelcomePack:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = _editable(request, engagement_id)
     pack = _pack(engagement)
     pack.engagement = engagement
     actions.set_pack_status(pack, payload.status, on=payload.on or timezone.localdate(), by=user)
@@ -158,8 +165,7 @@ def get_plan(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     description="Creating needs scope, start_date and deadline; changing takes any of them.",
 )
 def put_plan(request: HttpRequest, engagement_id: int, payload: PlanIn) -> dict[str, Any]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = _editable(request, engagement_id)
     plan = OnboardingPlan.objects.filter(engagement=engagement).first() or OnboardingPlan(
         engagement=engagement
     )
@@ -176,10 +182,6 @@ def _phases() -> QuerySet[PlanPhase]:
 
 def _milestones() -> QuerySet[Milestone]:
     return Milestone.objects.select_related("plan__engagement__account")
-
-
-def _milestone(milestone_id: int) -> Milestone:
-    return get_object_or_404(_milestones(), pk=milestone_id)
 
 
 # Phases and milestones are added to the engagement's plan and read in it (GET .../plan).
@@ -211,8 +213,8 @@ resource(
 def milestone_report(
     request: HttpRequest, milestone_id: int, payload: ReportIn
 ) -> tuple[int, dict[str, Any]]:
-    milestone = _milestone(milestone_id)
-    user = engagement_editor(request, milestone.plan.engagement)
+    user = user_of(request)
+    milestone = access.engagement_item(user, _milestones(), via="plan.engagement", pk=milestone_id)
     report = actions.write_milestone_report(
         milestone, by=user, next_steps=payload.next_steps, include_hours=payload.include_hours
     )
@@ -221,16 +223,37 @@ def milestone_report(
     return 201, {"id": report.pk, "title": report.title, "version": number}
 
 
-def _activity(activity_id: int) -> PlanActivity:
-    return get_object_or_404(
-        PlanActivity.objects.select_related(
-            "phase__plan__engagement__account", "responsible_user", "responsible_contact"
-        ),
-        pk=activity_id,
+def _activities() -> QuerySet[PlanActivity]:
+    return PlanActivity.objects.select_related(
+        "phase__plan__engagement__account", "responsible_user", "responsible_contact"
     )
 
 
 _ACTIVITY_RELATIONS = {"phase": PlanPhase, "responsible_user": User, "responsible_contact": Contact}
+
+
+def _save_activity(activity: PlanActivity, changes: dict[str, Any], user: User) -> PlanActivity:
+    """Apply the changes, refusing a phase of another plan (the helper sets no fields, so
+    the plan the activity was in is known here)."""
+    plan = activity.phase.plan
+    apply(activity, changes, _ACTIVITY_RELATIONS)
+    if activity.phase.plan_id != plan.pk:
+        raise ValidationError({"phase": "That phase belongs to another plan."})
+    activity.phase.plan = plan
+    return actions.save_activity(activity, by=user)
+
+
+# Activities are added below (the phase named must be of the engagement's plan) and read in
+# the plan (GET .../plan); they are changed and removed here.
+resource(
+    router, "cairn_onboarding_api", "plan/activities", PlanActivity, out=PlanActivityOut,
+    create=ActivityIn, patch=PlanActivityPatch, queryset=_activities, via="phase.plan.engagement",
+    save=_save_activity,
+    delete=lambda activity, engagement, user: actions.delete_activity(activity, by=user),
+    set_fields=False, item_path="activities", item_param="activity_id",
+    only={"update", "delete"},
+    summaries={"update": "Update Activity", "delete": "Delete Activity"},
+)
 
 
 @router.post(
@@ -240,33 +263,13 @@ _ACTIVITY_RELATIONS = {"phase": PlanPhase, "responsible_user": User, "responsibl
 def create_activity(
     request: HttpRequest, engagement_id: int, payload: ActivityIn
 ) -> tuple[int, PlanActivity]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = _editable(request, engagement_id)
     plan = _plan(engagement)
     activity = apply(PlanActivity(), payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
     if activity.phase.plan_id != plan.pk:
         raise ValidationError({"phase": "That phase belongs to another plan."})
     activity.phase.plan = plan
     return 201, actions.save_activity(activity, by=user)
-
-
-@router.patch("/activities/{int:activity_id}", response={200: PlanActivityOut, **WRITE_ERRORS})
-def update_activity(request: HttpRequest, activity_id: int, payload: PlanActivityPatch) -> PlanActivity:
-    activity = _activity(activity_id)
-    plan = activity.phase.plan
-    user = engagement_editor(request, plan.engagement)
-    apply(activity, payload.model_dump(exclude_unset=True), _ACTIVITY_RELATIONS)
-    if activity.phase.plan_id != plan.pk:
-        raise ValidationError({"phase": "That phase belongs to another plan."})
-    activity.phase.plan = plan
-    return actions.save_activity(activity, by=user)
-
-
-@router.delete("/activities/{int:activity_id}", response={204: None, **WRITE_ERRORS})
-def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
-    activity = _activity(activity_id)
-    actions.delete_activity(activity, by=engagement_editor(request, activity.phase.plan.engagement))
-    return 204, None
 
 
 @router.post(
@@ -277,8 +280,7 @@ def delete_activity(request: HttpRequest, activity_id: int) -> tuple[int, None]:
 def request_signoff(
     request: HttpRequest, engagement_id: int, payload: SignoffIn
 ) -> tuple[int, dict[str, Any]]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = _editable(request, engagement_id)
     plan = _plan(engagement)
     new = signoff.send_for_signoff(
         plan, contact=related(Contact, payload.contact, "contact"), by=user, days=payload.days,
@@ -330,49 +332,26 @@ def time_report_engagements(request: HttpRequest, filters: Query[TimeFilter]) ->
     return timesheets.engagement_hours(_filters(filters))
 
 
-def _time_relations(data: dict[str, Any]) -> dict[str, Any]:
-    if data.get("plan_activity") is not None:
-        data["plan_activity"] = related(PlanActivity, data["plan_activity"], "plan_activity")
-    if data.get("checklist_activity") is not None:
-        data["checklist_activity"] = related(
-            EngagementActivity, data["checklist_activity"], "checklist_activity"
-        )
-    return data
+_TIME_RELATIONS = {"plan_activity": PlanActivity, "checklist_activity": EngagementActivity}
 
 
-def _saved_time(entry: TimeEntry) -> TimeEntry:
-    return timesheets.entries(timesheets.Filters()).get(pk=entry.pk)
+def _save_time(entry: TimeEntry, changes: dict[str, Any], user: User) -> TimeEntry:
+    """Book or change hours (who may: timesheets.can_change, checked as the entry is fetched,
+    before the payload's ids are looked up)."""
+    apply(entry, changes, _TIME_RELATIONS)
+    return timesheets.log_time(entry, by=user)
 
 
-@router.post("/time-entries", response={201: TimeOut, **WRITE_ERRORS}, summary="Book hours (as yourself)")
-def create_time(request: HttpRequest, payload: TimeIn) -> tuple[int, TimeEntry]:
-    data = payload.model_dump(exclude_unset=True)
-    engagement = related(Engagement, data.pop("engagement"), "engagement")
-    user = engagement_editor(request, engagement)
-    entry = apply(TimeEntry(engagement=engagement, user=user), _time_relations(data))
-    timesheets.log_time(entry, by=user)
-    return 201, _saved_time(entry)
-
-
-def _own_entry(request: HttpRequest, entry_id: int) -> tuple[TimeEntry, User]:
-    entry = get_object_or_404(TimeEntry.objects.select_related("engagement__account"), pk=entry_id)
-    user = engagement_editor(request, entry.engagement)
-    permissions.require(
-        timesheets.can_change(user, entry), "You change your own time entries; a leader corrects others'."
-    )
-    return entry, user
-
-
-@router.patch("/time-entries/{int:entry_id}", response={200: TimeOut, **WRITE_ERRORS})
-def update_time(request: HttpRequest, entry_id: int, payload: TimePatch) -> TimeEntry:
-    entry, user = _own_entry(request, entry_id)
-    apply(entry, _time_relations(payload.model_dump(exclude_unset=True)))
-    timesheets.log_time(entry, by=user)
-    return _saved_time(entry)
-
-
-@router.delete("/time-entries/{int:entry_id}", response={204: None, **WRITE_ERRORS})
-def delete_time(request: HttpRequest, entry_id: int) -> tuple[int, None]:
-    entry, user = _own_entry(request, entry_id)
+def _delete_time(entry: TimeEntry, engagement: Engagement, user: User) -> None:
     timesheets.delete_time(entry, by=user)
-    return 204, None
+
+
+# Hours are booked as the caller, who changes and removes only their own (a leader anyone's);
+# they are read through the filtered list above.
+resource(
+    router, "cairn_onboarding_api", "time-entries", TimeEntry, out=TimeOut, create=TimeIn,
+    patch=TimePatch, queryset=lambda: timesheets.entries(timesheets.Filters()),
+    save=_save_time, delete=_delete_time, set_fields=False, item_param="entry_id",
+    only={"create", "update", "delete"}, may_change=timesheets.can_change, refusal=_OWN_ENTRIES,
+    summaries={"create": "Book hours (as yourself)", "update": "Update Time", "delete": "Delete Time"},
+)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -16,10 +16,11 @@ from cairn.http import AuthedRequest
 from cairn.onboarding import timesheets
 from cairn.onboarding.forms import TimeEntryForm, TimeFilterForm, add_errors
 from cairn.onboarding.models import TimeEntry
-from cairn.onboarding.views import _context, engagement_of
-from cairn.people import permissions
+from cairn.onboarding.views import _context, editable, engagement_of
+from cairn.people import access
 
 PAGE_SIZE = 25
+OWN_ENTRIES = "You change your own time entries; a leader corrects others'."
 
 
 def _filters(form: TimeFilterForm, **fixed: Any) -> timesheets.Filters:
@@ -40,19 +41,20 @@ def _querystring(query: QueryDict) -> str:
 
 def time(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     """The engagement's time: book hours (for those who work on it), totals and entries."""
-    engagement = engagement_of(engagement_pk)
+    # Anyone reads the page; booking (a POST) needs the right to change the engagement.
+    engagement = (
+        editable(request, engagement_pk) if request.method == "POST" else engagement_of(engagement_pk)
+    )
     context = _context(request, engagement, "time")
     form = TimeEntryForm(request.POST or None, engagement=engagement)
-    if request.method == "POST":
-        permissions.require(permissions.can_edit_engagement(request.user, engagement))
-        if form.is_valid():
-            try:
-                entry = timesheets.log_time(form.instance, by=request.user)
-            except ValidationError as exc:
-                add_errors(form, exc, TimeEntryForm.ALIASES)
-            else:
-                messages.success(request, f"{entry.hours.normalize():f} h booked on {entry.date:%d %b %Y}.")
-                return redirect("onboarding_time", engagement.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = timesheets.log_time(form.instance, by=request.user)
+        except ValidationError as exc:
+            add_errors(form, exc, TimeEntryForm.ALIASES)
+        else:
+            messages.success(request, f"{entry.hours.normalize():f} h booked on {entry.date:%d %b %Y}.")
+            return redirect("onboarding_time", engagement.pk)
     filter_form = TimeFilterForm(request.GET or None)
     filters = _filters(filter_form, engagement_id=engagement.pk)
     page = Paginator(timesheets.entries(filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,16 +67,10 @@ def time(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def _entry(request: AuthedRequest, engagement_pk: int, entry_pk: int) -> TimeEntry:
-    entry = get_object_or_404(
-        TimeEntry.objects.select_related("engagement__account", "user"),
-        pk=entry_pk, engagement_id=engagement_pk,
+    return access.item(
+        request.user, TimeEntry.objects.select_related("engagement__account", "user"),
+        timesheets.can_change, OWN_ENTRIES, pk=entry_pk, engagement_id=engagement_pk,
     )
-    permissions.require(
-        timesheets.can_change(request.user, entry)
-        and permissions.can_edit_engagement(request.user, entry.engagement),
-        "You change your own time entries; a leader corrects others'.",
-    )
-    return entry
 
 
 def time_edit(request: AuthedRequest, engagement_pk: int, entry_pk: int) -> HttpResponse:

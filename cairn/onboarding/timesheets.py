@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,14 +21,18 @@ from cairn.onboarding.models import TimeEntry
 from cairn.people import permissions
 from cairn.people.models import User
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 DAY = Decimal(24)
 
 
-def can_change(user: User, entry: TimeEntry) -> bool:
-    """People change their own entries; leaders correct anyone's."""
-    if not permissions.can_write(user):
-        return False
-    return entry.user_id == user.pk or permissions.is_leader(user)
+def can_change(user: User | AnonymousUser, entry: TimeEntry) -> bool:
+    """People change their own entries on engagements they may change; leaders correct
+    anyone's."""
+    if permissions.is_leader(user) and permissions.can_write(user):
+        return True
+    return entry.user_id == user.pk and permissions.can_edit_engagement(user, entry.engagement)
 
 
 def _place(entry: TimeEntry) -> None:

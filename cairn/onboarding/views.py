@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -42,19 +43,20 @@ from cairn.onboarding.models import (
 )
 from cairn.onboarding.queries import plan_view
 from cairn.pdf import pdf_response, render_pdf
-from cairn.people import permissions
+from cairn.people import access, permissions
+
+
+def _engagements() -> QuerySet[Engagement]:
+    return Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version")
 
 
 def engagement_of(pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "current_phase", "playbook_version"), pk=pk
-    )
+    return get_object_or_404(_engagements(), pk=pk)
 
 
 def editable(request: AuthedRequest, pk: int) -> Engagement:
-    engagement = engagement_of(pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
-    return engagement
+    """The engagement, fetched and checked in one call: the user must be allowed to change it."""
+    return access.editable_engagement(request.user, pk, _engagements())
 
 
 def _pack(engagement: Engagement) -> WelcomePack | None:

@@ -8,6 +8,7 @@ PermissionDenied (403) when the user may not change it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -54,6 +55,11 @@ def leader(user: User | AnonymousUser, message: str = LEADER_REFUSAL) -> User:
 def admin(user: User | AnonymousUser, message: str = ADMIN_REFUSAL) -> User:
     """The user, if an admin: people and their access."""
     return _allowed(user, permissions.can_manage_users(user), message)
+
+
+def account_creator(user: User | AnonymousUser, message: str = WRITER_REFUSAL) -> User:
+    """The user, if they may add accounts to the book."""
+    return _allowed(user, permissions.can_create_accounts(user), message)
 
 
 def ingester(
@@ -116,6 +122,18 @@ def task_item(
     obj = _fetch(queryset, field, lookup)
     task = cast("Task", attrgetter(via)(obj) if via else obj)
     permissions.require(permissions.can_change_task(user, task), message)
+    return obj
+
+
+def item(
+    user: User | AnonymousUser, queryset: QuerySet[M] | type[M],
+    rule: Callable[[User | AnonymousUser, M], bool], message: str, *,
+    field: str | None = None, **lookup: Any,
+) -> M:
+    """The object `lookup` names, if `rule(user, object)` allows the change: for records
+    with a rule of their own (a template is its author's or a leader's)."""
+    obj = _fetch(queryset, field, lookup)
+    permissions.require(rule(user, obj), message)
     return obj
 
 

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from cairn.fields import NAME
-from cairn.people import permissions, throttle
+from cairn.people import access, throttle
 
 
 class _PasswordResetView(auth_views.PasswordResetView):
@@ -50,9 +50,7 @@ password_reset_complete = login_not_required(auth_views.PasswordResetCompleteVie
 
 @require_POST
 def lift_lockout(request: HttpRequest) -> HttpResponse:
-    permissions.require(
-        permissions.can_manage_users(request.user), "Only admins lift login lockouts."
-    )
+    access.admin(request.user, "Only admins lift login lockouts.")
     username = request.POST.get("username", "").strip()
     address = request.POST.get("address", "").strip()
     if bool(username) == bool(address):

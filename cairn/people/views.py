@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cairn.changes import in_sequence as changes_in_sequence
-from cairn.people import actions, permissions, throttle
+from cairn.people import access, actions, permissions, throttle
 from cairn.people.forms import ProfileForm, TokenForm, UserCreateForm, UserEditForm
 from cairn.people.models import ApiToken, User
 
@@ -27,16 +27,12 @@ from cairn.people.models import ApiToken, User
 _NEW_PASSWORD = "people.new_password"  # noqa: S105
 _NEW_TOKEN = "people.new_token"  # noqa: S105
 
+USERS_REFUSAL = "Only admins manage users."
+
 
 def _me(request: HttpRequest) -> User:
     # Every view here sits behind the login middleware.
     return cast(User, request.user)
-
-
-def _require_admin(request: HttpRequest) -> None:
-    permissions.require(
-        permissions.can_manage_users(request.user), "Only admins manage users."
-    )
 
 
 def _add_errors(form: BaseForm, exc: ValidationError) -> None:
@@ -45,7 +41,7 @@ def _add_errors(form: BaseForm, exc: ValidationError) -> None:
 
 
 def users(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    access.admin(request.user, USERS_REFUSAL)
     people = User.objects.annotate(token_count=Count("api_tokens")).order_by(
         "-is_active", "first_name", "last_name", "username"
     )
@@ -62,7 +58,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 def user_create(request: HttpRequest) -> HttpResponse:
-    _require_admin(request)
+    access.admin(request.user, USERS_REFUSAL)
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "password"}
@@ -81,7 +77,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    access.admin(request.user, USERS_REFUSAL)
     person = get_object_or_404(User, pk=pk)
     form = UserEditForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +107,7 @@ AUDITED_FIELDS = ["role", "is_active", "email", "first_name", "last_name", "titl
 
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    access.admin(request.user, USERS_REFUSAL)
     person = get_object_or_404(User, pk=pk)
     try:
         actions.deactivate_user(person, by=_me(request))
@@ -124,7 +120,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_admin(request)
+    access.admin(request.user, USERS_REFUSAL)
     person = get_object_or_404(User, pk=pk)
     actions.reactivate_user(person, by=_me(request))
     messages.success(request, f"{person} can log in again.")

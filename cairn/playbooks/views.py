@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.people.models import User
 from cairn.playbooks import actions
 from cairn.playbooks.forms import (
@@ -161,10 +161,8 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _require_editor(request: HttpRequest) -> None:
-    permissions.require(
-        permissions.can_edit_playbooks(request.user), "Only CS leaders can change playbooks."
-    )
+# Playbooks are a leader's to change (permissions.can_edit_playbooks), before anything else.
+EDITOR_REFUSAL = "Only CS leaders can change playbooks."
 
 
 def _edit(
@@ -219,7 +217,7 @@ def _get_output(pk: int) -> Output:
 
 @require_POST
 def copy(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     playbook = get_object_or_404(Playbook, pk=pk)
     form = CopyPlaybookForm(request.POST)
     source = _source_version(request, playbook)
@@ -250,7 +248,7 @@ def _source_version(request: HttpRequest, playbook: Playbook) -> PlaybookVersion
 
 @require_POST
 def start_draft(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     playbook = get_object_or_404(Playbook, pk=pk)
     had_draft = playbook.versions.filter(status=VersionStatus.DRAFT).exists()
     draft = actions.start_draft(playbook)
@@ -263,7 +261,7 @@ def start_draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def make_default(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     playbook = get_object_or_404(Playbook, pk=pk)
     try:
         actions.set_default_playbook(playbook, by=_user(request))
@@ -276,7 +274,7 @@ def make_default(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     version = get_object_or_404(PlaybookVersion.objects.select_related("playbook"), pk=pk)
     form = PublishForm(request.POST)
     if form.is_valid():
@@ -297,7 +295,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     version = get_object_or_404(PlaybookVersion.objects.select_related("playbook"), pk=pk)
     playbook = version.playbook
     try:
@@ -316,7 +314,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     version = get_object_or_404(PlaybookVersion.objects.select_related("playbook"), pk=pk)
     return _edit(
         request, version, AddPhaseForm(request.POST),
@@ -327,7 +325,7 @@ def phase_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     phase = _get_phase(pk)
     return _edit(
         request, phase.version, PhaseForm(request.POST),
@@ -339,7 +337,7 @@ def phase_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def phase_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     phase = _get_phase(pk)
     return _edit(
         request, phase.version, forms.Form(request.POST),
@@ -350,7 +348,7 @@ def phase_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     phase = _get_phase(pk)
     return _edit(
         request, phase.version, MoveForm(request.POST),
@@ -362,7 +360,7 @@ def phase_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     phase = _get_phase(pk)
     return _edit(
         request, phase.version, ActivityForm(request.POST),
@@ -373,7 +371,7 @@ def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     activity = _get_activity(pk)
     return _edit(
         request, activity.phase.version, ActivityForm(request.POST),
@@ -385,7 +383,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     activity = _get_activity(pk)
     return _edit(
         request, activity.phase.version, forms.Form(request.POST),
@@ -397,7 +395,7 @@ def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     activity = _get_activity(pk)
     return _edit(
         request, activity.phase.version, MoveForm(request.POST),
@@ -409,7 +407,7 @@ def activity_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def output_add(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     phase = _get_phase(pk)
     return _edit(
         request, phase.version, OutputForm(request.POST),
@@ -420,7 +418,7 @@ def output_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def output_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     output = _get_output(pk)
     return _edit(
         request, output.phase.version, OutputForm(request.POST),
@@ -431,7 +429,7 @@ def output_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def output_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     output = _get_output(pk)
     return _edit(
         request, output.phase.version, forms.Form(request.POST),
@@ -443,7 +441,7 @@ def output_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def output_move(request: HttpRequest, pk: int) -> HttpResponse:
-    _require_editor(request)
+    access.leader(request.user, EDITOR_REFUSAL)
     output = _get_output(pk)
     return _edit(
         request, output.phase.version, MoveForm(request.POST),

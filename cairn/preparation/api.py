@@ -1,26 +1,31 @@
 """REST endpoints for the preparation tools, under /api/v1/preparation.
 
-Writes go through cairn.preparation.actions, so the API keeps the pages' rules, history and
-timeline. Engagement tools follow the engagement's edit rule; the customer's strategy and
-PESTLE overrides follow the account's; shared PESTLE analyses are for leaders.
+The engagement tools' records (facts, questions, handover meetings, value chain, capabilities,
+solution links, contributions) get their list, create, change and delete from the shared
+`cairn.resources.resource`; the rest is written here. Writes go through
+cairn.preparation.actions, so the API keeps the pages' rules, history and timeline. Engagement
+tools follow the engagement's edit rule; the customer's strategy and PESTLE overrides follow
+the account's; shared PESTLE analyses are for leaders.
 """
 
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router
 from ninja.pagination import paginate
 
-from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, engagement_editor, related, user_of
+from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, related, user_of
 from cairn.customers import actions as customers
 from cairn.customers.models import Account, Contact, Product
 from cairn.engagements.models import Engagement, Outcome
-from cairn.people import permissions
+from cairn.people import access
 from cairn.people.models import User
 from cairn.preparation import actions, queries
 from cairn.preparation.models import (
@@ -80,79 +85,76 @@ from cairn.preparation.schemas import (
     StrategyChainOut,
     StrategyDocumentOut,
 )
+from cairn.resources import Saver, editable_engagement, engagement_or_404, engagements, tagged
+from cairn.resources import resource as shared_resource
 from cairn.validation import Key
 
 router = Router(tags=["preparation"])
 
+R = TypeVar("R", bound=models.Model)
+
 NO_CONTENT = {204: None, **WRITE_ERRORS}
-
-
-def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(Engagement.objects.select_related("account"), pk=engagement_id)
-
-
-
-def _edit_account(request: HttpRequest, account: Account) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.can_edit_account(user, account),
-        "You may not change this customer's strategy: you do not look after the account.",
-    )
-    return user
-
-
-def _leader(request: HttpRequest) -> User:
-    user = user_of(request)
-    permissions.require(
-        permissions.is_leader(user) and permissions.can_write(user),
-        "Only team leaders change the PESTLE analyses shared across accounts.",
-    )
-    return user
+PREFIX = "cairn_preparation_api"
+STRATEGY_REFUSAL = "You may not change this customer's strategy: you do not look after the account."
+SHARED_REFUSAL = "Only team leaders change the PESTLE analyses shared across accounts."
 
 
 def _data(payload: Any) -> dict[str, Any]:
     return payload.model_dump(exclude_unset=True)  # type: ignore[no-any-return]
 
 
+def _save(instance: Any, changes: dict[str, Any], user: User) -> Any:
+    return actions.save_item(instance, by=user)
+
+
+def _delete(instance: Any, engagement: Engagement, user: User) -> None:
+    actions.delete_item(instance, by=user)
+
+
+def resource(path: str, model: type[models.Model], *, save: Saver = _save, **options: Any) -> None:
+    """The shared CRUD endpoints, nested under their engagement, with preparation's writes.
+
+    No tool here has a read of one record: the lists say all there is.
+    """
+    options.setdefault("only", {"list", "create", "update", "delete"})
+    shared_resource(
+        router, PREFIX, path, model, save=save, delete=_delete, nested=True, **options,
+    )
+
+
+def _in_engagement(model: type[models.Model], *order: str) -> Callable[[], QuerySet[Any]]:
+    """The records of a kind with the engagement their permission needs, in list order."""
+    def records() -> QuerySet[Any]:
+        found = model._default_manager.select_related("engagement__account")
+        return found.order_by(*order) if order else found
+
+    return records
+
+
 # --- dossier: facts --------------------------------------------------------------------------
 
 
-@router.get("/engagements/{int:engagement_id}/facts", response=list[FactOut], summary="Dossier facts")
-@paginate(Pagination)
-def list_facts(request: HttpRequest, engagement_id: int) -> QuerySet[Fact]:
-    return Fact.objects.filter(engagement=_engagement(engagement_id)).order_by("area", "id")
+def _save_fact(fact: Fact, changes: dict[str, Any], user: User) -> Fact:
+    if fact.pk is None:
+        fact.created_by = user
+    return actions.save_item(fact, by=user)
 
 
-@router.post(
-    "/engagements/{int:engagement_id}/facts", response={201: FactOut, **WRITE_ERRORS},
-    summary="Add a fact to the dossier",
+resource(
+    "facts", Fact, out=FactOut, create=FactIn, patch=FactPatch, save=_save_fact,
+    queryset=_in_engagement(Fact, "area", "id"), item_param="fact_id",
+    summaries={
+        "list": "Dossier facts", "create": "Add a fact to the dossier",
+        "update": "Update Fact", "delete": "Delete Fact",
+    },
 )
-def create_fact(request: HttpRequest, engagement_id: int, payload: FactIn) -> tuple[int, Fact]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    fact = Fact(engagement=engagement, created_by=user, **_data(payload))
-    return 201, actions.save_item(fact, by=user)
-
-
-def _fact(fact_id: int) -> Fact:
-    return get_object_or_404(Fact.objects.select_related("engagement__account"), pk=fact_id)
-
-
-@router.patch("/facts/{int:fact_id}", response={200: FactOut, **WRITE_ERRORS})
-def update_fact(request: HttpRequest, fact_id: int, payload: FactPatch) -> Fact:
-    fact = _fact(fact_id)
-    user = engagement_editor(request, fact.engagement)
-    return actions.save_item(apply(fact, _data(payload)), by=user)
-
-
-@router.delete("/facts/{int:fact_id}", response=NO_CONTENT)
-def delete_fact(request: HttpRequest, fact_id: int) -> tuple[int, None]:
-    fact = _fact(fact_id)
-    actions.delete_item(fact, by=engagement_editor(request, fact.engagement))
-    return 204, None
 
 
 # --- dossier: questions ----------------------------------------------------------------------
+
+
+def _questions() -> QuerySet[Question]:
+    return Question.objects.select_related("engagement__account", "fact")
 
 
 @router.get(
@@ -163,40 +165,37 @@ def delete_fact(request: HttpRequest, fact_id: int) -> tuple[int, None]:
 def list_questions(
     request: HttpRequest, engagement_id: int, status: Key | None = None
 ) -> QuerySet[Question]:
-    questions = Question.objects.filter(engagement=_engagement(engagement_id))
+    questions = Question.objects.filter(engagement=engagement_or_404(engagement_id))
     if status:
         questions = questions.filter(status=status)
     return questions.order_by("status", "created_at", "id")
 
 
-@router.post(
-    "/engagements/{int:engagement_id}/questions", response={201: QuestionOut, **WRITE_ERRORS},
-    summary="Raise a question (for a gap, or to validate an assumed fact)",
-)
-def create_question(
-    request: HttpRequest, engagement_id: int, payload: QuestionIn
-) -> tuple[int, Question]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+def _save_question(question: Question, changes: dict[str, Any], user: User) -> Question:
+    """A new question is raised (for a fact of its own engagement, if it names one); a
+    changed one is saved."""
+    if question.pk is not None:
+        return actions.save_item(apply(question, changes), by=user)
+    engagement = question.engagement
     fact = None
-    if payload.fact is not None:
-        fact = Fact.objects.filter(pk=payload.fact, engagement=engagement).first()
+    if changes.get("fact") is not None:
+        fact = Fact.objects.filter(pk=changes["fact"], engagement=engagement).first()
         if fact is None:
-            raise ValidationError({"fact": f"This engagement has no fact with id {payload.fact}."})
-    return 201, actions.raise_question(engagement, payload.text, by=user, fact=fact)
+            raise ValidationError(
+                {"fact": f"This engagement has no fact with id {changes['fact']}."}
+            )
+    return actions.raise_question(engagement, changes["text"], by=user, fact=fact)
 
 
-def _question(question_id: int) -> Question:
-    return get_object_or_404(
-        Question.objects.select_related("engagement__account", "fact"), pk=question_id
-    )
-
-
-@router.patch("/questions/{int:question_id}", response={200: QuestionOut, **WRITE_ERRORS})
-def update_question(request: HttpRequest, question_id: int, payload: QuestionPatch) -> Question:
-    question = _question(question_id)
-    user = engagement_editor(request, question.engagement)
-    return actions.save_item(apply(question, _data(payload)), by=user)
+resource(
+    "questions", Question, out=QuestionOut, create=QuestionIn, patch=QuestionPatch,
+    save=_save_question, set_fields=False, queryset=_questions, item_param="question_id",
+    only={"create", "update", "delete"},
+    summaries={
+        "create": "Raise a question (for a gap, or to validate an assumed fact)",
+        "update": "Update Question", "delete": "Delete Question",
+    },
+)
 
 
 @router.post(
@@ -204,8 +203,8 @@ def update_question(request: HttpRequest, question_id: int, payload: QuestionPat
     summary="Record the customer's answer",
 )
 def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -> Question:
-    question = _question(question_id)
-    user = engagement_editor(request, question.engagement)
+    user = user_of(request)
+    question = access.engagement_item(user, _questions(), pk=question_id)
     contact = related(Contact, payload.answered_by, "answered_by") if payload.answered_by else None
     return actions.answer_question(
         question, payload.answer, by=user, answered_on=payload.answered_on, contact=contact,
@@ -215,15 +214,9 @@ def answer_question(request: HttpRequest, question_id: int, payload: AnswerIn) -
 
 @router.post("/questions/{int:question_id}/reopen", response={200: QuestionOut, **WRITE_ERRORS})
 def reopen_question(request: HttpRequest, question_id: int) -> Question:
-    question = _question(question_id)
-    return actions.reopen_question(question, by=engagement_editor(request, question.engagement))
-
-
-@router.delete("/questions/{int:question_id}", response=NO_CONTENT)
-def delete_question(request: HttpRequest, question_id: int) -> tuple[int, None]:
-    question = _question(question_id)
-    actions.delete_item(question, by=engagement_editor(request, question.engagement))
-    return 204, None
+    user = user_of(request)
+    question = access.engagement_item(user, _questions(), pk=question_id)
+    return actions.reopen_question(question, by=user)
 
 
 # --- dossier: handover meetings ----------------------------------------------------------------
@@ -232,61 +225,30 @@ def delete_question(request: HttpRequest, question_id: int) -> tuple[int, None]:
 def _meetings() -> QuerySet[HandoverMeeting]:
     return HandoverMeeting.objects.select_related("engagement__account").prefetch_related(
         "attendees__user", "follow_ups"
-    )
+    ).order_by("-date", "-id")
 
 
-def _attendees(items: list[Any] | None) -> list[tuple[User, str]] | None:
+def _attendees(items: list[dict[str, Any]] | None) -> list[tuple[User, str]] | None:
     if items is None:
         return None
-    return [(related(User, a.user, "attendees"), a.role) for a in items]
+    return [(related(User, a["user"], "attendees"), a["role"]) for a in items]
 
 
-@router.get(
-    "/engagements/{int:engagement_id}/handover-meetings", response=list[HandoverMeetingOut],
-    summary="Handover meetings, newest first",
+def _save_meeting(meeting: HandoverMeeting, changes: dict[str, Any], user: User) -> HandoverMeeting:
+    """The attendees, when given, replace the meeting's list."""
+    return actions.save_meeting(meeting, by=user, attendees=_attendees(changes.get("attendees")))
+
+
+resource(
+    "handover-meetings", HandoverMeeting, out=HandoverMeetingOut, create=HandoverMeetingIn,
+    patch=MeetingPatch, save=_save_meeting, extras=frozenset({"attendees"}),
+    queryset=_meetings, item_param="meeting_id",
+    summaries={
+        "list": "Handover meetings, newest first", "create": "Plan a handover meeting",
+        "update": "Change a meeting: its notes, agenda, date or attendees (the list is replaced)",
+        "delete": "Delete Meeting",
+    },
 )
-@paginate(Pagination)
-def list_meetings(request: HttpRequest, engagement_id: int) -> QuerySet[HandoverMeeting]:
-    return _meetings().filter(engagement=_engagement(engagement_id)).order_by("-date", "-id")
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/handover-meetings",
-    response={201: HandoverMeetingOut, **WRITE_ERRORS}, summary="Plan a handover meeting",
-)
-def create_meeting(
-    request: HttpRequest, engagement_id: int, payload: HandoverMeetingIn
-) -> tuple[int, HandoverMeeting]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    data = _data(payload)
-    attendees = _attendees(payload.attendees)
-    data.pop("attendees", None)
-    meeting = actions.save_meeting(
-        HandoverMeeting(engagement=engagement, **data), by=user, attendees=attendees
-    )
-    return 201, _meetings().get(pk=meeting.pk)
-
-
-@router.patch(
-    "/handover-meetings/{int:meeting_id}", response={200: HandoverMeetingOut, **WRITE_ERRORS},
-    summary="Change a meeting: its notes, agenda, date or attendees (the list is replaced)",
-)
-def update_meeting(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> HandoverMeeting:
-    meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    user = engagement_editor(request, meeting.engagement)
-    data = _data(payload)
-    attendees = _attendees(payload.attendees) if "attendees" in data else None
-    data.pop("attendees", None)
-    actions.save_meeting(apply(meeting, data), by=user, attendees=attendees)
-    return _meetings().get(pk=meeting.pk)
-
-
-@router.delete("/handover-meetings/{int:meeting_id}", response=NO_CONTENT)
-def delete_meeting(request: HttpRequest, meeting_id: int) -> tuple[int, None]:
-    meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    actions.delete_item(meeting, by=engagement_editor(request, meeting.engagement))
-    return 204, None
 
 
 @router.post(
@@ -296,8 +258,8 @@ def delete_meeting(request: HttpRequest, meeting_id: int) -> tuple[int, None]:
 def create_follow_up(
     request: HttpRequest, meeting_id: int, payload: FollowUpIn
 ) -> tuple[int, dict[str, Any]]:
-    meeting = get_object_or_404(_meetings(), pk=meeting_id)
-    user = engagement_editor(request, meeting.engagement)
+    user = user_of(request)
+    meeting = access.engagement_item(user, _meetings(), pk=meeting_id)
     assignee = related(User, payload.assignee, "assignee")
     task = actions.add_follow_up(
         meeting, payload.title, assignee=assignee, by=user, due_date=payload.due_date
@@ -314,7 +276,7 @@ def create_follow_up(
 )
 def org_chart(request: HttpRequest, engagement_id: int) -> list[Contact]:
     # An org chart is drawn whole, so it comes whole, unpaginated.
-    return queries.contacts_of(_engagement(engagement_id).account)
+    return queries.contacts_of(engagement_or_404(engagement_id).account)
 
 
 @router.patch(
@@ -325,8 +287,8 @@ def org_chart(request: HttpRequest, engagement_id: int) -> list[Contact]:
 def place_contact(
     request: HttpRequest, engagement_id: int, contact_id: int, payload: PlacementIn
 ) -> Contact:
-    engagement = _engagement(engagement_id)
-    user = _edit_account(request, engagement.account)
+    user = user_of(request)
+    engagement = access.account_item(user, engagements(), pk=engagement_id, message=STRATEGY_REFUSAL)
     contact = get_object_or_404(Contact, pk=contact_id, account=engagement.account_id)
     data = _data(payload)
     if "reports_to" in data and data["reports_to"] is not None:
@@ -335,15 +297,7 @@ def place_contact(
         data["department"] = (data["department"] or "").strip()
     for name, value in data.items():
         setattr(contact, name, value)
-    try:
-        return customers.save_record(contact, by=user)
-    except ValidationError as exc:
-        exc.model = Contact  # type: ignore[attr-defined]
-        raise
-
-
-def _crud_list(model: Any, engagement_id: int) -> QuerySet[Any]:
-    return model.objects.filter(engagement=_engagement(engagement_id)).order_by("id")  # type: ignore[no-any-return]
+    return tagged(Contact, lambda: customers.save_record(contact, by=user))
 
 
 @router.get(
@@ -352,80 +306,32 @@ def _crud_list(model: Any, engagement_id: int) -> QuerySet[Any]:
 )
 def list_functions(request: HttpRequest, engagement_id: int) -> QuerySet[ValueChainFunction]:
     # A value chain has a handful of functions: it comes whole.
-    return ValueChainFunction.objects.filter(engagement=_engagement(engagement_id))
+    return ValueChainFunction.objects.filter(engagement=engagement_or_404(engagement_id))
 
 
-@router.post(
-    "/engagements/{int:engagement_id}/value-chain", response={201: FunctionOut, **WRITE_ERRORS}
-)
-def create_function(
-    request: HttpRequest, engagement_id: int, payload: FunctionIn
-) -> tuple[int, ValueChainFunction]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    return 201, actions.add_function(ValueChainFunction(engagement=engagement, **_data(payload)), by=user)
-
-
-def _function(function_id: int) -> ValueChainFunction:
-    return get_object_or_404(
-        ValueChainFunction.objects.select_related("engagement__account"), pk=function_id
-    )
-
-
-@router.patch("/value-chain/{int:function_id}", response={200: FunctionOut, **WRITE_ERRORS})
-def update_function(
-    request: HttpRequest, function_id: int, payload: FunctionPatch
+def _save_function(
+    function: ValueChainFunction, changes: dict[str, Any], user: User
 ) -> ValueChainFunction:
-    function = _function(function_id)
-    user = engagement_editor(request, function.engagement)
-    return actions.save_item(apply(function, _data(payload)), by=user)
+    if function.pk is None:
+        return actions.add_function(function, by=user)
+    return actions.save_item(function, by=user)
 
 
-@router.delete("/value-chain/{int:function_id}", response=NO_CONTENT)
-def delete_function(request: HttpRequest, function_id: int) -> tuple[int, None]:
-    function = _function(function_id)
-    actions.delete_item(function, by=engagement_editor(request, function.engagement))
-    return 204, None
-
-
-@router.get("/engagements/{int:engagement_id}/capabilities", response=list[CapabilityOut])
-@paginate(Pagination)
-def list_capabilities(request: HttpRequest, engagement_id: int) -> QuerySet[Capability]:
-    return _crud_list(Capability, engagement_id)
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/capabilities", response={201: CapabilityOut, **WRITE_ERRORS}
+resource(
+    "value-chain", ValueChainFunction, out=FunctionOut, create=FunctionIn, patch=FunctionPatch,
+    save=_save_function, queryset=_in_engagement(ValueChainFunction), item_param="function_id",
+    only={"create", "update", "delete"},
+    summaries={"create": "Create Function", "update": "Update Function", "delete": "Delete Function"},
 )
-def create_capability(
-    request: HttpRequest, engagement_id: int, payload: CapabilityIn
-) -> tuple[int, Capability]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    capability = apply(Capability(engagement=engagement), _data(payload), {"parent": Capability})
-    return 201, actions.save_item(capability, by=user)
-
-
-def _capability(capability_id: int) -> Capability:
-    return get_object_or_404(
-        Capability.objects.select_related("engagement__account"), pk=capability_id
-    )
-
-
-@router.patch("/capabilities/{int:capability_id}", response={200: CapabilityOut, **WRITE_ERRORS})
-def update_capability(
-    request: HttpRequest, capability_id: int, payload: CapabilityPatch
-) -> Capability:
-    capability = _capability(capability_id)
-    user = engagement_editor(request, capability.engagement)
-    return actions.save_item(apply(capability, _data(payload), {"parent": Capability}), by=user)
-
-
-@router.delete("/capabilities/{int:capability_id}", response=NO_CONTENT)
-def delete_capability(request: HttpRequest, capability_id: int) -> tuple[int, None]:
-    capability = _capability(capability_id)
-    actions.delete_item(capability, by=engagement_editor(request, capability.engagement))
-    return 204, None
+resource(
+    "capabilities", Capability, out=CapabilityOut, create=CapabilityIn, patch=CapabilityPatch,
+    relations={"parent": Capability}, queryset=_in_engagement(Capability, "id"),
+    item_param="capability_id",
+    summaries={
+        "list": "List Capabilities", "create": "Create Capability",
+        "update": "Update Capability", "delete": "Delete Capability",
+    },
+)
 
 
 # --- PESTLE: shared analyses (leaders) ---------------------------------------------------------
@@ -439,21 +345,21 @@ def list_analyses(request: HttpRequest) -> QuerySet[SharedPestle]:
 
 @router.post("/pestle-analyses", response={201: AnalysisOut, **WRITE_ERRORS})
 def create_analysis(request: HttpRequest, payload: AnalysisIn) -> tuple[int, SharedPestle]:
-    user = _leader(request)
+    user = access.leader(user_of(request), SHARED_REFUSAL)
     return 201, actions.save_shared_analysis(SharedPestle(**_data(payload)), by=user)
 
 
 @router.patch("/pestle-analyses/{int:analysis_id}", response={200: AnalysisOut, **WRITE_ERRORS})
 def update_analysis(request: HttpRequest, analysis_id: int, payload: AnalysisPatch) -> SharedPestle:
     analysis = get_object_or_404(SharedPestle, pk=analysis_id)
-    user = _leader(request)
+    user = access.leader(user_of(request), SHARED_REFUSAL)
     return actions.save_shared_analysis(apply(analysis, _data(payload)), by=user)
 
 
 @router.delete("/pestle-analyses/{int:analysis_id}", response=NO_CONTENT)
 def delete_analysis(request: HttpRequest, analysis_id: int) -> tuple[int, None]:
     analysis = get_object_or_404(SharedPestle, pk=analysis_id)
-    user = _leader(request)
+    user = access.leader(user_of(request), SHARED_REFUSAL)
     for driver in analysis.drivers.all():
         actions.delete_shared_driver(driver, by=user)
     actions.delete_item(analysis, by=user)
@@ -473,28 +379,36 @@ def create_shared_driver(
     request: HttpRequest, analysis_id: int, payload: DriverIn
 ) -> tuple[int, PestleDriver]:
     analysis = get_object_or_404(SharedPestle, pk=analysis_id)
-    user = _leader(request)
+    user = access.leader(user_of(request), SHARED_REFUSAL)
     return 201, actions.save_item(PestleDriver(analysis=analysis, **_data(payload)), by=user)
 
 
-def _driver_writer(request: HttpRequest, driver: PestleDriver) -> User:
-    """A shared driver is for leaders; an account's driver for those who look after it."""
-    if driver.account is not None:
-        return _edit_account(request, driver.account)
-    return _leader(request)
+def _strategy_record(request: HttpRequest, records: QuerySet[R], pk: int) -> tuple[R, User]:
+    """A record of an account's strategy and the caller, who must look after the account."""
+    user = user_of(request)
+    return access.account_item(user, records, pk=pk, message=STRATEGY_REFUSAL), user
+
+
+def _writable_driver(request: HttpRequest, driver_id: int) -> tuple[PestleDriver, User]:
+    """A driver and its writer: a shared driver is for leaders; an account's driver for
+    those who look after the account, so it is fetched again through their check."""
+    user = user_of(request)
+    drivers = PestleDriver.objects.select_related("account")
+    driver = get_object_or_404(drivers, pk=driver_id)
+    if driver.account_id is None:
+        return driver, access.leader(user, SHARED_REFUSAL)
+    return _strategy_record(request, drivers, driver_id)
 
 
 @router.patch("/pestle-drivers/{int:driver_id}", response={200: DriverOut, **WRITE_ERRORS})
 def update_driver(request: HttpRequest, driver_id: int, payload: DriverPatch) -> PestleDriver:
-    driver = get_object_or_404(PestleDriver.objects.select_related("account"), pk=driver_id)
-    user = _driver_writer(request, driver)
+    driver, user = _writable_driver(request, driver_id)
     return actions.save_item(apply(driver, _data(payload)), by=user)
 
 
 @router.delete("/pestle-drivers/{int:driver_id}", response=NO_CONTENT)
 def delete_driver(request: HttpRequest, driver_id: int) -> tuple[int, None]:
-    driver = get_object_or_404(PestleDriver.objects.select_related("account"), pk=driver_id)
-    user = _driver_writer(request, driver)
+    driver, user = _writable_driver(request, driver_id)
     if driver.analysis_id is not None:
         actions.delete_shared_driver(driver, by=user)
     else:
@@ -505,8 +419,10 @@ def delete_driver(request: HttpRequest, driver_id: int) -> tuple[int, None]:
 # --- PESTLE: per account ---------------------------------------------------------------------
 
 
-def _account(account_id: int) -> Account:
-    return get_object_or_404(Account, pk=account_id)
+def _editable_account(request: HttpRequest, account_id: int) -> tuple[Account, User]:
+    """The account a path names and the caller, who must look after it."""
+    user = user_of(request)
+    return access.editable_account(user, account_id, message=STRATEGY_REFUSAL), user
 
 
 @router.get(
@@ -514,7 +430,7 @@ def _account(account_id: int) -> Account:
     summary="The account's PESTLE as it applies: shared drivers, its overrides, its own",
 )
 def effective_pestle(request: HttpRequest, account_id: int) -> dict[str, Any]:
-    pestle = queries.effective_pestle(_account(account_id))
+    pestle = queries.effective_pestle(get_object_or_404(Account, pk=account_id))
     return {
         "account_id": account_id,
         "analysis": pestle.analysis,
@@ -536,8 +452,7 @@ def effective_pestle(request: HttpRequest, account_id: int) -> dict[str, Any]:
 def create_account_driver(
     request: HttpRequest, account_id: int, payload: DriverIn
 ) -> tuple[int, PestleDriver]:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     return 201, actions.save_item(PestleDriver(account=account, **_data(payload)), by=user)
 
 
@@ -549,8 +464,7 @@ def create_account_driver(
 def override_driver(
     request: HttpRequest, account_id: int, driver_id: int, payload: OverrideIn
 ) -> PestleDriver:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     shared = get_object_or_404(PestleDriver, pk=driver_id, analysis__isnull=False)
     data = {k: v for k, v in _data(payload).items() if v is not None}
     if data.pop("hidden", False):
@@ -560,8 +474,7 @@ def override_driver(
 
 @router.delete("/accounts/{int:account_id}/pestle/overrides/{int:driver_id}", response=NO_CONTENT)
 def restore_driver(request: HttpRequest, account_id: int, driver_id: int) -> tuple[int, None]:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     shared = get_object_or_404(PestleDriver, pk=driver_id, analysis__isnull=False)
     actions.restore_driver(account, shared, by=user)
     return 204, None
@@ -574,19 +487,21 @@ def restore_driver(request: HttpRequest, account_id: int, driver_id: int) -> tup
 def pestle_settings(
     request: HttpRequest, account_id: int, payload: PestleSettingsIn
 ) -> tuple[int, None]:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     actions.set_use_shared(account, payload.use_shared, note=payload.note, by=user)
     return 204, None
 
 
 # --- internal drivers and the strategy chain ---------------------------------------------------
+# The account's own records follow the account's rule, which the shared `resource` (made for
+# an engagement's records) does not know: they are written here.
 
 
 @router.get("/accounts/{int:account_id}/internal-drivers", response=list[InternalDriverOut])
 @paginate(Pagination)
 def list_internal(request: HttpRequest, account_id: int) -> QuerySet[InternalDriver]:
-    return InternalDriver.objects.filter(account=_account(account_id)).order_by("category", "id")
+    account = get_object_or_404(Account, pk=account_id)
+    return InternalDriver.objects.filter(account=account).order_by("category", "id")
 
 
 @router.post(
@@ -595,26 +510,24 @@ def list_internal(request: HttpRequest, account_id: int) -> QuerySet[InternalDri
 def create_internal(
     request: HttpRequest, account_id: int, payload: InternalDriverIn
 ) -> tuple[int, InternalDriver]:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     return 201, actions.save_item(InternalDriver(account=account, **_data(payload)), by=user)
 
 
-def _internal(driver_id: int) -> InternalDriver:
-    return get_object_or_404(InternalDriver.objects.select_related("account"), pk=driver_id)
+def _internal(request: HttpRequest, driver_id: int) -> tuple[InternalDriver, User]:
+    return _strategy_record(request, InternalDriver.objects.select_related("account"), driver_id)
 
 
 @router.patch("/internal-drivers/{int:driver_id}", response={200: InternalDriverOut, **WRITE_ERRORS})
 def update_internal(request: HttpRequest, driver_id: int, payload: DriverPatch) -> InternalDriver:
-    driver = _internal(driver_id)
-    user = _edit_account(request, driver.account)
+    driver, user = _internal(request, driver_id)
     return actions.save_item(apply(driver, _data(payload)), by=user)
 
 
 @router.delete("/internal-drivers/{int:driver_id}", response=NO_CONTENT)
 def delete_internal(request: HttpRequest, driver_id: int) -> tuple[int, None]:
-    driver = _internal(driver_id)
-    actions.delete_item(driver, by=_edit_account(request, driver.account))
+    driver, user = _internal(request, driver_id)
+    actions.delete_item(driver, by=user)
     return 204, None
 
 
@@ -624,7 +537,8 @@ ELEMENT_RELATIONS: dict[str, Any] = {"parent": StrategyElement, "serves": Strate
 @router.get("/accounts/{int:account_id}/strategy-elements", response=list[ElementOut])
 @paginate(Pagination)
 def list_elements(request: HttpRequest, account_id: int) -> QuerySet[StrategyElement]:
-    return StrategyElement.objects.filter(account=_account(account_id)).order_by("kind", "id")
+    account = get_object_or_404(Account, pk=account_id)
+    return StrategyElement.objects.filter(account=account).order_by("kind", "id")
 
 
 @router.post(
@@ -634,117 +548,48 @@ def list_elements(request: HttpRequest, account_id: int) -> QuerySet[StrategyEle
 def create_element(
     request: HttpRequest, account_id: int, payload: ElementIn
 ) -> tuple[int, StrategyElement]:
-    account = _account(account_id)
-    user = _edit_account(request, account)
+    account, user = _editable_account(request, account_id)
     element = apply(StrategyElement(account=account), _data(payload), ELEMENT_RELATIONS)
     return 201, actions.save_item(element, by=user)
 
 
-def _element(element_id: int) -> StrategyElement:
-    return get_object_or_404(StrategyElement.objects.select_related("account"), pk=element_id)
+def _element(request: HttpRequest, element_id: int) -> tuple[StrategyElement, User]:
+    return _strategy_record(request, StrategyElement.objects.select_related("account"), element_id)
 
 
 @router.patch("/strategy-elements/{int:element_id}", response={200: ElementOut, **WRITE_ERRORS})
 def update_element(request: HttpRequest, element_id: int, payload: ElementPatch) -> StrategyElement:
-    element = _element(element_id)
-    user = _edit_account(request, element.account)
+    element, user = _element(request, element_id)
     return actions.save_item(apply(element, _data(payload), ELEMENT_RELATIONS), by=user)
 
 
 @router.delete("/strategy-elements/{int:element_id}", response=NO_CONTENT)
 def delete_element(request: HttpRequest, element_id: int) -> tuple[int, None]:
-    element = _element(element_id)
-    actions.delete_item(element, by=_edit_account(request, element.account))
+    element, user = _element(request, element_id)
+    actions.delete_item(element, by=user)
     return 204, None
 
 
-LINK_RELATIONS: dict[str, Any] = {"element": StrategyElement, "product": Product}
-
-
-@router.get("/engagements/{int:engagement_id}/solution-links", response=list[LinkOut])
-@paginate(Pagination)
-def list_links(request: HttpRequest, engagement_id: int) -> QuerySet[SolutionLink]:
-    return _crud_list(SolutionLink, engagement_id)
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/solution-links", response={201: LinkOut, **WRITE_ERRORS},
-    summary="Link our solution (or one product) to the strategy element it serves",
+resource(
+    "solution-links", SolutionLink, out=LinkOut, create=LinkIn, patch=LinkPatch,
+    relations={"element": StrategyElement, "product": Product},
+    queryset=_in_engagement(SolutionLink, "id"), item_param="link_id",
+    summaries={
+        "list": "List Links",
+        "create": "Link our solution (or one product) to the strategy element it serves",
+        "update": "Update Link", "delete": "Delete Link",
+    },
 )
-def create_link(
-    request: HttpRequest, engagement_id: int, payload: LinkIn
-) -> tuple[int, SolutionLink]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    link = apply(SolutionLink(engagement=engagement), _data(payload), LINK_RELATIONS)
-    return 201, actions.save_item(link, by=user)
-
-
-def _solution_link(link_id: int) -> SolutionLink:
-    return get_object_or_404(SolutionLink.objects.select_related("engagement__account"), pk=link_id)
-
-
-@router.patch("/solution-links/{int:link_id}", response={200: LinkOut, **WRITE_ERRORS})
-def update_link(request: HttpRequest, link_id: int, payload: LinkPatch) -> SolutionLink:
-    link = _solution_link(link_id)
-    user = engagement_editor(request, link.engagement)
-    return actions.save_item(apply(link, _data(payload), LINK_RELATIONS), by=user)
-
-
-@router.delete("/solution-links/{int:link_id}", response=NO_CONTENT)
-def delete_link(request: HttpRequest, link_id: int) -> tuple[int, None]:
-    link = _solution_link(link_id)
-    actions.delete_item(link, by=engagement_editor(request, link.engagement))
-    return 204, None
-
-
-CONTRIBUTION_RELATIONS: dict[str, Any] = {"product": Product, "outcome": Outcome}
-
-
-@router.get("/engagements/{int:engagement_id}/contributions", response=list[ContributionOut])
-@paginate(Pagination)
-def list_contributions(request: HttpRequest, engagement_id: int) -> QuerySet[Contribution]:
-    return _crud_list(Contribution, engagement_id)
-
-
-@router.post(
-    "/engagements/{int:engagement_id}/contributions",
-    response={201: ContributionOut, **WRITE_ERRORS},
-    summary="Add a product → function → output → outcome contribution line",
+resource(
+    "contributions", Contribution, out=ContributionOut, create=ContributionIn,
+    patch=ContributionPatch, relations={"product": Product, "outcome": Outcome},
+    queryset=_in_engagement(Contribution, "id"), item_param="contribution_id",
+    summaries={
+        "list": "List Contributions",
+        "create": "Add a product → function → output → outcome contribution line",
+        "update": "Update Contribution", "delete": "Delete Contribution",
+    },
 )
-def create_contribution(
-    request: HttpRequest, engagement_id: int, payload: ContributionIn
-) -> tuple[int, Contribution]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
-    contribution = apply(
-        Contribution(engagement=engagement), _data(payload), CONTRIBUTION_RELATIONS
-    )
-    return 201, actions.save_item(contribution, by=user)
-
-
-def _contribution(contribution_id: int) -> Contribution:
-    return get_object_or_404(
-        Contribution.objects.select_related("engagement__account"), pk=contribution_id
-    )
-
-
-@router.patch("/contributions/{int:contribution_id}", response={200: ContributionOut, **WRITE_ERRORS})
-def update_contribution(
-    request: HttpRequest, contribution_id: int, payload: ContributionPatch
-) -> Contribution:
-    contribution = _contribution(contribution_id)
-    user = engagement_editor(request, contribution.engagement)
-    return actions.save_item(
-        apply(contribution, _data(payload), CONTRIBUTION_RELATIONS), by=user
-    )
-
-
-@router.delete("/contributions/{int:contribution_id}", response=NO_CONTENT)
-def delete_contribution(request: HttpRequest, contribution_id: int) -> tuple[int, None]:
-    contribution = _contribution(contribution_id)
-    actions.delete_item(contribution, by=engagement_editor(request, contribution.engagement))
-    return 204, None
 
 
 @router.get(
@@ -752,7 +597,7 @@ def delete_contribution(request: HttpRequest, contribution_id: int) -> tuple[int
     summary="The chain from our products to the customer's vision",
 )
 def strategy_chain(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
-    return queries.strategy_chain(_engagement(engagement_id)).to_dict()
+    return queries.strategy_chain(engagement_or_404(engagement_id)).to_dict()
 
 
 @router.post(
@@ -760,8 +605,7 @@ def strategy_chain(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
     summary="Generate the engagement strategy and roadmap (a new version when it exists)",
 )
 def generate_document(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
-    engagement = _engagement(engagement_id)
-    user = engagement_editor(request, engagement)
+    engagement, user = editable_engagement(request, engagement_id)
     link = actions.generate_strategy_document(engagement, by=user)
     document = link.document
     document.refresh_from_db()

@@ -15,7 +15,7 @@ from cairn.customers import actions as customers
 from cairn.customers.models import Contact
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.preparation import actions, queries
 from cairn.preparation.forms import CapabilityForm, FunctionForm, PlacementForm
 from cairn.preparation.models import Capability, ChainKind, Level, ValueChainFunction
@@ -23,9 +23,9 @@ from cairn.preparation.views import (
     add_errors,
     deleted,
     edit_flags,
+    editable_engagement_of,
     engagement_of,
     form_page,
-    require_engagement,
 )
 
 
@@ -80,10 +80,9 @@ def place_contact(request: AuthedRequest, engagement_pk: int, contact_pk: int) -
     The change goes through the customers app's save, so its reporting-loop check and
     the contact's history apply as on the contact form.
     """
-    engagement = engagement_of(engagement_pk)
-    permissions.require(
-        permissions.can_edit_account(request.user, engagement.account),
-        "You may not change this customer's contacts: you do not look after the account.",
+    engagement = access.account_item(
+        request.user, queries.engagements_with_products(), pk=engagement_pk,
+        message="You may not change this customer's contacts: you do not look after the account.",
     )
     contact = get_object_or_404(Contact, pk=contact_pk, account=engagement.account_id)
     if request.method != "POST":
@@ -111,8 +110,7 @@ def place_contact(request: AuthedRequest, engagement_pk: int, contact_pk: int) -
 
 
 def function_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     function = (
         get_object_or_404(ValueChainFunction, pk=pk, engagement=engagement) if pk
         else ValueChainFunction(engagement=engagement)
@@ -130,8 +128,7 @@ def function_form(request: AuthedRequest, engagement_pk: int, pk: int | None = N
 
 @require_POST
 def function_move(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     function = get_object_or_404(ValueChainFunction, pk=pk, engagement=engagement)
     try:
         actions.move_function(function, up=request.POST.get("direction") == "up", by=request.user)
@@ -142,8 +139,7 @@ def function_move(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpRe
 
 @require_POST
 def function_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     function = get_object_or_404(ValueChainFunction, pk=pk, engagement=engagement)
     return deleted(
         request, _url(engagement, "value-chain"), "Function",
@@ -153,8 +149,7 @@ def function_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 @require_POST
 def value_chain_start(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     try:
         actions.start_value_chain(engagement, by=request.user)
     except ValidationError as exc:
@@ -167,8 +162,7 @@ def value_chain_start(request: AuthedRequest, engagement_pk: int) -> HttpRespons
 def capability_form(
     request: AuthedRequest, engagement_pk: int, pk: int | None = None
 ) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     capability = (
         get_object_or_404(Capability, pk=pk, engagement=engagement) if pk
         else Capability(engagement=engagement)
@@ -198,8 +192,7 @@ def capability_form(
 
 @require_POST
 def capability_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     capability = get_object_or_404(Capability, pk=pk, engagement=engagement)
     return deleted(
         request, _url(engagement, "capabilities"), "Capability",

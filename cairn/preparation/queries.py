@@ -431,12 +431,14 @@ def accounts_sharing(analysis: SharedPestle) -> list[Account]:
     )
 
 
+def engagements_with_products() -> QuerySet[Engagement]:
+    """Engagements as the preparation pages show and check them."""
+    return Engagement.objects.select_related(
+        "account", "owner", "current_phase", "playbook_version"
+    ).prefetch_related(Prefetch("products", queryset=Product.objects.order_by("name")))
+
+
 def engagement_with_products(pk: int) -> Engagement:
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
-        Engagement.objects.select_related(
-            "account", "owner", "current_phase", "playbook_version"
-        ).prefetch_related(Prefetch("products", queryset=Product.objects.order_by("name"))),
-        pk=pk,
-    )
+    return get_object_or_404(engagements_with_products(), pk=pk)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access
 from cairn.preparation import actions, analyses, queries
 from cairn.preparation.forms import (
     ContributionForm,
@@ -36,10 +36,10 @@ from cairn.preparation.models import (
 from cairn.preparation.views import (
     deleted,
     edit_flags,
+    editable_account_of,
+    editable_engagement_of,
     engagement_of,
     form_page,
-    require_account,
-    require_engagement,
 )
 
 
@@ -78,8 +78,7 @@ def _shared_driver_for(engagement: Engagement, pk: int) -> PestleDriver:
 
 def driver_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
     """Add or change one of the account's own drivers (or its version of a shared one)."""
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     driver = _account_driver(engagement, pk) if pk else PestleDriver(account=engagement.account)
     form = DriverForm(request.POST or None, instance=driver)
     return form_page(
@@ -95,8 +94,7 @@ def driver_form(request: AuthedRequest, engagement_pk: int, pk: int | None = Non
 
 def driver_override(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
     """Replace a shared driver with this account's own version; other accounts keep it."""
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     shared = _shared_driver_for(engagement, pk)
     existing = PestleDriver.objects.filter(account=engagement.account_id, replaces=shared).first()
     form = DriverForm(request.POST or None, instance=existing or PestleDriver(
@@ -121,8 +119,7 @@ def driver_override(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 @require_POST
 def driver_hide(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     shared = _shared_driver_for(engagement, pk)
     try:
         actions.hide_driver(engagement.account, shared, by=request.user, context=engagement)
@@ -135,8 +132,7 @@ def driver_hide(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
 
 @require_POST
 def driver_restore(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     shared = _shared_driver_for(engagement, pk)
     actions.restore_driver(engagement.account, shared, by=request.user, context=engagement)
     messages.success(request, f"“{shared.title}” applies again as shared.")
@@ -145,8 +141,7 @@ def driver_restore(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
 
 @require_POST
 def driver_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     driver = _account_driver(engagement, pk)
     return deleted(
         request, _url(engagement, "pestle"), "Driver",
@@ -156,8 +151,7 @@ def driver_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpRe
 
 @require_POST
 def use_shared(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     form = UseSharedForm(request.POST)
     if form.is_valid():
         actions.set_use_shared(
@@ -171,11 +165,11 @@ def use_shared(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 # --- the shared analysis (leaders) -------------------------------------------------------------
 
 
+SHARED_REFUSAL = "Only team leaders change the PESTLE analyses shared across accounts."
+
+
 def _require_leader(request: AuthedRequest) -> None:
-    permissions.require(
-        permissions.is_leader(request.user) and permissions.can_write(request.user),
-        "Only team leaders change the PESTLE analyses shared across accounts.",
-    )
+    access.leader(request.user, SHARED_REFUSAL)
 
 
 def shared_pestle(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
@@ -267,8 +261,7 @@ def shared_driver_delete(request: AuthedRequest, engagement_pk: int, pk: int) ->
 
 
 def internal_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     driver = (
         get_object_or_404(InternalDriver, pk=pk, account=engagement.account_id) if pk
         else InternalDriver(account=engagement.account)
@@ -284,8 +277,7 @@ def internal_form(request: AuthedRequest, engagement_pk: int, pk: int | None = N
 
 @require_POST
 def internal_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     driver = get_object_or_404(InternalDriver, pk=pk, account=engagement.account_id)
     return deleted(
         request, _url(engagement, "internal"), "Internal driver",
@@ -294,8 +286,7 @@ def internal_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 
 def element_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     element = (
         get_object_or_404(StrategyElement, pk=pk, account=engagement.account_id) if pk
         else StrategyElement(account=engagement.account)
@@ -316,8 +307,7 @@ def element_form(request: AuthedRequest, engagement_pk: int, pk: int | None = No
 
 @require_POST
 def element_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_account(request, engagement)
+    engagement = editable_account_of(request, engagement_pk)
     element = get_object_or_404(StrategyElement, pk=pk, account=engagement.account_id)
     return deleted(
         request, _url(engagement, "chain"), "Strategy element",
@@ -326,8 +316,7 @@ def element_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpR
 
 
 def link_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     link = (
         get_object_or_404(SolutionLink, pk=pk, engagement=engagement) if pk
         else SolutionLink(engagement=engagement)
@@ -344,8 +333,7 @@ def link_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None)
 
 @require_POST
 def link_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     link = get_object_or_404(SolutionLink, pk=pk, engagement=engagement)
     return deleted(
         request, _url(engagement, "links"), "Link", lambda: actions.delete_item(link, by=request.user)
@@ -355,8 +343,7 @@ def link_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResp
 def contribution_form(
     request: AuthedRequest, engagement_pk: int, pk: int | None = None
 ) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     contribution = (
         get_object_or_404(Contribution, pk=pk, engagement=engagement) if pk
         else Contribution(engagement=engagement)
@@ -375,8 +362,7 @@ def contribution_form(
 
 @require_POST
 def contribution_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     contribution = get_object_or_404(Contribution, pk=pk, engagement=engagement)
     return deleted(
         request, _url(engagement, "contributions"), "Contribution",

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from cairn.engagements.models import Engagement
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.preparation import actions, queries
 from cairn.preparation.forms import AnswerForm, FactForm, FollowUpForm, HandoverForm, QuestionForm
 from cairn.preparation.models import Fact, HandoverMeeting, Question, StrategyDocument
@@ -39,17 +39,18 @@ def edit_flags(request: AuthedRequest, engagement: Engagement) -> dict[str, bool
     }
 
 
-def require_engagement(request: AuthedRequest, engagement: Engagement) -> None:
-    permissions.require(
-        permissions.can_edit_engagement(request.user, engagement),
-        "You may not change this engagement: you neither own it nor work on it.",
-    )
+def editable_engagement_of(request: AuthedRequest, pk: int) -> Engagement:
+    """The engagement of the URL, fetched for a change of its tools: only by those who may
+    change it."""
+    return access.editable_engagement(request.user, pk, queries.engagements_with_products())
 
 
-def require_account(request: AuthedRequest, engagement: Engagement) -> None:
-    permissions.require(
-        permissions.can_edit_account(request.user, engagement.account),
-        "You may not change this customer's strategy: you do not look after the account.",
+def editable_account_of(request: AuthedRequest, pk: int) -> Engagement:
+    """The engagement of the URL, fetched for a change of its customer's strategy: only by
+    those who look after the account."""
+    return access.account_item(
+        request.user, queries.engagements_with_products(), pk=pk,
+        message="You may not change this customer's strategy: you do not look after the account.",
     )
 
 
@@ -141,8 +142,7 @@ def dossier(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
 
 
 def fact_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     fact = (
         get_object_or_404(Fact, pk=pk, engagement=engagement) if pk
         else Fact(engagement=engagement, created_by=request.user)
@@ -160,16 +160,14 @@ def fact_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None)
 
 @require_POST
 def fact_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     fact = get_object_or_404(Fact, pk=pk, engagement=engagement)
     back = _fact_url(engagement, fact, anchor=f"area-{fact.area}")
     return deleted(request, back, "Fact", lambda: actions.delete_item(fact, by=request.user))
 
 
 def question_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     question = (
         get_object_or_404(Question, pk=pk, engagement=engagement) if pk
         else Question(engagement=engagement, created_by=request.user)
@@ -197,8 +195,7 @@ def question_form(request: AuthedRequest, engagement_pk: int, pk: int | None = N
 
 
 def question_answer(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     question = get_object_or_404(Question.objects.select_related("fact"), pk=pk, engagement=engagement)
     form = AnswerForm(
         request.POST or None, engagement=engagement,
@@ -221,8 +218,7 @@ def question_answer(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 @require_POST
 def question_reopen(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     question = get_object_or_404(Question, pk=pk, engagement=engagement)
     try:
         actions.reopen_question(question, by=request.user)
@@ -235,8 +231,7 @@ def question_reopen(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 @require_POST
 def question_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     question = get_object_or_404(Question, pk=pk, engagement=engagement)
     return deleted(
         request, _dossier_url(engagement, "questions"), "Question",
@@ -245,8 +240,7 @@ def question_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 
 def handover_form(request: AuthedRequest, engagement_pk: int, pk: int | None = None) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     meeting = (
         get_object_or_404(HandoverMeeting, pk=pk, engagement=engagement) if pk
         else HandoverMeeting(engagement=engagement)
@@ -266,8 +260,7 @@ def handover_form(request: AuthedRequest, engagement_pk: int, pk: int | None = N
 
 @require_POST
 def handover_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     meeting = get_object_or_404(HandoverMeeting, pk=pk, engagement=engagement)
     return deleted(
         request, _dossier_url(engagement, "handover"), "Handover meeting",
@@ -276,8 +269,7 @@ def handover_delete(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
 
 
 def follow_up(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpResponse:
-    engagement = engagement_of(engagement_pk)
-    require_engagement(request, engagement)
+    engagement = editable_engagement_of(request, engagement_pk)
     meeting = get_object_or_404(HandoverMeeting, pk=pk, engagement=engagement)
     form = FollowUpForm(request.POST or None, initial={"assignee": engagement.owner_id})
     return form_page(
@@ -296,12 +288,15 @@ def follow_up(request: AuthedRequest, engagement_pk: int, pk: int) -> HttpRespon
 
 def strategy_document(request: AuthedRequest, engagement_pk: int) -> HttpResponse:
     """Preview the generated strategy and roadmap; POST writes it to the repository."""
-    engagement = engagement_of(engagement_pk)
+    # Everyone reads the preview; only those who may change the engagement write it.
+    if request.method == "POST":
+        engagement = editable_engagement_of(request, engagement_pk)
+    else:
+        engagement = engagement_of(engagement_pk)
     link = StrategyDocument.objects.select_related(
         "document__current_version__created_by"
     ).filter(engagement=engagement).first()
     if request.method == "POST":
-        require_engagement(request, engagement)
         try:
             link = actions.generate_strategy_document(engagement, by=request.user)
         except ValidationError as exc:

@@ -6,7 +6,6 @@ the services, send for acceptance, export as PDF. Same rules as the page."""
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, related, user_of
@@ -14,7 +13,7 @@ from cairn.customers.models import Contact
 from cairn.documents.actions import EditConflict
 from cairn.engagements.models import Engagement
 from cairn.pdf import pdf_response
-from cairn.people import permissions
+from cairn.people import access
 from cairn.people.models import User
 from cairn.proposals import actions
 from cairn.proposals.export import filename, proposal_pdf
@@ -27,22 +26,18 @@ from cairn.proposals.schemas import (
     SendIn,
     ServicesIn,
 )
+from cairn.resources import engagement_or_404, engagements
 from cairn.sharing.models import SharedLink
 from cairn.sharing.schemas import SharedLinkCreated
 
 router = Router(tags=["proposals"])
 
 
-def _engagement(engagement_id: int) -> Engagement:
-    return get_object_or_404(Engagement.objects.select_related("account", "owner"), pk=engagement_id)
-
-
 def _editable(request: HttpRequest, engagement_id: int) -> tuple[Engagement, User]:
-    engagement = _engagement(engagement_id)
     user = user_of(request)
-    permissions.require(
-        permissions.can_edit_engagement(user, engagement),
-        "You may not change this proposal: you neither own the engagement nor work on it.",
+    engagement = access.editable_engagement(
+        user, engagement_id, engagements(),
+        message="You may not change this proposal: you neither own the engagement nor work on it.",
     )
     return engagement, user
 
@@ -71,7 +66,7 @@ def _out(engagement: Engagement) -> dict[str, Any]:
 @router.get("/{int:engagement_id}", response={200: ProposalOut, **READ_ERRORS},
             summary="The proposal with each version's status")
 def get_proposal(request: HttpRequest, engagement_id: int) -> dict[str, Any]:
-    return _out(_engagement(engagement_id))
+    return _out(engagement_or_404(engagement_id))
 
 
 def _revised(engagement: Engagement, revision: actions.Revision) -> dict[str, Any]:
@@ -124,7 +119,7 @@ def send(request: HttpRequest, engagement_id: int, payload: SendIn) -> tuple[int
 @router.get("/{int:engagement_id}/pdf", response={200: None, **READ_ERRORS},
             summary="The proposal as a PDF (the current version, or ?version=N)")
 def pdf(request: HttpRequest, engagement_id: int, version: int | None = None) -> HttpResponse:
-    engagement = _engagement(engagement_id)
+    engagement = engagement_or_404(engagement_id)
     proposal = actions.proposal_of(engagement)
     rows = version_rows(proposal)
     row = next((r for r in rows if version is None or r.version.number == version), None)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from cairn.engagements.models import Engagement
 from cairn.forms import form_errors_text
 from cairn.http import AuthedRequest
 from cairn.pdf import pdf_response
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.proposals import actions, export
 from cairn.proposals.forms import EditForm, ServicesForm
 from cairn.proposals.queries import current_status, version_rows
@@ -25,19 +26,19 @@ from cairn.sharing.forms import SendForm
 from cairn.sharing.views import link_created
 
 
+def _engagements() -> QuerySet[Engagement]:
+    return Engagement.objects.select_related("account", "owner", "playbook_version")
+
+
 def _engagement(pk: int) -> Engagement:
-    return get_object_or_404(
-        Engagement.objects.select_related("account", "owner", "playbook_version"), pk=pk
-    )
+    return get_object_or_404(_engagements(), pk=pk)
 
 
 def _editable(request: AuthedRequest, engagement_pk: int) -> Engagement:
-    engagement = _engagement(engagement_pk)
-    permissions.require(
-        permissions.can_edit_engagement(request.user, engagement),
-        "You may read this proposal but not change it.",
+    return access.editable_engagement(
+        request.user, engagement_pk, _engagements(),
+        message="You may read this proposal but not change it.",
     )
-    return engagement
 
 
 def _page(

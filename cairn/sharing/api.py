@@ -13,7 +13,7 @@ from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
 from cairn.customers.models import Contact
 from cairn.documents.models import DocumentVersion
 from cairn.engagements.models import Engagement
-from cairn.people import permissions
+from cairn.people import access
 from cairn.sharing import actions, purposes
 from cairn.sharing.models import SharedLink
 from cairn.sharing.queries import links_of
@@ -56,8 +56,9 @@ def links_of_all() -> QuerySet[SharedLink]:
              summary="Send a document version to a customer contact")
 def create_link(request: HttpRequest, payload: SharedLinkIn) -> tuple[int, SharedLink]:
     user = user_of(request)
-    engagement = related(Engagement, payload.engagement, "engagement")
-    permissions.require(permissions.can_edit_engagement(user, engagement), _DENIED)
+    engagement = access.editable_engagement(
+        user, payload.engagement, message=_DENIED, field="engagement"
+    )
     version = related(DocumentVersion, payload.version, "version")
     contact = related(Contact, payload.contact, "contact")
     new = actions.create_link(
@@ -73,7 +74,8 @@ def create_link(request: HttpRequest, payload: SharedLinkIn) -> tuple[int, Share
              summary="Withdraw a link before the customer answers")
 def revoke_link(request: HttpRequest, link_id: int) -> SharedLink:
     user = user_of(request)
-    link = get_object_or_404(SharedLink.objects.select_related("engagement"), pk=link_id)
-    permissions.require(permissions.can_edit_engagement(user, link.engagement), _DENIED)
+    link = access.engagement_item(
+        user, SharedLink.objects.select_related("engagement"), message=_DENIED, pk=link_id
+    )
     actions.revoke(link, by=user)
     return links_of_all().get(pk=link.pk)

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cairn.documents.rendering import render_markdown
 from cairn.http import AuthedRequest, client_address
 from cairn.pdf import pdf_response, render_pdf
-from cairn.people import permissions
+from cairn.people import access
 from cairn.sharing import actions, purposes
 from cairn.sharing.forms import AcceptForm, DeclineForm
 from cairn.sharing.models import LinkState, SharedLink
@@ -187,8 +187,7 @@ def version_file(link: SharedLink) -> HttpResponseBase:
 
 @require_POST
 def link_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    link = get_object_or_404(SharedLink.objects.select_related("engagement"), pk=pk)
-    permissions.require(permissions.can_edit_engagement(request.user, link.engagement))
+    link = access.engagement_item(request.user, SharedLink.objects.select_related("engagement"), pk=pk)
     try:
         actions.revoke(link, by=request.user)
     except ValidationError as exc:

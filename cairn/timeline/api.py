@@ -11,9 +11,8 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, related, user_of
-from cairn.customers.models import Account
-from cairn.engagements.models import Engagement, EngagementActivity
-from cairn.people import permissions
+from cairn.engagements.models import EngagementActivity
+from cairn.people import access
 from cairn.people.models import User
 from cairn.timeline import actions
 from cairn.timeline.models import Task, TaskStatus
@@ -48,21 +47,22 @@ def get_task(request: HttpRequest, task_id: int) -> Task:
 @tasks.post("/", response={201: TaskOut, **WRITE_ERRORS}, summary="Create a task")
 def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
     user = user_of(request)
+    # The engagement (or account) is fetched and checked in one call, before the payload's
+    # other ids are looked up.
     engagement = (
-        related(Engagement, payload.engagement, "engagement") if payload.engagement else None
+        access.editable_engagement(
+            user, payload.engagement, message="You may not add tasks to this engagement.",
+            field="engagement",
+        )
+        if payload.engagement else None
     )
     if engagement is not None:
         account = engagement.account
         if payload.account is not None and payload.account != account.pk:
             raise ValidationError({"account": "The engagement belongs to another account."})
-        permissions.require(
-            permissions.can_edit_engagement(user, engagement),
-            "You may not add tasks to this engagement.",
-        )
     elif payload.account is not None:
-        account = related(Account, payload.account, "account")
-        permissions.require(
-            permissions.can_edit_account(user, account), "You may not add tasks to this account."
+        account = access.editable_account(
+            user, payload.account, message="You may not add tasks to this account.", field="account"
         )
     else:
         raise ValidationError({"account": "Give the account or the engagement the task is for."})
@@ -82,10 +82,8 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, Task]:
 
 
 def _changeable(request: HttpRequest, task_id: int) -> tuple[Task, User]:
-    task = get_object_or_404(_tasks().select_related("account", "engagement"), pk=task_id)
     user = user_of(request)
-    permissions.require(permissions.can_change_task(user, task), "You may not change this task.")
-    return task, user
+    return access.task_item(user, _tasks().select_related("account", "engagement"), pk=task_id), user
 
 
 @tasks.post("/{int:task_id}/complete", response={200: TaskOut, **WRITE_ERRORS})

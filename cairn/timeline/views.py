@@ -18,7 +18,7 @@ from cairn.customers.models import Account
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
 from cairn.forms import form_errors_text
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access
 from cairn.timeline import actions
 from cairn.timeline.forms import EntryForm, TaskForm
 from cairn.timeline.models import Task, TaskStatus
@@ -87,15 +87,13 @@ def _log(request: AuthedRequest, account: Account, engagement: Engagement | None
 
 @require_POST
 def log_on_account(request: AuthedRequest, pk: int) -> HttpResponse:
-    account = get_object_or_404(Account, pk=pk)
-    permissions.require(permissions.can_edit_account(request.user, account))
+    account = access.editable_account(request.user, pk)
     return _log(request, account, None)
 
 
 @require_POST
 def log_on_engagement(request: AuthedRequest, pk: int) -> HttpResponse:
-    engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, Engagement.objects.select_related("account"))
     return _log(request, engagement.account, engagement)
 
 
@@ -147,8 +145,7 @@ def _create(
 
 def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """A task on an engagement, optionally tied to one of its checklist activities."""
-    engagement = get_object_or_404(Engagement.objects.select_related("account"), pk=pk)
-    permissions.require(permissions.can_edit_engagement(request.user, engagement))
+    engagement = access.editable_engagement(request.user, pk, Engagement.objects.select_related("account"))
     activity = None
     raw = request.POST.get("activity") or request.GET.get("activity") or ""
     if raw:
@@ -163,17 +160,14 @@ def task_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def account_task_create(request: AuthedRequest, pk: int) -> HttpResponse:
     """A task on the account itself, outside any engagement (a renewal call, say)."""
-    account = get_object_or_404(Account, pk=pk)
-    permissions.require(permissions.can_edit_account(request.user, account))
+    account = access.editable_account(request.user, pk)
     return _create(request, account, None, None)
 
 
 def _task(request: AuthedRequest, pk: int) -> Task:
-    task = get_object_or_404(
-        Task.objects.select_related("account", "engagement", "assignee"), pk=pk
+    return access.task_item(
+        request.user, Task.objects.select_related("account", "engagement", "assignee"), pk=pk
     )
-    permissions.require(permissions.can_change_task(request.user, task))
-    return task
 
 
 def task_edit(request: AuthedRequest, pk: int) -> HttpResponse:

@@ -152,11 +152,12 @@ def _events_table(events: list[EventIn]) -> pa.Table:
 )
 def post_events(request: HttpRequest, payload: EventBatchIn) -> tuple[int, dict[str, Any]]:
     user = user_of(request)
-    permissions.require(permissions.can_write(user), "Read-only users cannot send events.")
-    permissions.require(
-        permissions.can_ingest(user, token_of(request)),
+    # One check (can_ingest asks can_write first); the refusal says which half failed.
+    access.ingester(
+        user, token_of(request),
         "Usage events come from integrations: send them as an admin or with a token that "
-        "has the ingest scope.",
+        "has the ingest scope." if permissions.can_write(user)
+        else "Read-only users cannot send events.",
     )
     outcome = actions.ingest_api_batch(_events_table(payload.events), key=payload.key, user=user)
     if not outcome.already_ingested and outcome.batch.stored:
@@ -184,22 +185,27 @@ def _require_accounts(user: User, kind: str, items: list[Any]) -> None:
     named = {item.account for item in items}
     external_ids = {item.external_id for item in items}
     mine = access.editable_accounts(user)
-    foreign = sorted(
-        set(Account.objects.filter(external_id__in=named).exclude(pk__in=mine)
-            .values_list("external_id", flat=True))
-        | set(model.objects.filter(external_id__in=external_ids).exclude(account__in=mine)
-              .values_list("account__external_id", flat=True))
+    # External id to primary key of each account the request may not touch.
+    refused = dict(
+        Account.objects.filter(external_id__in=named).exclude(pk__in=mine)
+        .values_list("external_id", "pk")
+    ) | dict(
+        model.objects.filter(external_id__in=external_ids).exclude(account__in=mine)
+        .values_list("account__external_id", "account_id")
     )
-    permissions.require(
-        not foreign,
-        f"You may add {kind} only to accounts you own or work on, not to "
-        f"{', '.join(foreign[:5])}{' …' if len(foreign) > 5 else ''}.",
-    )
+    if refused:
+        # The rule itself refuses the first of them, in a message that names them all.
+        foreign = sorted(refused)
+        access.editable_account(
+            user, refused[foreign[0]],
+            message=f"You may add {kind} only to accounts you own or work on, not to "
+            f"{', '.join(foreign[:5])}{' …' if len(foreign) > 5 else ''}."
+            if permissions.can_write(user) else f"Read-only users cannot send {kind}.",
+        )
 
 
 def _upsert(request: HttpRequest, kind: str, items: list[Any]) -> dict[str, int]:
     user = user_of(request)
-    permissions.require(permissions.can_write(user), f"Read-only users cannot send {kind}.")
     if not permissions.can_ingest(user, token_of(request)):
         _require_accounts(user, kind, items)
     rows = [(number, item.dict()) for number, item in enumerate(items)]
@@ -210,7 +216,8 @@ def _upsert(request: HttpRequest, kind: str, items: list[Any]) -> dict[str, int]
         raise ValidationError(
             {f"{kind}.{error.line}.{error.field}": error.message for error in result.errors}
         )
-    queue_refresh()  # NPS and ticket measures read these
+    if result.created or result.updated:
+        queue_refresh()  # NPS and ticket measures read these
     return {"created": result.created, "updated": result.updated}
 
 

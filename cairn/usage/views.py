@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cairn.customers.models import Account
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 from cairn.usage import actions, queries
 from cairn.usage.forms import EventFilter
 from cairn.usage.models import IngestBatch
@@ -58,9 +58,7 @@ def quarantine(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 def replay(request: AuthedRequest) -> HttpResponse:
-    permissions.require(
-        permissions.can_write(request.user), "Read-only users cannot replay the quarantine."
-    )
+    access.writer(request.user, "Read-only users cannot replay the quarantine.")
     only = None
     if request.POST.get("batch"):
         only = get_object_or_404(IngestBatch, batch_id=request.POST["batch"], quarantine_open=True)

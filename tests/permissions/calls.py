@@ -18,7 +18,6 @@ from cairn.people.models import ApiToken
 from tests.permissions.routes import ApiOperation, Page, components, example
 from tests.permissions.rules import (
     ALLOWED,
-    BODY_FIELDS,
     FIELD_MODELS,
     PAGE_KWARGS,
     PAGE_RULES,
@@ -84,7 +83,7 @@ def api_body(op: ApiOperation, world: World) -> Any:
     value_of = lambda name, kind: _field_value(world, name, kind)  # noqa: E731
     body = example(op.body, schemas, value_of)
     properties = schemas[op.body["$ref"].rsplit("/", 1)[1]]["properties"] if "$ref" in op.body else {}
-    for name in BODY_FIELDS.get(op.key, []):
+    for name in op.fields:
         body[name] = example(properties[name], schemas, value_of, name)
     return body
 

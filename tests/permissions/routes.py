@@ -11,6 +11,8 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.permissions.rules import BODY_FIELDS
+
 API_PREFIX = "/api/v1"
 
 
@@ -20,10 +22,15 @@ class ApiOperation:
     path: str
     body: dict[str, Any] | None  # the JSON schema of the body, None without one
     multipart: dict[str, Any] | None = None  # the schema of a form with a file
+    fields: tuple[str, ...] = ()  # optional body fields given a value (rules.BODY_FIELDS)
 
     @property
     def key(self) -> str:
         return f"{self.method} {self.path.removeprefix(API_PREFIX)}"
+
+    @property
+    def name(self) -> str:
+        return self.key + (f" with {', '.join(self.fields)}" if self.fields else "")
 
     @property
     def params(self) -> list[str]:
@@ -49,7 +56,10 @@ def api_operations() -> list[ApiOperation]:
             content = (operation.get("requestBody") or {}).get("content", {})
             body = content.get("application/json", {}).get("schema")
             form = content.get("multipart/form-data", {}).get("schema")
-            operations.append(ApiOperation(method.upper(), path, body, form))
+            op = ApiOperation(method.upper(), path, body, form)
+            # An operation whose optional fields choose between checks is called once per choice.
+            for fields in BODY_FIELDS.get(op.key, [()]):
+                operations.append(dataclasses.replace(op, fields=tuple(fields)))
     return operations
 
 

@@ -306,10 +306,10 @@ API_RULES: dict[str, Rule] = {
     "GET /adoption/governance-meetings/{meeting_id}": READ,
 }
 
-# Optional body fields an operation needs to reach its permission check, besides the
-# required ones the schema names.
-BODY_FIELDS: dict[str, list[str]] = {
-    "POST /tasks/": ["engagement"],
+# Optional body fields an operation needs to reach its permission checks, besides the
+# required ones the schema names: one call per set, each reaching a check of its own.
+BODY_FIELDS: dict[str, list[list[str]]] = {
+    "POST /tasks/": [["engagement"], ["account"]],  # an engagement's task, an account's
 }
 
 # What a path parameter or a body field that names a record stands for: "app.Model", or
@@ -677,7 +677,8 @@ PAGE_RULES: dict[str, tuple[Rule, dict[str, str]]] = {
     "scorecard_edit": (LEADER, {"pk": "health.Scorecard"}),
     "scorecard_preview": (READ, {"pk": "health.Scorecard"}),
     "scorecard_delete": (LEADER, {"pk": "health.Scorecard"}),
-    "account_health": (READ, {"pk": "customers.Account"}),
+    # Everyone reads the page; a rating is posted only by who may change the account.
+    "account_health": (OWNER, {"pk": "customers.Account"}),
     "trust": (READ, {}),
     "trust_run": (LEADER, {}),
     "trust_apply": (LEADER, {"pk": "trust.WeightSuggestion"}),

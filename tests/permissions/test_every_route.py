@@ -54,13 +54,13 @@ def test_every_api_operation_has_a_rule_and_every_rule_an_operation() -> None:
     assert sorted(API_RULES.keys() - keys) == [], "these rules name no operation any more"
 
 
-@pytest.mark.parametrize("op", WRITES, ids=[op.key for op in WRITES])
+@pytest.mark.parametrize("op", WRITES, ids=[op.name for op in WRITES])
 def test_every_api_write_answers_each_persona_by_its_rule(op: ApiOperation, world: World) -> None:
     problems = api_problems(op, world)
-    assert not problems, f"{op.key}:\n" + "\n".join(problems)
+    assert not problems, f"{op.name}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("op", READS, ids=[op.key for op in READS])
+@pytest.mark.parametrize("op", READS, ids=[op.name for op in READS])
 def test_every_api_read_needs_a_login_and_is_open_to_everyone_logged_in(
     op: ApiOperation, world: World
 ) -> None:
@@ -71,7 +71,7 @@ def test_every_api_read_needs_a_login_and_is_open_to_everyone_logged_in(
         problem = calls.judge(persona, rule, response, api=True, reading=True)
         if problem:
             problems.append(problem)
-    assert not problems, f"{op.key}:\n" + "\n".join(problems)
+    assert not problems, f"{op.name}:\n" + "\n".join(problems)
 
 
 PAGES = pages()

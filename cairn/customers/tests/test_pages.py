@@ -227,6 +227,22 @@ def test_the_history_page_runs_the_same_queries_as_history_grows(as_carol, carol
     assert count() == few
 
 
+def test_team_changes_read_as_who_joined_and_cost_no_query_each(
+    as_carol, carol, dave, acme, engagement
+):
+    def page() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            response = as_carol.get(reverse("account_history", args=[acme.pk]))
+        return response.content.decode(), len(ctx.captured_queries)
+
+    engagement.team.add(dave)
+    text, few = page()
+    assert "Dave" in text and "{'engagement'" not in text
+    for i in range(6):
+        engagement.team.remove(dave) if i % 2 == 0 else engagement.team.add(dave)
+    assert page()[1] == few
+
+
 def test_a_stale_filter_does_not_switch_off_the_others(as_alice, carol, playbook_version):
     make_accounts(2, carol, playbook_version)
     page = as_alice.get("/", {"q": "Customer 0001", "owner": 999999}).content.decode()

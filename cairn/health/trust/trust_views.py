@@ -20,7 +20,7 @@ from cairn.health.trust.charts import lift_chart, roc_chart
 from cairn.health.trust.forms import DEFAULT_LEAD_DAYS, RunForm
 from cairn.health.trust.models import SuggestionStatus, WeightSuggestion
 from cairn.http import AuthedRequest
-from cairn.people import permissions
+from cairn.people import access, permissions
 
 HISTORY_SHOWN = 10
 
@@ -84,7 +84,7 @@ def trust(request: AuthedRequest) -> HttpResponse:
 
 @require_POST
 def run(request: AuthedRequest) -> HttpResponse:
-    permissions.require(permissions.is_leader(request.user), "Only leaders may run a backtest.")
+    access.leader(request.user, "Only leaders may run a backtest.")
     form = RunForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The backtest did not run: see the fields marked below.")
@@ -107,7 +107,7 @@ def run(request: AuthedRequest) -> HttpResponse:
 
 def _decide(request: AuthedRequest, pk: int, apply: bool) -> HttpResponse:
     verb = "apply" if apply else "dismiss"
-    permissions.require(permissions.is_leader(request.user), f"Only leaders may {verb} suggested weights.")
+    access.leader(request.user, f"Only leaders may {verb} suggested weights.")
     suggestion = get_object_or_404(WeightSuggestion.objects.select_related("scorecard"), pk=pk)
     try:
         if apply:
