@@ -340,6 +340,7 @@ api.add_router("/proposals", "cairn.proposals.api.router")
 api.add_router("/shared-links", "cairn.sharing.api.router")
 api.add_router("/onboarding", "cairn.onboarding.api.router")
 api.add_router("/adoption", "cairn.adoption.api.router")
+api.add_router("/renewals", "cairn.renewals.api.router")
 
 __all__ = ["api"]
 

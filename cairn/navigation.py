@@ -13,6 +13,7 @@ SECTIONS = [
     ("metrics", "Metrics"),
     ("usage", "Usage"),
     ("health", "Health"),
+    ("renewals", "Renewals"),
 ]
 
 

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cairn.proposals",
     "cairn.onboarding",
     "cairn.adoption",
+    "cairn.renewals",
     "cairn.operations",
 ]
 

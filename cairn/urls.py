@@ -28,6 +28,7 @@ urlpatterns = [
     path("metrics/", include("cairn.metrics.urls")),
     path("usage/", include("cairn.usage.urls")),
     path("health/", include("cairn.health.urls")),
+    path("renewals/", include("cairn.renewals.urls")),
 ]
 
 handler403 = "cairn.errors.forbidden"

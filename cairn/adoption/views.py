@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import QuerySet
@@ -38,6 +38,7 @@ from cairn.adoption.models import (
     RiskStatus,
 )
 from cairn.engagements.models import Engagement
+from cairn.forms import add_errors
 from cairn.http import AuthedRequest
 from cairn.people import access, permissions
 
@@ -65,18 +66,6 @@ def may_edit(request: AuthedRequest, engagement: Engagement) -> bool:
 def page_of(request: AuthedRequest, queryset: QuerySet[Any] | list[Any], param: str = "page",
             per_page: int = PER_PAGE) -> Page:  # type: ignore[type-arg]
     return Paginator(queryset, per_page).get_page(request.GET.get(param))
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's refusal next to the field it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
-        if field != NON_FIELD_ERRORS and target is None:
-            errors = [f"{field.replace('_', ' ').capitalize()}: {e}" for e in errors]
-        form.add_error(target, errors)
 
 
 def error_text(exc: ValidationError) -> str:

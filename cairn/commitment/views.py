@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -27,7 +26,7 @@ from cairn.commitment.models import (
 )
 from cairn.commitment.queries import plan_line, stakeholders_of
 from cairn.engagements.models import Engagement
-from cairn.forms import form_errors_text
+from cairn.forms import add_errors, form_errors_text
 from cairn.http import AuthedRequest
 from cairn.people import access, permissions
 
@@ -43,15 +42,6 @@ def engagement_or_404(pk: int) -> Engagement:
 def editable_engagement(request: AuthedRequest, pk: int) -> Engagement:
     """The engagement, fetched and checked in one call: the user must be allowed to change it."""
     return access.editable_engagement(request.user, pk, _engagements())
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's refusal next to the field it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def error_text(exc: ValidationError) -> str:

@@ -56,6 +56,7 @@ from cairn.operations.demo_content import (
 from cairn.people.models import User
 from cairn.playbooks.actions import default_version
 from cairn.playbooks.models import Phase, PlaybookVersion
+from cairn.renewals import demo as renewals
 from cairn.timeline.actions import complete_task, create_task, log_entry
 
 
@@ -456,6 +457,8 @@ def load(today: dt.date | None = None) -> bool:
         _template(users[DEMO_USERNAME])
         clock.stamp(_at(today - dt.timedelta(days=TEAM_JOINED - 30), 9))
         _phase_tools(users, accounts, today, clock)
+        clock.mark()
+        renewals.load(accounts, users, today, lambda day: clock.stamp(_at(day, 10)))
         demo_usage.load(today, clock)
     return True
 

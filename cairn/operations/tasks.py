@@ -22,10 +22,13 @@ def refresh_health() -> dict[str, Any]:
     """Recompute the metric grid incrementally, then score every account as of today."""
     from cairn.health.actions import recompute_scores
     from cairn.metrics.recompute import recompute
+    from cairn.renewals.actions import open_renewals
 
     metrics = recompute()
     scores = recompute_scores(timezone.localdate())
-    summary = {"metric_dates": len(metrics.dates), "scores": str(scores)}
+    # Renewals come up with the calendar, not with events: the refresh is the daily moment.
+    renewals = open_renewals(timezone.localdate())
+    summary = {"metric_dates": len(metrics.dates), "scores": str(scores), "renewals_opened": renewals}
     logger.info("Health refreshed: %s", summary)
     return summary
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cairn.engagements.models import Engagement
+from cairn.forms import add_errors
 from cairn.http import AuthedRequest
 from cairn.people import access, permissions
 from cairn.preparation import actions, queries
@@ -52,15 +53,6 @@ def editable_account_of(request: AuthedRequest, pk: int) -> Engagement:
         request.user, queries.engagements_with_products(), pk=pk,
         message="You may not change this customer's strategy: you do not look after the account.",
     )
-
-
-def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a domain refusal on the field it names, or on the form when the form lacks it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def form_page(

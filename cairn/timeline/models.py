@@ -24,6 +24,8 @@ class EntryKind(models.TextChoices):
     CUSTOMER_RESPONSE = "customer_response", "Customer response"
     # A phase tool changed: dossier, stakeholders, plans, measurements...
     PLANNING = "planning", "Planning"
+    # A renewal moved on or closed with its outcome.
+    RENEWAL = "renewal", "Renewal"
 
 
 LOGGED_KINDS = [EntryKind.NOTE, EntryKind.MEETING, EntryKind.CALL, EntryKind.EMAIL]

@@ -121,6 +121,14 @@ def _flagship() -> Engagement:
     )
 
 
+def _renewal(**filters: str) -> str:
+    from cairn.renewals.models import Renewal
+
+    found = Renewal.objects.filter(**filters).order_by("renewal_date").first()
+    assert found is not None, f"The demo has no renewal with {filters}."
+    return found.get_absolute_url()
+
+
 def _choice_values() -> set[str]:
     """Every stored choice value that is a code rather than a word ("handover_notes")."""
     from django.apps import apps
@@ -159,6 +167,11 @@ MAIN_PAGES: list[PageSpec] = [
     ("health", "demo", lambda d: reverse("health")),
     ("trust", "demo", lambda d: reverse("trust")),
     ("time report", "demo", lambda d: reverse("time_report")),
+    ("renewals", "demo", lambda d: reverse("renewals")),
+    ("renewals in 180 days", "demo", lambda d: reverse("renewals") + "?days=180"),
+    ("renewal, open", "demo", lambda d: _renewal(stage="in_progress")),
+    ("renewal, churned", "demo", lambda d: _renewal(stage="churned")),
+    ("churn reasons", "demo", lambda d: reverse("churn_reasons")),
     ("import", "demo", lambda d: reverse("import")),
     ("profile", "demo", lambda d: reverse("profile")),
     ("users (admin)", "ops", lambda d: reverse("users")),

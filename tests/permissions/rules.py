@@ -304,6 +304,15 @@ API_RULES: dict[str, Rule] = {
     "GET /adoption/governance-meetings": READ,
     "POST /adoption/governance-meetings": OWNER,
     "GET /adoption/governance-meetings/{meeting_id}": READ,
+    "GET /renewals/": READ,
+    "GET /renewals/windows": READ,
+    "GET /renewals/{renewal_id}": READ,
+    "PATCH /renewals/{renewal_id}": OWNER,
+    "POST /renewals/{renewal_id}/outcome": OWNER,
+    "GET /renewals/reasons": READ,
+    "POST /renewals/reasons": LEADER,
+    "PATCH /renewals/reasons/{reason_id}": LEADER,
+    "DELETE /renewals/reasons/{reason_id}": LEADER,
 }
 
 # Optional body fields an operation needs to reach its permission checks, besides the
@@ -317,6 +326,8 @@ BODY_FIELDS: dict[str, list[list[str]]] = {
 # A path parameter is looked up by the two path segments before it first ("raci/activities"),
 # then by its name; a body field by its name.
 PARAM_MODELS: dict[str, str] = {
+    "renewal_id": "renewals.Renewal",
+    "reason_id": "renewals.ChurnReason",
     "account_id": "customers.Account",
     "contact_id": "customers.Contact",
     "subscription_id": "customers.Subscription",
@@ -683,4 +694,12 @@ PAGE_RULES: dict[str, tuple[Rule, dict[str, str]]] = {
     "trust_run": (LEADER, {}),
     "trust_apply": (LEADER, {"pk": "trust.WeightSuggestion"}),
     "trust_dismiss": (LEADER, {"pk": "trust.WeightSuggestion"}),
+    "renewals": (READ, {}),
+    # Everyone reads a renewal; who may change its account works it and records its outcome.
+    "renewal": (OWNER, {"pk": "renewals.Renewal"}),
+    "renewal_outcome": (OWNER, {"pk": "renewals.Renewal"}),
+    # Everyone reads the reasons; leaders keep the list.
+    "churn_reasons": (LEADER, {}),
+    "churn_reason_edit": (LEADER, {"pk": "renewals.ChurnReason"}),
+    "churn_reason_delete": (LEADER, {"pk": "renewals.ChurnReason"}),
 }
