@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from cairn.customers.models import Account
     from cairn.engagements.models import Engagement
     from cairn.people.models import ApiToken, User
-    from cairn.timeline.models import Task
 
 M = TypeVar("M", bound=models.Model)
 
@@ -90,6 +89,17 @@ def _fetch(queryset: QuerySet[M] | type[M], field: str | None, lookup: dict[str,
     return obj
 
 
+def _checked(
+    user: User | AnonymousUser, queryset: QuerySet[M] | type[M], field: str | None,
+    lookup: dict[str, Any], via: str, rule: Callable[[Any, Any], bool], message: str,
+) -> M:
+    """Fetch the object, reach what the rule judges through the dotted attribute `via`
+    (empty: the object itself), and refuse unless the rule allows the user."""
+    obj = _fetch(queryset, field, lookup)
+    permissions.require(rule(user, attrgetter(via)(obj) if via else obj), message)
+    return obj
+
+
 def engagement_item(
     user: User | AnonymousUser, queryset: QuerySet[M] | type[M], *, via: str = "engagement",
     message: str = ENGAGEMENT_REFUSAL, field: str | None = None, **lookup: Any,
@@ -97,10 +107,7 @@ def engagement_item(
     """The object `lookup` names, if the user may change the engagement it belongs to
     (reached by the dotted attribute `via`; empty for an engagement itself). `field` names
     the body field that gave the id, for a 400 rather than a 404 when there is none."""
-    obj = _fetch(queryset, field, lookup)
-    engagement = cast("Engagement", attrgetter(via)(obj) if via else obj)
-    permissions.require(permissions.can_edit_engagement(user, engagement), message)
-    return obj
+    return _checked(user, queryset, field, lookup, via, permissions.can_edit_engagement, message)
 
 
 def account_item(
@@ -108,10 +115,7 @@ def account_item(
     message: str = ACCOUNT_REFUSAL, field: str | None = None, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may change the account it belongs to."""
-    obj = _fetch(queryset, field, lookup)
-    account = cast("Account", attrgetter(via)(obj) if via else obj)
-    permissions.require(permissions.can_edit_account(user, account), message)
-    return obj
+    return _checked(user, queryset, field, lookup, via, permissions.can_edit_account, message)
 
 
 def task_item(
@@ -119,10 +123,7 @@ def task_item(
     message: str = TASK_REFUSAL, field: str | None = None, **lookup: Any,
 ) -> M:
     """The object `lookup` names, if the user may work the task it is (or belongs to)."""
-    obj = _fetch(queryset, field, lookup)
-    task = cast("Task", attrgetter(via)(obj) if via else obj)
-    permissions.require(permissions.can_change_task(user, task), message)
-    return obj
+    return _checked(user, queryset, field, lookup, via, permissions.can_change_task, message)
 
 
 def item(
@@ -132,9 +133,7 @@ def item(
 ) -> M:
     """The object `lookup` names, if `rule(user, object)` allows the change: for records
     with a rule of their own (a template is its author's or a leader's)."""
-    obj = _fetch(queryset, field, lookup)
-    permissions.require(rule(user, obj), message)
-    return obj
+    return _checked(user, queryset, field, lookup, "", rule, message)
 
 
 def editable_engagement(

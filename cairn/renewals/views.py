@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -50,18 +49,17 @@ def renewals(request: AuthedRequest) -> HttpResponse:
     })
 
 
-def _renewals() -> QuerySet[Renewal]:
-    return queries.renewals()
-
-
 def _changeable(request: AuthedRequest, pk: int) -> Renewal:
-    return access.account_item(request.user, _renewals(), message=CHANGE_REFUSAL, pk=pk)
+    return access.account_item(request.user, queries.renewals(), message=CHANGE_REFUSAL, pk=pk)
 
 
 def renewal(request: AuthedRequest, pk: int) -> HttpResponse:
     """One renewal: what it covers, the account's health and risks; its owner works it and
     records the outcome."""
-    item = _changeable(request, pk) if request.method == "POST" else get_object_or_404(_renewals(), pk=pk)
+    if request.method == "POST":
+        item = _changeable(request, pk)
+    else:
+        item = get_object_or_404(queries.renewals(), pk=pk)
     form = RenewalForm(request.POST or None, instance=item, prefix="work")
     if request.method == "POST" and form.is_valid():
         try:
