@@ -27,6 +27,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with nothing cached (the home page keeps a snapshot of the book)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_query_log() -> None:
     """Each test counts its queries from an empty log.
 

@@ -341,6 +341,10 @@ api.add_router("/shared-links", "cairn.sharing.api.router")
 api.add_router("/onboarding", "cairn.onboarding.api.router")
 api.add_router("/adoption", "cairn.adoption.api.router")
 api.add_router("/renewals", "cairn.renewals.api.router")
+api.add_router("/value", "cairn.value.api.router")
+api.add_router("/retention", "cairn.retention.api.router")
+api.add_router("/expansion", "cairn.expansion.api.router")
+api.add_router("/evaluation", "cairn.evaluation.api.router")
 
 __all__ = ["api"]
 

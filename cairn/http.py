@@ -32,3 +32,12 @@ def client_address(meta: dict[str, str]) -> str | None:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return None
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string without its page, ending in "&" when not empty: the
+    pagination links add `page=N` to it, so the next page keeps the filters."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from cairn.people import permissions
 
 SECTIONS = [
+    ("home", "Home"),
     ("portfolio", "Portfolio"),
     ("my_work", "My work"),
     ("document_search", "Repository"),
@@ -14,6 +15,9 @@ SECTIONS = [
     ("usage", "Usage"),
     ("health", "Health"),
     ("renewals", "Renewals"),
+    ("retention", "Retention"),
+    ("opportunities", "Expansion"),
+    ("lessons", "Lessons"),
 ]
 
 

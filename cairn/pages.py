@@ -18,7 +18,7 @@ from django.http import HttpRequest
 Provider = Callable[[HttpRequest, Any], dict[str, Any]]
 
 # The pages that take providers; a provider for any other name is a mistake.
-PAGES = frozenset({"account", "engagement", "my_work"})
+PAGES = frozenset({"account", "engagement", "my_work", "home"})
 
 _PROVIDERS: dict[str, list[Provider]] = {page: [] for page in PAGES}
 
@@ -33,7 +33,7 @@ def provide(page: str, provider: Provider) -> None:
 
 def context_for(page: str, request: HttpRequest, obj: Any) -> dict[str, Any]:
     """Everything the registered providers add to `page` for `obj` (the account, the
-    engagement, or the user for "my work")."""
+    engagement, or the user for "my work" and their home page)."""
     context: dict[str, Any] = {}
     for provider in _PROVIDERS[page]:
         context.update(provider(request, obj))

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "simple_history",
     "cairn.people",
     "cairn.customers",
+    "cairn.home",
     "cairn.playbooks",
     "cairn.engagements",
     "cairn.documents",
@@ -106,6 +107,10 @@ INSTALLED_APPS = [
     "cairn.onboarding",
     "cairn.adoption",
     "cairn.renewals",
+    "cairn.value",
+    "cairn.retention",
+    "cairn.expansion",
+    "cairn.evaluation",
     "cairn.operations",
 ]
 
@@ -166,6 +171,12 @@ def _database() -> dict[str, object]:
         raise ImproperlyConfigured(
             "CAIRN_DATABASE_URL must point to PostgreSQL (postgres://...) or SQLite (sqlite:///...)."
         )
+    else:
+        # No JIT compilation: it pays off for long analytical queries, and Cairn's are short;
+        # on a page over 10,000 accounts compiling took longer than running (50 ms to 1 s).
+        options = dict(config.get("OPTIONS") or {})  # type: ignore[call-overload]
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+        config["OPTIONS"] = options
     config["TEST"] = {"NAME": envstr("CAIRN_TEST_DATABASE_NAME") or None}
     return config
 
@@ -180,7 +191,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "portfolio"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes; cairn.people.throttle). Failed logins are counted per user name

@@ -10,6 +10,7 @@ urlpatterns = [
     # After the API's own paths: anything else under /api/ is a JSON 404, not an HTML page.
     re_path(r"^api/", unknown_path),
     path("import/", include("cairn.customers.import_urls")),
+    path("", include("cairn.home.urls")),
     path("", include("cairn.customers.urls")),
     path("engagements/", include("cairn.engagements.urls")),
     path("engagements/<int:engagement_pk>/", include("cairn.preparation.urls")),
@@ -29,6 +30,10 @@ urlpatterns = [
     path("usage/", include("cairn.usage.urls")),
     path("health/", include("cairn.health.urls")),
     path("renewals/", include("cairn.renewals.urls")),
+    path("engagements/<int:engagement_pk>/value/", include("cairn.value.urls")),
+    path("retention/", include("cairn.retention.urls")),
+    path("expansion/", include("cairn.expansion.urls")),
+    path("evaluation/", include("cairn.evaluation.urls")),
 ]
 
 handler403 = "cairn.errors.forbidden"

@@ -27,8 +27,24 @@ SORT_FIELDS: dict[str, list[Any]] = {
 }
 
 
-def _live_subscriptions() -> QuerySet[Subscription]:
-    return Subscription.objects.filter(account=OuterRef("pk"), status__in=LIVE).order_by()
+def _current(today: dt.date) -> Q:
+    """A subscription that makes the account a customer on `today`: active or in trial (also
+    signed to start later, and past its end while the renewal is open: the customer is one
+    until an outcome says otherwise), or renewed and not yet at its end. A renewed term was
+    replaced by a new one starting the day after its end; past that end it is history."""
+    return Q(status__in=LIVE) & (~Q(status=SubscriptionStatus.RENEWED) | Q(end_date__gte=today))
+
+
+def in_force(today: dt.date) -> Q:
+    """The subscriptions that make up an account's ARR on `today`: current ones that have
+    started and are not trials (a trial's ARR is what the customer would pay, not revenue).
+    A renewed customer counts once: the old term until its end, the new one from its start."""
+    return _current(today) & Q(start_date__lte=today) & ~Q(status=SubscriptionStatus.TRIAL)
+
+
+def _live_subscriptions(today: dt.date | None = None) -> QuerySet[Subscription]:
+    today = today or timezone.localdate()
+    return Subscription.objects.filter(_current(today), account=OuterRef("pk")).order_by()
 
 
 def with_arr_and_renewal(accounts: QuerySet[Account]) -> QuerySet[Account]:
@@ -38,8 +54,11 @@ def with_arr_and_renewal(accounts: QuerySet[Account]) -> QuerySet[Account]:
     out only for the page of accounts shown, not for the whole portfolio.
     """
     live = _live_subscriptions()
+    paying = Subscription.objects.filter(
+        in_force(timezone.localdate()), account=OuterRef("pk")
+    ).order_by()
     return accounts.annotate(
-        total_arr=Subquery(live.values("account").annotate(total=Sum("arr")).values("total")),
+        total_arr=Subquery(paying.values("account").annotate(total=Sum("arr")).values("total")),
         next_renewal=Subquery(
             live.values("account").annotate(first=Min("end_date")).values("first")
         ),

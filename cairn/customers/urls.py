@@ -3,7 +3,7 @@ from django.urls import path
 from cairn.customers import views
 
 urlpatterns = [
-    path("", views.portfolio, name="portfolio"),
+    path("accounts/", views.portfolio, name="portfolio"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/", views.account_detail, name="account"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="account_edit"),

@@ -21,17 +21,10 @@ from cairn.customers import actions, queries
 from cairn.customers.forms import AccountForm, ContactForm, PortfolioFilter, SubscriptionForm
 from cairn.customers.models import Account, Contact, Product, Subscription
 from cairn.engagements.models import ActivityStatus, Engagement, EngagementActivity
-from cairn.http import AuthedRequest
+from cairn.http import AuthedRequest, query_without_page
 from cairn.people import access, permissions
 
 PAGE_SIZE = 25
-
-
-def _querystring_without_page(request: AuthedRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    encoded = params.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 def portfolio(request: AuthedRequest) -> HttpResponse:
@@ -48,7 +41,7 @@ def portfolio(request: AuthedRequest) -> HttpResponse:
         "page_obj": page,
         "accounts": page.object_list,
         "filtered": any(filters.values()) if filters else False,
-        "querystring_without_page": _querystring_without_page(request),
+        "querystring_without_page": query_without_page(request),
         "today": timezone.localdate(),
         "can_create": permissions.can_create_accounts(request.user),
     }

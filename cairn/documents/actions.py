@@ -141,7 +141,9 @@ def create_written(
     template: Document | None = None,
 ) -> Document:
     _check_details(details, engagement)
-    document = Document(engagement=engagement, kind=DocumentKind.WRITTEN, created_by=by)
+    document = Document(
+        engagement=engagement, kind=DocumentKind.WRITTEN, created_by=by, source_template=template
+    )
     _apply(document, details)
     _save(document, by)
     if template is not None and not comment:
@@ -174,7 +176,9 @@ def create_from_template(
     if not template.is_template or template.current_version is None:
         raise ValidationError({"template": "Choose a template to start from."})
     _check_details(details, engagement)
-    document = Document(engagement=engagement, kind=template.kind, created_by=by)
+    document = Document(
+        engagement=engagement, kind=template.kind, created_by=by, source_template=template
+    )
     _apply(document, details)
     _save(document, by)
     _add_version(
@@ -265,7 +269,8 @@ def restore_version(document: Document, version: DocumentVersion, *, by: User) -
 
 @transaction.atomic
 def save_as_template(document: Document, *, by: User, title: str = "") -> Document:
-    """Copy the document's current version into a new template for the next engagements."""
+    """Copy the document's current version into a new template for the next engagements,
+    in one step; the template keeps a link to the document it was promoted from."""
     if document.is_template:
         raise ValidationError("This document is already a template.")
     if document.current_version is None:
@@ -273,6 +278,7 @@ def save_as_template(document: Document, *, by: User, title: str = "") -> Docume
     template = Document(
         engagement=None, phase=None, is_template=True, kind=document.kind,
         doc_type=document.doc_type, title=(title.strip() or document.title)[:200], created_by=by,
+        origin=document,
     )
     _save(template, by)
     _add_version(

@@ -56,6 +56,16 @@ class Document(models.Model):
     )
     kind = models.CharField(max_length=10, choices=DocumentKind.choices)
     is_template = models.BooleanField(default=False)
+    # A template promoted from an engagement's document keeps where it came from; a document
+    # started from a template keeps which one, so the repository counts each template's reuse.
+    origin = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="promoted_templates",
+        verbose_name="promoted from",
+    )
+    source_template = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="copies",
+        verbose_name="started from template",
+    )
     current_version = models.ForeignKey(
         "DocumentVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

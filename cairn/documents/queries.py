@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -48,7 +48,14 @@ def recent_documents(limit: int = 10) -> list[Document]:
 
 
 def templates() -> QuerySet[Document]:
-    return _listing(Document.objects.filter(is_template=True)).order_by("doc_type", "title")
+    """The team's templates, each with `reuses`: how many documents were started from it,
+    and the document it was promoted from (`origin`), in one query."""
+    return (
+        _listing(Document.objects.filter(is_template=True))
+        .select_related("origin", "origin__engagement", "origin__engagement__account")
+        .annotate(reuses=Count("copies", distinct=True))
+        .order_by("doc_type", "title")
+    )
 
 
 @dataclass

@@ -370,24 +370,26 @@ def open_evaluation(engagement: Engagement, *, by: User) -> Evaluation:
 
 
 @transaction.atomic
-def close_evaluation(
-    evaluation: Evaluation,
-    *,
-    by: User,
-    customer_value: str,
-    company_value: str,
-    lessons: str,
-) -> Evaluation:
+def close_evaluation(evaluation: Evaluation, *, by: User) -> Evaluation:
+    """Close a round once both of its questions are answered: at least one value the
+    customer got and one our company got (cairn.evaluation records them)."""
+    evaluation = Evaluation.objects.select_for_update().select_related("engagement__account").get(
+        pk=evaluation.pk
+    )
     if not evaluation.is_open:
         raise ValidationError("This evaluation is already closed.")
-    evaluation.customer_value = customer_value
-    evaluation.company_value = company_value
-    evaluation.lessons = lessons
+    missing = []
+    if not evaluation.customer_values.exists():  # type: ignore[attr-defined]
+        missing.append("the value the customer got")
+    if not evaluation.company_values.exists():  # type: ignore[attr-defined]
+        missing.append("the value our company got")
+    if missing:
+        raise ValidationError(f"Record {' and '.join(missing)} before closing the round.")
     evaluation.closed_at = timezone.now()
-    evaluation.save()
+    evaluation.save(update_fields=["closed_at"])
     record(
         evaluation.engagement.account, EntryKind.EVALUATION, "Engagement evaluation closed",
-        engagement=evaluation.engagement, author=by, body=lessons,
+        engagement=evaluation.engagement, author=by,
         link=evaluation.engagement.get_absolute_url(),
     )
     return evaluation

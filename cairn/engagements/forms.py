@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
-from cairn.engagements.models import ActivityStatus, Engagement, Evaluation, Outcome, Status
+from cairn.engagements.models import ActivityStatus, Engagement, Outcome, Status
 from cairn.fields import NOTE, SaneDateValidator
 from cairn.forms import choice
 from cairn.playbooks.models import Phase, PlaybookVersion, VersionStatus
@@ -108,15 +108,3 @@ class OutcomeForm(forms.ModelForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     reason = forms.CharField(required=False, max_length=500)
-
-
-class EvaluationForm(forms.ModelForm):
-    class Meta:
-        model = Evaluation
-        fields = ["customer_value", "company_value", "lessons"]
-        widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
-        labels = {
-            "customer_value": "Value the customer got",
-            "company_value": "Value our company got",
-            "lessons": "Lessons for the team",
-        }

@@ -215,15 +215,8 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
-    customer_value = models.TextField(
-        blank=True, help_text="What value did the customer get, measured how, known to whom?",
-        max_length=NOTE,
-    )
-    company_value = models.TextField(
-        blank=True, help_text="What value did our company get (retention, expansion, insight)?",
-        max_length=NOTE,
-    )
-    lessons = models.TextField(blank=True, max_length=NOTE)
+    # Its two questions are answered in structure by cairn.evaluation (customer_values,
+    # company_values) and its lessons go to the team's library (library_lessons).
 
     class Meta:
         ordering = ["-opened_at"]

@@ -68,7 +68,6 @@ def engagement_page(engagement: Engagement) -> dict[str, Any]:
         "moves": list(
             engagement.moves.select_related("from_phase", "to_phase", "moved_by")[:50]
         ),
-        "evaluations": list(engagement.evaluations.select_related("opened_by")),
         "open_evaluation": open_evaluation,
         "has_evaluation_phase": any(p.periodic for p in phases),
         "open_tasks": list(

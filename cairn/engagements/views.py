@@ -9,14 +9,13 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cairn import pages
 from cairn.engagements import actions
 from cairn.engagements.forms import (
     ActivityForm,
     EngagementForm,
-    EvaluationForm,
     MoveForm,
     OutcomeForm,
     StatusForm,
@@ -330,20 +329,17 @@ def evaluation_open(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(f"{engagement.get_absolute_url()}#evaluation")
 
 
+@require_http_methods(["GET", "POST"])
 def evaluation_close(request: AuthedRequest, pk: int, evaluation_pk: int) -> HttpResponse:
+    """Close a round; its answers are recorded on the round's page (cairn.evaluation)."""
     engagement = access.editable_engagement(request.user, pk, _engagements())
     evaluation = get_object_or_404(engagement.evaluations, pk=evaluation_pk)
-    form = EvaluationForm(request.POST or None, instance=evaluation)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            actions.close_evaluation(evaluation, by=request.user, **form.cleaned_data)
+            actions.close_evaluation(evaluation, by=request.user)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            messages.error(request, _error_text(exc))
         else:
             messages.success(request, "Evaluation closed and recorded.")
             return redirect(f"{engagement.get_absolute_url()}#evaluation")
-    return render(
-        request,
-        "engagements/evaluation_form.html",
-        {"form": form, "engagement": engagement, "evaluation": evaluation},
-    )
+    return redirect("evaluation_round", evaluation.pk)

@@ -210,3 +210,21 @@ def account_history(
             continue  # a run of one of the dates committed a new file: list them again
         return sorted((day_of[name], score, light or "") for name, score, light in rows)
     return []
+
+
+def light_counts(found: Sequence[ScoreDate]) -> dict[str, dict[str, int]]:
+    """How many accounts had each light ('' for not enough data) on each of the dates, by
+    the date's file name: one scan over the files, reading the light column only."""
+    if not found:
+        return {}
+    name_of = {f"{folder() / d.file}": d.file for d in found}
+    with duckdb.connect() as con:
+        rows = con.execute(
+            "SELECT filename, coalesce(light, ''), count(*) FROM read_parquet(?, filename = true) "
+            "GROUP BY ALL",
+            [list(name_of)],
+        ).fetchall()
+    counts: dict[str, dict[str, int]] = {d.file: {} for d in found}
+    for filename, light, n in rows:
+        counts[name_of[filename]][light] = n
+    return counts

@@ -35,6 +35,8 @@ from cairn.engagements.models import (
     EngagementOutput,
     Outcome,
 )
+from cairn.evaluation import demo as evaluation
+from cairn.expansion import demo as expansion
 from cairn.operations import demo_documents as docs
 from cairn.operations import demo_usage
 from cairn.operations.demo_clock import Clock, at
@@ -57,7 +59,9 @@ from cairn.people.models import User
 from cairn.playbooks.actions import default_version
 from cairn.playbooks.models import Phase, PlaybookVersion
 from cairn.renewals import demo as renewals
+from cairn.retention import demo as retention
 from cairn.timeline.actions import complete_task, create_task, log_entry
+from cairn.value import demo as value
 
 
 class DemoConflict(Exception):
@@ -458,7 +462,11 @@ def load(today: dt.date | None = None) -> bool:
         clock.stamp(_at(today - dt.timedelta(days=TEAM_JOINED - 30), 9))
         _phase_tools(users, accounts, today, clock)
         clock.mark()
-        renewals.load(accounts, users, today, lambda day: clock.stamp(_at(day, 10)))
+        stamp = lambda day: clock.stamp(_at(day, 10))  # noqa: E731
+        renewals.load(accounts, users, today, stamp)
+        # The value phase's tools, revenue history, opportunities and advocacy, evaluations.
+        for app in (value, retention, expansion, evaluation):
+            app.load(accounts, users, today, stamp)
         demo_usage.load(today, clock)
     return True
 
@@ -471,6 +479,14 @@ def wipe() -> None:
 
     users = demo_users()
     Document.objects.filter(is_template=True, created_by__in=users).delete()
+    # The lessons library outlives engagements and people; the demo's lessons go with it,
+    # and the tags only they used.
+    from cairn.evaluation.models import Lesson, Tag
+
+    lessons = Lesson.objects.filter(author__in=users)
+    tags = list(Tag.objects.filter(lessons__in=lessons).values_list("pk", flat=True).distinct())
+    lessons.delete()
+    Tag.objects.filter(pk__in=tags, lessons__isnull=True).delete()
     # The demo's backtest, run by the demo leader (a person's own runs stay).
     WeightSuggestion.objects.filter(created_by__in=users).delete()
     Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).delete()

@@ -30,7 +30,9 @@ CENT = Decimal("0.01")
 CHANGE_REFUSAL = "You may not change this renewal: you neither own its account nor work on it."
 REASONS_REFUSAL = "Only CS leaders keep the list of churn reasons."
 
-EDITABLE = frozenset({"owner", "stage", "target_amount", "forecast_amount", "notes"})
+EDITABLE = frozenset(
+    {"owner", "stage", "target_amount", "forecast_amount", "flagged_at_risk", "notes"}
+)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ class RenewalsConfig(AppConfig):
 
     def ready(self) -> None:
         from cairn import pages
-        from cairn.renewals.queries import account_page
+        from cairn.renewals.queries import account_page, my_work
 
         pages.provide("account", account_page)
+        pages.provide("my_work", my_work)

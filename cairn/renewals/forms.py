@@ -15,7 +15,7 @@ class RenewalForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = Renewal
-        fields = ["owner", "stage", "target_amount", "forecast_amount", "notes"]
+        fields = ["owner", "stage", "target_amount", "forecast_amount", "flagged_at_risk", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

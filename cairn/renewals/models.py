@@ -105,6 +105,10 @@ class Renewal(FieldedConstraints):
         help_text="Why the customer left or cut back.",
     )
     reason_text = models.TextField("reason in words", blank=True, max_length=NOTE)
+    flagged_at_risk = models.BooleanField(
+        "at risk", default=False,
+        help_text="Its owner judges it at risk, whatever the health score says.",
+    )
     notes = models.TextField(blank=True, max_length=NOTE)
     closed_on = models.DateField(null=True, blank=True, help_text="When the outcome was recorded.")
     created_at = models.DateTimeField(auto_now_add=True)

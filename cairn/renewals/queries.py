@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cairn.adoption.models import Risk, RiskStatus
 from cairn.health.models import Light
@@ -35,15 +36,26 @@ def renewals() -> QuerySet[Renewal]:
     )
 
 
+# At risk: its owner says so, or the account's health is red or amber.
+AT_RISK = Q(flagged_at_risk=True) | Q(account__health__light__in=RISKY_LIGHTS)
+
+
 def at_risk(renewal: Renewal) -> bool:
-    """Red or amber health: the renewal's ARR counts as at risk."""
+    """Flagged at risk by its owner, or red or amber health: its ARR counts as at risk."""
+    if renewal.flagged_at_risk:
+        return True
     health = getattr(renewal.account, "health", None)
     return health is not None and health.light in RISKY_LIGHTS
 
 
-def upcoming(today: dt.date, days: int, *, owner: int | None = None) -> QuerySet[Renewal]:
-    """Open renewals on or before `days` from today, overdue ones included, soonest first."""
+def upcoming(
+    today: dt.date, days: int, *, owner: int | None = None, risky: bool = False
+) -> QuerySet[Renewal]:
+    """Open renewals on or before `days` from today, overdue ones included, soonest first;
+    only those at risk when `risky`."""
     found = renewals().filter(stage__in=OPEN_STAGES, renewal_date__lte=today + dt.timedelta(days=days))
+    if risky:
+        found = found.filter(AT_RISK)
     return found.filter(owner=owner) if owner is not None else found
 
 
@@ -61,7 +73,7 @@ def windows(today: dt.date, *, owner: int | None = None) -> list[Window]:
     base = Renewal.objects.filter(stage__in=OPEN_STAGES)
     if owner is not None:
         base = base.filter(owner=owner)
-    risky = Q(account__health__light__in=RISKY_LIGHTS)
+    risky = AT_RISK
     figures: dict[str, Any] = {}
     for days in WINDOWS:
         inside = Q(renewal_date__lte=today + dt.timedelta(days=days))
@@ -84,3 +96,17 @@ def account_page(request: Any, account: Any) -> dict[str, Any]:
         .order_by("-renewal_date", "-pk")[:ACCOUNT_ROWS]
     )
     return {"account_renewals": rows}
+
+
+MY_WORK_DAYS = 30
+
+
+def my_work(request: Any, user: Any) -> dict[str, Any]:
+    """For "my work": the user's open renewals due within MY_WORK_DAYS or overdue, one
+    query."""
+    today = timezone.localdate()
+    rows = list(upcoming(today, MY_WORK_DAYS, owner=user.pk))
+    for renewal in rows:
+        renewal.at_risk = at_risk(renewal)  # type: ignore[attr-defined]
+        renewal.days_left = (renewal.renewal_date - today).days  # type: ignore[attr-defined]
+    return {"renewals_due": rows, "renewal_days": MY_WORK_DAYS}

@@ -26,6 +26,7 @@ class RenewalOut(Schema):
     stage: str
     target_amount: Decimal | None
     forecast_amount: Decimal | None
+    flagged_at_risk: bool = Field(description="Its owner judges it at risk, whatever the health says.")
     final_amount: Decimal | None
     reason: int | None = Field(alias="reason_id")
     reason_text: str
@@ -50,6 +51,7 @@ class RenewalPatch(Schema):
     stage: OpenStage | None = None
     target_amount: Amount | None = None
     forecast_amount: Amount | None = None
+    flagged_at_risk: bool | None = None
     notes: Note | None = None
 
 
@@ -68,7 +70,9 @@ class WindowOut(Schema):
     days: int
     count: int
     arr: Decimal
-    arr_at_risk: Decimal = Field(description="ARR of renewals whose account's health is red or amber.")
+    arr_at_risk: Decimal = Field(
+        description="ARR of renewals flagged at risk or whose account's health is red or amber."
+    )
 
 
 class ReasonOut(Schema):

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cairn.forms import add_errors
-from cairn.http import AuthedRequest
+from cairn.http import AuthedRequest, query_without_page
 from cairn.people import access, permissions
 from cairn.people.models import User
 from cairn.renewals import actions, queries
 from cairn.renewals.actions import CHANGE_REFUSAL, REASONS_REFUSAL
 from cairn.renewals.forms import OutcomeForm, ReasonForm, RenewalForm
-from cairn.renewals.models import ChurnReason, Renewal
+from cairn.renewals.models import OPEN_STAGES, ChurnReason, Renewal
 
 PER_PAGE = 50
 
@@ -36,16 +36,22 @@ def renewals(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     days = _int(request.GET.get("days"), queries.WINDOWS) or 90
     owner = _int(request.GET.get("owner"))
-    rows = queries.upcoming(today, days, owner=owner)
+    risky = request.GET.get("risk") == "1"
+    stage = request.GET.get("stage") if request.GET.get("stage") in OPEN_STAGES else ""
+    rows = queries.upcoming(today, days, owner=owner, risky=risky)
+    if stage:
+        rows = rows.filter(stage=stage)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     for renewal in page.object_list:
         renewal.at_risk = queries.at_risk(renewal)  # type: ignore[attr-defined]
         renewal.days_left = (renewal.renewal_date - today).days  # type: ignore[attr-defined]
         renewal.days_overdue = -renewal.days_left  # type: ignore[attr-defined]
     return render(request, "renewals/renewals.html", {
-        "windows": queries.windows(today, owner=owner), "days": days, "owner": owner,
+        "windows": queries.windows(today, owner=owner), "days": days, "owner": owner, "risky": risky,
+        "stage": stage, "stages": [(s.value, s.label) for s in OPEN_STAGES],
         "owners": User.objects.filter(renewals__isnull=False).distinct().order_by("first_name", "last_name"),
         "page_obj": page, "renewals": page.object_list,
+        "querystring_without_page": query_without_page(request),
     })
 
 

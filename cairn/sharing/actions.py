@@ -259,9 +259,11 @@ def respond(
     kind = purposes.get(link.purpose)
     what = f"{kind.document_label if kind else 'document'}: {link.document_title}"
     if accept:
-        title = f"{link.typed_name} accepted the {what} (version {link.version_number})"
+        word = kind.accepted_word if kind else "accepted"
+        title = f"{link.typed_name} {word} the {what} (version {link.version_number})"
     else:
-        title = f"{link.recipient_name} declined the {what} (version {link.version_number})"
+        word = kind.declined_word if kind else "declined"
+        title = f"{link.recipient_name} {word} the {what} (version {link.version_number})"
     record(
         link.engagement.account, EntryKind.CUSTOMER_RESPONSE, title, engagement=link.engagement,
         body=comment, link=link.version.get_absolute_url() if link.version else "",

@@ -26,7 +26,10 @@ class Purpose:
     off"). `refusal` says why a document version cannot be sent for this purpose ("" when it
     can): an answer changes what the purpose's app records, so a link may only carry the
     document that answer is about (the proposal purpose only the engagement's proposal). It
-    is asked when a link is made and again when it is answered. `on_response`, if given, runs
+    is asked when a link is made and again when it is answered. `decline_label` names the
+    other button ("Decline", "Dispute") and `decline_intro` says what to write there;
+    `accepted_word` and `declined_word` say what the answer did ("accepted", "confirmed").
+    `on_response`, if given, runs
     after the answer is stored, inside the same transaction: if it raises, the answer is not
     recorded and the link stays open.
     """
@@ -36,6 +39,10 @@ class Purpose:
     refusal: Callable[[DocumentVersion], str]
     document_label: str = "document"
     accept_label: str = "Accept"
+    decline_label: str = "Decline"
+    decline_intro: str = "Tell us what should change; we will come back with a new version."
+    accepted_word: str = "accepted"
+    declined_word: str = "declined"
     on_response: Callable[[SharedLink], None] | None = None
 
 

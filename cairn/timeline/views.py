@@ -19,6 +19,7 @@ from cairn.engagements.models import ActivityStatus, Engagement, EngagementActiv
 from cairn.forms import form_errors_text
 from cairn.http import AuthedRequest
 from cairn.people import access
+from cairn.people.models import User
 from cairn.timeline import actions
 from cairn.timeline.forms import EntryForm, TaskForm
 from cairn.timeline.models import Task, TaskStatus
@@ -26,18 +27,30 @@ from cairn.timeline.models import Task, TaskStatus
 SOON_DAYS = 14
 
 
+def _person(request: AuthedRequest) -> User:
+    """Whose work: the user's own, or with `?user=` anyone's (the leader's home links each
+    person's overdue work here; everyone logged in reads everyone's work, as on accounts)."""
+    wanted = request.GET.get("user", "")
+    if wanted.isascii() and wanted.isdigit() and len(wanted) < 10 and int(wanted) != request.user.pk:
+        found = User.objects.filter(pk=int(wanted)).first()
+        if found is not None:
+            return found
+    return request.user
+
+
 def my_work(request: AuthedRequest) -> HttpResponse:
     """The CSM's day: overdue work first, then what is due soon, then the rest."""
+    person = _person(request)
     today = timezone.localdate()
     soon = today + dt.timedelta(days=SOON_DAYS)
     tasks = list(
-        Task.objects.filter(assignee=request.user.pk, status=TaskStatus.OPEN).select_related(
+        Task.objects.filter(assignee=person.pk, status=TaskStatus.OPEN).select_related(
             "account", "engagement"
         )
     )
     activities = list(
         EngagementActivity.objects.filter(
-            assignee=request.user.pk, status=ActivityStatus.OPEN, due_date__isnull=False
+            assignee=person.pk, status=ActivityStatus.OPEN, due_date__isnull=False
         )
         .exclude(engagement__status="closed")
         .select_related("activity__phase", "engagement__account")
@@ -48,7 +61,7 @@ def my_work(request: AuthedRequest) -> HttpResponse:
     due_soon = [t for due, t in sorted(dated, key=lambda d: d[0]) if today <= due <= soon]
     later = [t for t in tasks if t not in overdue and t not in due_soon]
     engagements = (
-        Engagement.objects.filter(owner=request.user.pk)
+        Engagement.objects.filter(owner=person.pk)
         .exclude(status="closed")
         .select_related("account", "current_phase")
     )
@@ -63,7 +76,9 @@ def my_work(request: AuthedRequest) -> HttpResponse:
             "activities_soon": [a for a in activities if a.due_date and today <= a.due_date <= soon],
             "engagements": engagements,
             # Stakeholders whose planned contact date has passed (the commitment plan).
-            **pages.context_for("my_work", request, request.user),
+            **pages.context_for("my_work", request, person),
+            "person": person,
+            "own": person.pk == request.user.pk,
             "today": today,
             "soon_days": SOON_DAYS,
         },

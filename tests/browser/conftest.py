@@ -103,7 +103,7 @@ def logged_in_page(page: Page, live_server: Any) -> Callable[[Any], Page]:
         page.context.add_cookies(
             [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
         )
-        page.goto("/")
+        page.goto("/accounts/")
         return page
 
     return log_in

@@ -92,7 +92,7 @@ def test_a_leader_tunes_the_scorecard_and_a_csm_sees_why_the_score_fell(
     expect(page.locator("table").first).to_contain_text("Seat utilization")
 
     # The portfolio, worst health first: Acme above Globex.
-    page.goto("/")
+    page.goto("/accounts/")
     page.get_by_label("Sort").select_option(label="Health, lowest first")
     rows = page.locator("#portfolio-rows tbody tr")
     expect(rows.first).to_contain_text("Acme")

@@ -16,10 +16,10 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_leader_logs_in_and_lands_on_the_portfolio(page: Page, alice: Any) -> None:
+def test_a_leader_logs_in_and_lands_on_the_book(page: Page, alice: Any) -> None:
     log_in(page, "alice", PASSWORD)
 
-    expect(page.get_by_role("heading", level=1, name="Portfolio")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="The book")).to_be_visible()
     expect(page.locator(".usermenu")).to_contain_text("Alice Leader")
     expect(page.locator(".usermenu")).to_contain_text("CS leader")
 

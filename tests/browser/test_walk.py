@@ -129,6 +129,14 @@ def _renewal(**filters: str) -> str:
     return found.get_absolute_url()
 
 
+def _first_pk(label: str, **filters: str) -> int:
+    from django.apps import apps
+
+    found = apps.get_model(label).objects.filter(**filters).order_by("pk").first()
+    assert found is not None, f"The demo has no {label} with {filters}."
+    return found.pk
+
+
 def _choice_values() -> set[str]:
     """Every stored choice value that is a code rather than a word ("handover_notes")."""
     from django.apps import apps
@@ -145,6 +153,8 @@ def _choice_values() -> set[str]:
 PageSpec = tuple[str, str, Callable[[Demo], str]]  # name, persona, URL
 
 MAIN_PAGES: list[PageSpec] = [
+    ("home, the book", "demo", lambda d: reverse("home") + "?view=book"),
+    ("home, my book", "demo", lambda d: reverse("home") + "?view=mine"),
     ("portfolio", "demo", lambda d: reverse("portfolio")),
     ("my work", "demo", lambda d: reverse("my_work")),
     ("account", "demo", lambda d: d.account.get_absolute_url()),
@@ -172,6 +182,23 @@ MAIN_PAGES: list[PageSpec] = [
     ("renewal, open", "demo", lambda d: _renewal(stage="in_progress")),
     ("renewal, churned", "demo", lambda d: _renewal(stage="churned")),
     ("churn reasons", "demo", lambda d: reverse("churn_reasons")),
+    ("retention by month", "demo", lambda d: reverse("retention")),
+    ("retention by quarter, one segment", "demo",
+     lambda d: reverse("retention") + "?grain=quarter&segment=enterprise"),
+    ("opportunities", "demo", lambda d: reverse("opportunities")),
+    ("opportunity, won", "demo", lambda d: reverse("opportunity", args=[_first_pk("expansion.Opportunity", stage="won")])),
+    ("opportunity hand-off", "demo",
+     lambda d: reverse("opportunity_handoff", args=[_first_pk("expansion.Opportunity", stage="identified")])),
+    ("hand-off policy", "demo", lambda d: reverse("handoff_policy")),
+    ("advocacy", "demo", lambda d: reverse("advocacy")),
+    ("lessons", "demo", lambda d: reverse("lessons")),
+    ("lesson", "demo", lambda d: reverse("lesson", args=[_first_pk("evaluation.Lesson")])),
+    ("evaluation round", "demo",
+     lambda d: reverse("evaluation_round", args=[_first_pk("engagements.Evaluation")])),
+    ("my development plan", "demo", lambda d: reverse("development_plan")),
+    ("development plans", "demo", lambda d: reverse("development_plans")),
+    ("a CSM's development plan", "demo",
+     lambda d: reverse("development_plan_detail", args=[_first_pk("evaluation.DevelopmentPlan")])),
     ("import", "demo", lambda d: reverse("import")),
     ("profile", "demo", lambda d: reverse("profile")),
     ("users (admin)", "ops", lambda d: reverse("users")),
@@ -180,6 +207,8 @@ MAIN_PAGES: list[PageSpec] = [
     ("API docs", "demo", lambda d: "/api/v1/docs"),
     ("engagement, read-only", "reader", lambda d: d.flagship.get_absolute_url()),
     ("my work, read-only", "reader", lambda d: reverse("my_work")),
+    ("someone's work, read-only", "reader",
+     lambda d: reverse("my_work") + f"?user={d.flagship.owner_id}"),
     ("account, read-only", "reader", lambda d: d.account.get_absolute_url()),
     ("account health, read-only", "reader",
      lambda d: reverse("account_health", args=[d.account.pk])),

@@ -426,6 +426,7 @@ PAGE_RULES: dict[str, tuple[Rule, dict[str, str]]] = {
     "import": (WRITER, {}),
     "import_mapping": (WRITER, {"token": "import"}),
     "import_discard": (WRITER, {"token": "import"}),
+    "home": (READ, {}),
     "portfolio": (READ, {}),
     "account_create": (WRITER, {}),
     "account": (READ, {"pk": "customers.Account"}),
@@ -703,3 +704,33 @@ PAGE_RULES: dict[str, tuple[Rule, dict[str, str]]] = {
     "churn_reason_edit": (LEADER, {"pk": "renewals.ChurnReason"}),
     "churn_reason_delete": (LEADER, {"pk": "renewals.ChurnReason"}),
 }
+
+
+def _merge_app_rules() -> None:
+    """Add the rules kept beside the table, one module per app, in tests/permissions/app_rules.
+
+    A name given twice is a mistake (two rules for one route), so it fails here.
+    """
+    import importlib
+    import pkgutil
+
+    from tests.permissions import app_rules
+
+    for info in pkgutil.iter_modules(app_rules.__path__):
+        module = importlib.import_module(f"{app_rules.__name__}.{info.name}")
+        for table, ours in (
+            (module.API_RULES, API_RULES),
+            (module.PAGE_RULES, PAGE_RULES),
+            (module.PARAM_MODELS, PARAM_MODELS),
+            (module.SEGMENT_MODELS, SEGMENT_MODELS),
+            (module.FIELD_MODELS, FIELD_MODELS),
+            (module.PAGE_KWARGS, PAGE_KWARGS["*"]),
+            (module.BODY_FIELDS, BODY_FIELDS),
+        ):
+            twice = set(table) & set(ours)
+            if twice and any(table[k] != ours[k] for k in twice):
+                raise ValueError(f"{info.name}: rules given twice, differently: {sorted(twice)}")
+            ours.update(table)
+
+
+_merge_app_rules()

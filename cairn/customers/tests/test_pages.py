@@ -64,7 +64,7 @@ def test_the_portfolio_runs_the_same_queries_for_10_and_1000_accounts(
 ):
     def count(**params: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert as_carol.get("/", params).status_code == 200
+            assert as_carol.get(reverse("portfolio"), params).status_code == 200
         return len(ctx.captured_queries)
 
     bulk_portfolio(10, carol, playbook_version)
@@ -89,17 +89,17 @@ def test_the_portfolio_filters_by_phase_owner_segment_and_renewal(
     move_to_phase(engagement, playbook_version.phases.get(key="onboarding"), by=dave,
                   override=True, reason="Signed")
 
-    page = as_alice.get("/", {"phase": "onboarding"}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"phase": "onboarding"}).content.decode()
     assert "Zeta Logistics" in page and "Customer 0000" not in page
-    page = as_alice.get("/", {"owner": carol.pk}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"owner": carol.pk}).content.decode()
     assert "Customer 0001" in page and "Zeta Logistics" not in page
-    page = as_alice.get("/", {"segment": "enterprise"}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"segment": "enterprise"}).content.decode()
     assert "Zeta Logistics" in page and "Customer 0002" not in page
-    page = as_alice.get("/", {"renewal": "30"}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"renewal": "30"}).content.decode()
     assert "Customer 0000" in page and "Customer 0002" not in page
-    page = as_alice.get("/", {"q": "zeta"}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"q": "zeta"}).content.decode()
     assert "Zeta Logistics" in page and "Customer 0000" not in page
-    page = as_alice.get("/", {"sort": "-arr"}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"sort": "-arr"}).content.decode()
     assert page.index("Customer 0002") < page.index("Customer 0000")
 
 
@@ -114,25 +114,25 @@ def test_former_customers_leave_the_portfolio_unless_asked_for(as_alice, carol, 
     )
     Account.objects.create(name="New Prospect", owner=carol)  # no subscription yet: a customer
 
-    page = as_alice.get("/").content.decode()
+    page = as_alice.get(reverse("portfolio")).content.decode()
     assert "Customer 0000" in page and "New Prospect" in page and "Gone Bakeries" not in page
-    former = as_alice.get("/", {"standing": "former"}).content.decode()
+    former = as_alice.get(reverse("portfolio"), {"standing": "former"}).content.decode()
     assert "Gone Bakeries" in former and "Former customer</span>" in former
     assert "Customer 0000" not in former and "New Prospect" not in former
-    everyone = as_alice.get("/", {"standing": "all"}).content.decode()
+    everyone = as_alice.get(reverse("portfolio"), {"standing": "all"}).content.decode()
     assert "Gone Bakeries" in everyone and "Customer 0000" in everyone
 
 
 def test_the_portfolio_paginates(as_carol, carol, playbook_version):
     make_accounts(27, carol, playbook_version)
-    first = as_carol.get("/").content.decode()
+    first = as_carol.get(reverse("portfolio")).content.decode()
     assert "Page 1 of 2" in first and "Customer 0026" not in first
-    second = as_carol.get("/", {"page": 2}).content.decode()
+    second = as_carol.get(reverse("portfolio"), {"page": 2}).content.decode()
     assert "Customer 0026" in second
 
 
 def test_an_empty_portfolio_says_how_to_start(as_carol):
-    page = as_carol.get("/").content.decode()
+    page = as_carol.get(reverse("portfolio")).content.decode()
     assert "No customers yet" in page and "Import from CRM" in page
 
 
@@ -245,7 +245,7 @@ def test_team_changes_read_as_who_joined_and_cost_no_query_each(
 
 def test_a_stale_filter_does_not_switch_off_the_others(as_alice, carol, playbook_version):
     make_accounts(2, carol, playbook_version)
-    page = as_alice.get("/", {"q": "Customer 0001", "owner": 999999}).content.decode()
+    page = as_alice.get(reverse("portfolio"), {"q": "Customer 0001", "owner": 999999}).content.decode()
     assert "Customer 0001" in page and "Customer 0000" not in page
 
 
@@ -264,7 +264,7 @@ def test_an_account_cannot_become_its_own_grandparent(as_carol, acme, carol):
 
 
 def test_pages_forbid_scripts_from_anywhere_but_cairn(as_carol):
-    policy = as_carol.get("/")["Content-Security-Policy"]
+    policy = as_carol.get(reverse("portfolio"))["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "default-src 'self'" in policy
 
 
@@ -287,7 +287,7 @@ def test_the_portfolio_sorts_and_filters_by_health(as_alice, carol):
     _health(risky, 30, "red", -5)
 
     def names(query: str) -> list[str]:
-        response = as_alice.get("/?" + query)
+        response = as_alice.get(reverse("portfolio") + "?" + query)
         return [a.name for a in response.context["accounts"]]
 
     assert names("sort=score") == ["Risky Co", "Falling Co", "Steady Co", "Unscored Co"]
@@ -297,7 +297,7 @@ def test_the_portfolio_sorts_and_filters_by_health(as_alice, carol):
     assert names("light=none") == ["Unscored Co"]
     assert names("dropped=10") == ["Falling Co"]
     assert names("dropped=3&sort=score") == ["Risky Co", "Falling Co"]
-    body = as_alice.get("/?light=amber").content.decode()
+    body = as_alice.get(reverse("portfolio") + "?light=amber").content.decode()
     assert 'title="Amber">65<' in body and "▼-25" in body
 
 
@@ -320,7 +320,7 @@ def test_the_portfolio_runs_the_same_queries_with_health_for_2_and_20_accounts(
 
 
 def test_a_bad_health_filter_names_the_field(as_alice):
-    body = as_alice.get("/?dropped=-4").content.decode()
+    body = as_alice.get(reverse("portfolio") + "?dropped=-4").content.decode()
 
     assert "Ensure this value is greater than or equal to 1." in body
 

@@ -121,10 +121,11 @@ def test_evaluation_opens_while_value_realization_continues(engagement, carol):
     assert engagement.current_phase.key == "value-realization"
     with pytest.raises(ValidationError):
         actions.open_evaluation(engagement, by=carol)
-    actions.close_evaluation(
-        evaluation, by=carol, customer_value="12 % less energy", company_value="Renewal",
-        lessons="Baseline earlier",
-    )
+    with pytest.raises(ValidationError, match="before closing the round"):
+        actions.close_evaluation(evaluation, by=carol)
+    evaluation.customer_values.create(what="12 % less energy", known_to_customer=True, known_to_us=True)
+    evaluation.company_values.create(kind="retention", description="Renewal")
+    actions.close_evaluation(evaluation, by=carol)
     second = actions.open_evaluation(engagement, by=carol)
     assert engagement.evaluations.count() == 2 and second.is_open
 

@@ -91,7 +91,9 @@ def test_the_demo_shows_work_at_every_stage_of_an_engagement() -> None:
     assert PhaseMove.objects.filter(overridden=True).exclude(reason="").count() == 1
     assert Outcome.objects.filter(baseline__isnull=False, current__isnull=False).exists()
     assert DocumentVersion.objects.filter(number=2).exists()
-    assert Document.objects.filter(is_template=True).count() == 1
+    # The team's template, and one promoted from an engagement's document (evaluation).
+    assert Document.objects.filter(is_template=True, origin__isnull=True).count() == 1
+    assert Document.objects.filter(is_template=True, origin__isnull=False).count() == 1
     assert Contact.objects.filter(reports_to__isnull=False).count() >= 10
     assert Account.objects.filter(parent__isnull=False).exists()
     soon = today + dt.timedelta(days=90)
@@ -142,7 +144,7 @@ def test_reset_refuses_to_remove_demo_users_who_own_other_work() -> None:
 def test_every_demo_page_opens_for_the_demo_user() -> None:
     client = Client()
     client.force_login(User.objects.get(username=DEMO_USERNAME))
-    urls = ["/", "/my-work/"]
+    urls = ["/", "/accounts/", "/my-work/"]
     urls += [a.get_absolute_url() for a in Account.objects.all()]
     urls += [e.get_absolute_url() for e in Engagement.objects.all()]
     urls += [d.get_absolute_url() for d in Document.objects.filter(is_template=False)[:5]]
@@ -150,7 +152,7 @@ def test_every_demo_page_opens_for_the_demo_user() -> None:
     statuses = {url: client.get(url).status_code for url in urls}
 
     assert set(statuses.values()) == {200}, statuses
-    assert "Halvorsen Maritime" in client.get("/").content.decode()
+    assert "Halvorsen Maritime" in client.get("/accounts/").content.decode()
 
 
 def test_the_demo_scores_every_account_from_its_usage() -> None:

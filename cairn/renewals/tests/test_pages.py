@@ -144,3 +144,31 @@ def test_the_account_page_shows_its_renewals_in_one_query(as_carol, carol):
     actions.open_renewals(timezone.localdate())
     assert Renewal.objects.filter(account=account).count() == 4
     assert count()[1] == few
+
+
+def test_the_list_filters_by_stage_and_by_risk(as_carol, carol):
+    accounts = _book(carol, 3)
+    _red(accounts[0])
+    renewals = {r.account_id: r for r in Renewal.objects.all()}
+    Renewal.objects.filter(pk=renewals[accounts[1].pk].pk).update(stage=Stage.COMMITTED)
+    Renewal.objects.filter(pk=renewals[accounts[2].pk].pk).update(flagged_at_risk=True)
+    names = [a.name for a in accounts]
+
+    def listed(**params):  # type: ignore[no-untyped-def]
+        page = as_carol.get(reverse("renewals"), params).content.decode()
+        return [name for name in names if name in page]
+
+    assert listed(stage="committed") == [names[1]]
+    # At risk: red health, or flagged by its owner whatever the health.
+    assert listed(risk="1") == [names[0], names[2]]
+    # A stage that is not an open one is no filter at all.
+    assert listed(stage="churned") == names
+
+
+def test_my_work_lists_my_renewals_due_within_thirty_days(as_carol, carol, dave):
+    soon = _book(carol, 1, days=10)[0]
+    later = _book(carol, 1, days=120)[0]
+    theirs = _book(dave, 1, days=5)[0]
+    page = as_carol.get(reverse("my_work")).content.decode()
+    assert soon.name in page
+    assert later.name not in page and theirs.name not in page
