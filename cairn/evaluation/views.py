@@ -85,6 +85,9 @@ def _changeable_value(request: AuthedRequest, pk: int) -> CustomerValue:
 @require_http_methods(["GET", "POST"])
 def customer_value_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     value = _changeable_value(request, pk)
+    if value.round.closed_at is not None:
+        messages.info(request, "This round is closed: its answers can be read, not changed.")
+        return redirect("evaluation_round", value.round_id)
     form = CustomerValueForm(request.POST or None, instance=value)
     if request.method == "POST" and form.is_valid():
         try:

@@ -64,6 +64,8 @@ def _form_page(
     request: AuthedRequest, engagement: Engagement, form: forms.ModelForm,  # type: ignore[type-arg]
     save: Callable[[], Any], *, title: str, back: str, delete_url: str = "", done: str,
 ) -> HttpResponse:
+    if engagement.is_closed:
+        return _closed(request, back)
     if request.method == "POST" and form.is_valid():
         try:
             save()
@@ -75,6 +77,12 @@ def _form_page(
     return render(request, "value/form.html", _context(
         request, engagement, "form", form=form, title=title, back=back, delete_url=delete_url,
     ), status=400 if form.errors else 200)
+
+
+def _closed(request: AuthedRequest, back: str) -> HttpResponse:
+    """A closed engagement's value plan is read, not changed: no form to fill in vain."""
+    messages.info(request, "This engagement is closed: its value plan can be read, not changed.")
+    return redirect(back)
 
 
 def _item_form(request: AuthedRequest, engagement: Engagement, item: ValueItem) -> HttpResponse:
@@ -129,6 +137,8 @@ def value_item_send(request: AuthedRequest, engagement_pk: int, pk: int) -> Http
     """Send the statement to a customer contact, who confirms or disputes it."""
     item: ValueItem = _owned(request, ValueItem, pk, engagement_pk)
     engagement = item.engagement
+    if engagement.is_closed:
+        return _closed(request, reverse("value_plan", args=[engagement.pk]))
     form = SendForm(request.POST or None, engagement=engagement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

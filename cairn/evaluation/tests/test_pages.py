@@ -43,6 +43,9 @@ def test_the_owner_answers_both_questions_and_closes_the_round(as_carol, round, 
     round.refresh_from_db()
     assert not round.is_open
     assert "Close the round" not in as_carol.get(url).content.decode()
+    # A closed round's answers are read, not changed: its form sends back to the round.
+    edit = as_carol.get(reverse("customer_value_edit", args=[value.pk]))
+    assert edit.status_code == 302 and edit.url == url
 
 
 def test_bad_answers_name_their_field_and_save_nothing(as_carol, round):

@@ -140,3 +140,20 @@ def test_the_pages_run_the_same_queries_for_few_rows_or_many(as_carol, item, eng
                                         spotted_on=days(-1), owner=carol), by=carol)
         actions.save_activity(ValueActivity(engagement=engagement, title=f"Activity {n}", owner=carol), by=carol)
     assert {name: count(name) for name in before} == before
+
+
+def test_a_closed_engagements_forms_send_back_to_the_plan(as_carol, item, engagement):
+    from cairn.engagements.models import Status
+
+    engagement.status = Status.CLOSED
+    engagement.save()
+    plan = reverse("value_plan", args=[engagement.pk])
+    track = reverse("value_track", args=[engagement.pk])
+    for name, args, back in (
+        ("value_item_new", [engagement.pk], plan), ("value_item_edit", [engagement.pk, item.pk], plan),
+        ("value_item_send", [engagement.pk, item.pk], plan), ("value_change_new", [engagement.pk], track),
+    ):
+        response = as_carol.get(reverse(name, args=args))
+        assert response.status_code == 302 and response.url.split("#")[0] == back
+    page = as_carol.get(plan).content.decode()
+    assert "Send for confirmation" not in page
