@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from cairn.home.queries import WeekMix
 
-WIDTH, HEIGHT = 640, 160
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 8, 22  # room for the axis labels
+WIDTH, HEIGHT = 640, 200
+LEFT, RIGHT, TOP, BOTTOM = 52, 10, 10, 26  # room for the axis labels
 
 
 @dataclass(frozen=True)
