@@ -105,7 +105,10 @@ class GatherForm(forms.Form):
 
 
 class LessonSearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
+    q = forms.CharField(
+        required=False, max_length=200, label="Search",
+        widget=forms.TextInput(attrs={"type": "search", "size": 30, "placeholder": "Words in the lesson"}),
+    )
     tag = forms.CharField(required=False, max_length=40)
 
 

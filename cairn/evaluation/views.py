@@ -26,7 +26,7 @@ from cairn.evaluation.forms import (
 from cairn.evaluation.models import CompanyValueKind, CustomerValue, DevelopmentPlan, Lesson, PlanItem
 from cairn.evaluation.rules import LESSON_REFUSAL, PLAN_REFUSAL
 from cairn.forms import add_errors, form_errors_text
-from cairn.http import AuthedRequest
+from cairn.http import AuthedRequest, query_without_page
 from cairn.people import access, permissions
 
 PER_PAGE = 25
@@ -141,12 +141,10 @@ def lessons(request: AuthedRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     search = queries.LessonSearch(q=data.get("q") or "", tag=data.get("tag") or "")
     page = Paginator(queries.search_lessons(search), PER_PAGE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(request, "evaluation/lessons.html", {
         "form": form, "search": search, "page_obj": page, "lessons": page.object_list,
         "tags": queries.tags_in_use(), "can_add": permissions.can_write(request.user),
-        "querystring_without_page": params.urlencode() + "&" if params else "",
+        "querystring_without_page": query_without_page(request),
     })
 
 

@@ -217,3 +217,9 @@ def test_the_round_and_engagement_pages_run_constant_queries(as_carol, round, ca
 def test_the_old_close_link_leads_to_the_round(as_carol, round):
     response = as_carol.get(reverse("evaluation_close", args=[round.engagement_id, round.pk]))
     assert response.status_code == 302 and response["Location"] == reverse("evaluation_round", args=[round.pk])
+
+
+def test_a_search_too_long_is_named_and_the_library_still_shows(as_rita):
+    page = as_rita.get(reverse("lessons"), {"q": "x" * 201}).content.decode()
+    assert "Search: Ensure this value has at most 200 characters" in page
+    assert 'placeholder="Words in the lesson"' in page
