@@ -345,6 +345,7 @@ api.add_router("/value", "cairn.value.api.router")
 api.add_router("/retention", "cairn.retention.api.router")
 api.add_router("/expansion", "cairn.expansion.api.router")
 api.add_router("/evaluation", "cairn.evaluation.api.router")
+api.add_router("/reviews", "cairn.reviews.api.router")
 
 __all__ = ["api"]
 

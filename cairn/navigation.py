@@ -17,6 +17,7 @@ SECTIONS = [
     ("renewals", "Renewals"),
     ("retention", "Retention"),
     ("opportunities", "Expansion"),
+    ("reviews", "Reviews"),
     ("lessons", "Lessons"),
 ]
 

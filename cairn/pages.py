@@ -36,5 +36,10 @@ def context_for(page: str, request: HttpRequest, obj: Any) -> dict[str, Any]:
     engagement, or the user for "my work" and their home page)."""
     context: dict[str, Any] = {}
     for provider in _PROVIDERS[page]:
-        context.update(provider(request, obj))
+        for key, value in provider(request, obj).items():
+            # Sections (templates a page includes in turn) gather from every provider.
+            if key.endswith("_sections") and key in context:
+                context[key] = [*context[key], *value]
+            else:
+                context[key] = value
     return context

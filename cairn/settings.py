@@ -7,6 +7,7 @@ a secret key generated once and kept there. PostgreSQL is one variable away
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,10 @@ try:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 except OSError as exc:
     raise ImproperlyConfigured(f"CAIRN_DATA_DIR {str(DATA_DIR)!r} cannot be created: {exc}") from exc
+
+# matplotlib (the business review decks' charts) keeps its font cache in a folder of ours
+# rather than the home directory, which a server account may not be able to write.
+os.environ.setdefault("MPLCONFIGDIR", str(DATA_DIR / "cache" / "matplotlib"))
 
 
 def _secret_key() -> str:
@@ -111,6 +116,7 @@ INSTALLED_APPS = [
     "cairn.retention",
     "cairn.expansion",
     "cairn.evaluation",
+    "cairn.reviews",
     "cairn.operations",
 ]
 

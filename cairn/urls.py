@@ -33,6 +33,7 @@ urlpatterns = [
     path("engagements/<int:engagement_pk>/value/", include("cairn.value.urls")),
     path("retention/", include("cairn.retention.urls")),
     path("expansion/", include("cairn.expansion.urls")),
+    path("reviews/", include("cairn.reviews.urls")),
     path("evaluation/", include("cairn.evaluation.urls")),
 ]
 

@@ -188,12 +188,13 @@ def _latest_day(account_id: int) -> dt.date | None:
 
 
 def account_history(
-    account_id: int, since: dt.date | None = None
+    account_id: int, since: dt.date | None = None, until: dt.date | None = None
 ) -> list[tuple[dt.date, float | None, str]]:
-    """(date, score, light) of every committed date from `since`, oldest first: one query
-    and one scan over the dates' files, pruned to the account's row group in each."""
+    """(date, score, light) of every committed date from `since` (until `until`), oldest
+    first: one query and one scan over the dates' files, pruned to the account's row group
+    in each."""
     for attempt in range(2):
-        found = dates(since)
+        found = dates(since, until)
         if not found:
             return []
         day_of = {f"{folder() / d.file}": d.scored_on for d in found}

@@ -299,9 +299,7 @@ SKIPS: dict[str, tuple[int, str]] = {
 
 # account key, kind, days ago, title, body
 TIMELINE: list[tuple[str, str, int, str, str]] = [
-    ("halvorsen-maritime", "meeting", 12, "Quarterly business review with Ingrid and Mats",
-     "Fuel per nautical mile is down 6 % on the pilot vessels. Ingrid wants the same view for "
-     "the Baltic fleet next year. Next: the value report before the renewal."),
+    # The quarterly business review 12 days ago is on the timeline from cairn.reviews.demo.
     ("halvorsen-maritime", "email", 5, "Renewal quote sent to procurement",
      "Sent the renewal for the platform, forecasting and the success plan. Asked for a decision "
      "by the end of the month."),

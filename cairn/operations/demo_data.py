@@ -60,6 +60,7 @@ from cairn.playbooks.actions import default_version
 from cairn.playbooks.models import Phase, PlaybookVersion
 from cairn.renewals import demo as renewals
 from cairn.retention import demo as retention
+from cairn.reviews import demo as reviews
 from cairn.timeline.actions import complete_task, create_task, log_entry
 from cairn.value import demo as value
 
@@ -468,6 +469,7 @@ def load(today: dt.date | None = None) -> bool:
         for app in (value, retention, expansion, evaluation):
             app.load(accounts, users, today, stamp)
         demo_usage.load(today, clock)
+        reviews.load(accounts, users, today, stamp)  # after usage: its figures are in the reviews
     return True
 
 

@@ -104,3 +104,55 @@ def test_a_kpi_reading_moves_a_value_item_and_the_customer_confirms_it(
     expect(page.locator(card)).to_contain_text("Confirmed")
     expect(page.locator(card)).not_to_contain_text("Disputed")
     expect(page.locator(card)).to_contain_text(str(contact))
+
+
+def test_a_business_review_is_prepared_edited_and_downloaded_as_deck_and_pdf(
+    logged_in_page: Any, demo: dict[str, Any]
+) -> None:
+    import io
+    from pathlib import Path
+
+    from pptx import Presentation
+
+    from cairn.reviews.models import Kind, Program
+    from cairn.testing_pdf import assert_not_blank, first_page_image
+
+    program = Program.objects.select_related("account").get(
+        account__name="Halvorsen Maritime", kind=Kind.QBR
+    )
+    said = "We cut bunker spend on the North Sea run, and the masters now plan with us."
+
+    page = logged_in_page(demo["demo"])
+    page.goto(program.account.get_absolute_url())
+    page.locator("main").get_by_role("link", name=re.compile("Quarterly business review")).first.click()
+    page.get_by_role("link", name="Prepare the next review").click()
+    page.get_by_role("button", name="Prepare the draft").click()
+    expect(page.locator(".messages")).to_contain_text("Draft prepared")
+    # The draft is written from Halvorsen's figures: its promised value and its renewal.
+    expect(page.locator("main")).to_contain_text("Fuel per nautical mile down 8 % within a year")
+    expect(page.locator("main")).to_contain_text("Renew on")
+
+    page.get_by_role("link", name="Edit the draft").click()
+    page.get_by_label("Summary").fill(said)
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.locator(".messages")).to_contain_text("Draft saved.")
+
+    page.get_by_role("button", name="Build deck and PDF").click()
+    expect(page.locator(".messages")).to_contain_text("The slide deck and the PDF were built")
+
+    with page.expect_download() as deck_download:
+        page.get_by_role("link", name="Slide deck (PPTX)").click()
+    deck = Presentation(io.BytesIO(Path(deck_download.value.path()).read_bytes()))
+    text = " ".join(
+        shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+    )
+    assert said in text
+    assert "Halvorsen Maritime" in text
+    pictures = [s for slide in deck.slides for s in slide.shapes if s.shape_type == 13]  # PICTURE
+    assert pictures, "The deck has no chart image."
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    pdf = Path(pdf_download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert_not_blank(first_page_image(pdf))

@@ -118,6 +118,6 @@ def test_a_page_reading_while_a_rerun_replaces_the_days_file_reads_the_new_one(
         recompute_scores(TODAY)  # removes the file the page listed
     calls = iter([listed_before])
     real = history.dates
-    monkeypatch.setattr(history, "dates", lambda since=None: next(calls, None) or real(since))
+    monkeypatch.setattr(history, "dates", lambda since=None, until=None: next(calls, None) or real(since, until))
 
     assert history.account_history(acme.pk) == [(TODAY, 0.0, "red")]
