@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from cairn.documents import rules as document_rules
 from cairn.documents.models import Document, DocumentType
 from cairn.engagements.models import Engagement
 from cairn.engagements.models import Status as EngagementStatus
+from cairn.people import permissions
 from cairn.people.models import User
 from cairn.reviews import facts as gathered
 from cairn.reviews.models import SECTIONS, Decision, FollowUp, Program, Review, Status
@@ -228,10 +230,24 @@ def _store(
     return current
 
 
+def can_export(user: User | AnonymousUser, review: Review) -> bool:
+    """The deck goes into the review's engagement's repository: who may add documents there
+    (and change the deck and PDF already in it) builds it. Without an engagement, who may
+    change the account is told by the action to choose one."""
+    engagement = review.engagement
+    if engagement is None:
+        return permissions.can_edit_account(user, review.program.account)
+    return document_rules.can_add_documents(user, engagement) and all(
+        document_rules.can_edit_document(user, document)
+        for document in (review.deck, review.handout) if document is not None
+    )
+
+
 @transaction.atomic
 def export_review(review: Review, *, by: User) -> Review:
     """Build the deck (PPTX) and the PDF from the draft and the figures, and keep each as a
-    new version of its document in the engagement's repository."""
+    new version of its document in the engagement's repository. The caller checked
+    can_export (cairn.people.access.item)."""
     review = _locked(review)
     if review.status != Status.DRAFT:
         raise ValidationError(
@@ -241,12 +257,6 @@ def export_review(review: Review, *, by: User) -> Review:
         raise ValidationError({
             "engagement": "Choose the engagement whose repository keeps the deck: this account has none yet."
         })
-    # The deck goes into that engagement's repository: who may add documents there builds it.
-    for document in (review.deck, review.handout):
-        if document is not None and not document_rules.can_edit_document(by, document):
-            raise PermissionDenied(DOCUMENT_REFUSAL)
-    if not document_rules.can_add_documents(by, review.engagement):
-        raise PermissionDenied(DOCUMENT_REFUSAL)
     from cairn.reviews import deck  # matplotlib and python-pptx load on the first export only
 
     built = deck.render(review, gathered.gather(review))

@@ -247,7 +247,11 @@ def add_follow_up(request: HttpRequest, review_id: int, payload: ReviewFollowUpI
              description="Each build adds a version to the review's deck and PDF documents in its "
                          "engagement's repository; `deck` and `handout` then name them.")
 def export_review(request: HttpRequest, review_id: int) -> Review:
-    review, user = _changeable_review(request, review_id)
+    user = user_of(request)
+    review = access.item(
+        user, Review.objects.select_related("program__account", "engagement", "deck", "handout"),
+        actions.can_export, actions.DOCUMENT_REFUSAL, pk=review_id,
+    )
     tagged(Review, lambda: actions.export_review(review, by=user))
     return _review(review.pk)
 

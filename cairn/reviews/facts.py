@@ -190,7 +190,12 @@ class Facts:
 
     @property
     def period(self) -> str:
-        return f"{self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+        return f"{day(self.period_start)} to {day(self.period_end)}"
+
+
+def day(value: dt.date, *, year: bool = True) -> str:
+    """A date as a deck says it: 7 Sep 2026 (no leading zero, on every platform)."""
+    return f"{value.day} {value:%b %Y}" if year else f"{value.day} {value:%b}"
 
 
 def money(amount: Decimal | float | None) -> str:
@@ -284,9 +289,9 @@ def _health(facts: Facts, review: Review) -> None:
         account_id=account_id, raised_on__range=(review.period_start, review.period_end)
     ).order_by("raised_on")
     moves = [
-        f"{alert.raised_on:%d %b}: {alert.get_kind_display().lower()}"
+        f"{day(alert.raised_on, year=False)}: {alert.get_kind_display().lower()}"
         + (f" to {alert.score:.0f}" if alert.score is not None else "")
-        + (f", recovered {alert.resolved_on:%d %b}" if alert.resolved_on else "")
+        + (f", recovered {day(alert.resolved_on, year=False)}" if alert.resolved_on else "")
         for alert in alerts
     ]
     facts.health = HealthFacts(
@@ -353,14 +358,14 @@ def _roadmap(facts: Facts, review: Review) -> None:
     steps = RoadmapStep.objects.filter(engagement_id=review.engagement_id, ends__gte=review.period_end)
     for step in steps[:MAX_ROWS]:
         facts.roadmap.append(StepRow(
-            step.title, f"{step.starts:%d %b} – {step.ends:%d %b %Y}", step.audience,
+            step.title, f"{day(step.starts, year=False)} – {day(step.ends)}", step.audience,
         ))
     activities = ValueActivity.objects.filter(
         engagement_id=review.engagement_id, status=ActivityStatus.PLANNED
     ).select_related("owner").order_by("due_date", "pk")
     for activity in activities[: MAX_ROWS - len(facts.roadmap)]:
         facts.roadmap.append(StepRow(
-            activity.title, f"by {activity.due_date:%d %b %Y}" if activity.due_date else "to plan",
+            activity.title, f"by {day(activity.due_date)}" if activity.due_date else "to plan",
             str(activity.owner) if activity.owner else "",
         ))
 
@@ -371,7 +376,7 @@ def _asks(facts: Facts, review: Review) -> None:
     renewal = renewals.order_by("renewal_date").first()
     if renewal is not None:
         facts.asks.append(Ask(
-            "Renewal", f"Renew on {renewal.renewal_date:%d %b %Y} ({renewal.get_stage_display().lower()})",
+            "Renewal", f"Renew on {day(renewal.renewal_date)} ({renewal.get_stage_display().lower()})",
             renewal.arr,
         ))
     opportunities = Opportunity.objects.filter(
@@ -452,7 +457,7 @@ def draft(facts: Facts) -> dict[str, str]:
 
     adoption = [
         f"{k.name}: {_figure(k.latest, k.unit)} against a target of {_figure(k.target, k.unit)} "
-        f"by {k.target_date:%d %b %Y} ({k.status.lower()})"
+        f"by {day(k.target_date)} ({k.status.lower()})"
         for k in facts.kpis if k.latest is not None
     ]
     adoption += [f"{t.name}: {t.shown(t.first)} to {t.shown(t.last)} ({t.change_text})" for t in facts.usage]

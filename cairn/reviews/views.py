@@ -175,6 +175,9 @@ def review(request: AuthedRequest, pk: int) -> HttpResponse:
         "review": item, "program": item.program, "figures": facts.gather(item),
         "decisions": list(item.decisions.all()), "follow_ups": queries.follow_ups(item),
         "can_edit": can_edit, "can_change": can_edit and item.is_draft,
+        "can_export": (
+            item.is_draft and item.engagement_id is not None and actions.can_export(request.user, item)
+        ),
         "can_record": can_edit and item.status != Status.CANCELLED,
     })
 
@@ -226,7 +229,9 @@ def review_refresh(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def review_export(request: AuthedRequest, pk: int) -> HttpResponse:
-    item = _review(request, pk)
+    item = access.item(
+        request.user, queries.review_page(), actions.can_export, actions.DOCUMENT_REFUSAL, pk=pk
+    )
     try:
         item = actions.export_review(item, by=request.user)
     except ValidationError as exc:
