@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "cairn.expansion",
     "cairn.evaluation",
     "cairn.reviews",
+    "cairn.jobs",
     "cairn.operations",
 ]
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("expansion/", include("cairn.expansion.urls")),
     path("reviews/", include("cairn.reviews.urls")),
     path("evaluation/", include("cairn.evaluation.urls")),
+    path("jobs/", include("cairn.jobs.urls")),
 ]
 
 handler403 = "cairn.errors.forbidden"

@@ -214,6 +214,7 @@ MAIN_PAGES: list[PageSpec] = [
     ("import", "demo", lambda d: reverse("import")),
     ("profile", "demo", lambda d: reverse("profile")),
     ("users (admin)", "ops", lambda d: reverse("users")),
+    ("scheduled jobs (admin)", "ops", lambda d: reverse("jobs")),
     ("user and their history (admin)", "ops",
      lambda d: reverse("user_edit", args=[d.flagship.owner_id])),
     ("API docs", "demo", lambda d: "/api/v1/docs"),
