@@ -7,6 +7,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from cairn.fields import NOTE
+
 ERROR_CHARS = 4000  # what is kept of an error: its message and the end of its traceback
 
 
@@ -29,7 +31,7 @@ class Job(models.Model):
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_duration = models.DurationField(null=True, blank=True)
     last_outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
-    last_error = models.TextField(blank=True)
+    last_error = models.TextField(blank=True, max_length=NOTE)
 
     class Meta:
         ordering = ["name"]
@@ -43,7 +45,7 @@ class JobRun(models.Model):
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, max_length=NOTE)
     summary = models.JSONField(default=dict, blank=True)
     # Null: the schedule started it.
     triggered_by = models.ForeignKey(
