@@ -346,6 +346,10 @@ api.add_router("/retention", "cairn.retention.api.router")
 api.add_router("/expansion", "cairn.expansion.api.router")
 api.add_router("/evaluation", "cairn.evaluation.api.router")
 api.add_router("/reviews", "cairn.reviews.api.router")
+api.add_router("/automation", "cairn.automation.api.router")
+api.add_router("/notifications", "cairn.notifications.api.router")
+api.add_router("/webhooks", "cairn.webhooks.api.router")
+api.add_router("/jobs", "cairn.jobs.api.router")
 
 __all__ = ["api"]
 

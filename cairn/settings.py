@@ -118,6 +118,9 @@ INSTALLED_APPS = [
     "cairn.evaluation",
     "cairn.reviews",
     "cairn.jobs",
+    "cairn.notifications",
+    "cairn.webhooks",
+    "cairn.automation",
     "cairn.operations",
 ]
 

@@ -36,6 +36,9 @@ urlpatterns = [
     path("reviews/", include("cairn.reviews.urls")),
     path("evaluation/", include("cairn.evaluation.urls")),
     path("jobs/", include("cairn.jobs.urls")),
+    path("automation/", include("cairn.automation.urls")),
+    path("notifications/", include("cairn.notifications.urls")),
+    path("webhooks/", include("cairn.webhooks.urls")),
 ]
 
 handler403 = "cairn.errors.forbidden"

@@ -10,6 +10,7 @@ from collections.abc import Collection, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cairn.customers.models import Account
@@ -23,6 +24,10 @@ from cairn.timeline.models import EntryKind
 RecomputeResult = recompute.RecomputeResult
 
 
+# Sent once the scores of today are recomputed and committed, with `as_of`.
+scores_recomputed = Signal()
+
+
 @transaction.atomic
 def recompute_scores(
     as_of: dt.date | None = None, *, accounts: Collection[int] | None = None
@@ -33,7 +38,13 @@ def recompute_scores(
     Running it again for the same day replaces that day's scores and raises nothing twice.
     Manual ratings are only read, never written.
     """
-    return recompute.run(as_of or timezone.localdate(), accounts)
+    today = timezone.localdate()
+    result = recompute.run(as_of or today, accounts)
+    # Rules act on what the new scores show (cairn.automation listens); a score of a past
+    # date is history being filled, not news.
+    if (as_of or today) == today:
+        transaction.on_commit(lambda: scores_recomputed.send(sender=recompute_scores, as_of=today))
+    return result
 
 
 def backfill_history(

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +59,10 @@ def open_alerts() -> list[OpenAlert]:
     )
 
 
+# Sent once new alerts are committed, with their ids: the owners are told, integrations hear.
+alerts_raised = Signal()
+
+
 def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tuple[int, int]:
     """Raise the new alerts and resolve the ones whose condition ended; (raised, resolved).
 
@@ -91,13 +97,15 @@ def evaluate(as_of: dt.date, checks: list[Check], still: list[OpenAlert]) -> tup
     )
     wanted = [(c, kind) for c, kind in wanted if (c.account_id, kind) not in done]
     tasks = _tasks(as_of, wanted)
-    HealthAlert.objects.bulk_create(
+    made = HealthAlert.objects.bulk_create(
         HealthAlert(
             account_id=check.account_id, kind=kind, scored_on=as_of, score=check.score,
             raised_on=as_of, task=tasks.get(check.account_id),
         )
         for check, kind in wanted
     )
+    ids = [alert.pk for alert in made]
+    transaction.on_commit(lambda: alerts_raised.send(sender=HealthAlert, ids=ids))
     return len(wanted), resolved
 
 

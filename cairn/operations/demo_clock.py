@@ -25,7 +25,7 @@ from django.utils import timezone
 # History records copy a row's own created_at and updated_at, without auto_now.
 _WRITE_TIME = {"history_date", "occurred_at", "moved_at", "opened_at", "completed_at",
                "created_at", "updated_at", "used_at", "signed_off_at", "revoked_at",
-               "delivered_at", "held_at", "exported_at"}
+               "delivered_at", "held_at", "exported_at", "fired_at", "set_at"}
 
 
 # The clock of the demo load under way, for `dated`.

@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from cairn.automation import demo as automation
 from cairn.customers.models import Account, Contact, Product, Subscription
 from cairn.documents.actions import Details, create_written, update_written
 from cairn.documents.models import Document, DocumentKind, DocumentType, DocumentVersion
@@ -37,6 +38,7 @@ from cairn.engagements.models import (
 )
 from cairn.evaluation import demo as evaluation
 from cairn.expansion import demo as expansion
+from cairn.notifications import demo as notifications
 from cairn.operations import demo_documents as docs
 from cairn.operations import demo_usage
 from cairn.operations.demo_clock import Clock, at
@@ -63,6 +65,7 @@ from cairn.retention import demo as retention
 from cairn.reviews import demo as reviews
 from cairn.timeline.actions import complete_task, create_task, log_entry
 from cairn.value import demo as value
+from cairn.webhooks import demo as webhooks
 
 
 class DemoConflict(Exception):
@@ -470,6 +473,10 @@ def load(today: dt.date | None = None) -> bool:
             app.load(accounts, users, today, stamp)
         demo_usage.load(today, clock)
         reviews.load(accounts, users, today, stamp)  # after usage: its figures are in the reviews
+        notifications.load(accounts, users, today, stamp)
+        webhooks.load(accounts, users, today, stamp)
+        # Last: its rules replay the month's history (scores, tickets, links, tasks) and fire.
+        automation.load(accounts, users, today, stamp)
     return True
 
 
@@ -491,6 +498,8 @@ def wipe() -> None:
     Tag.objects.filter(pk__in=tags, lessons__isnull=True).delete()
     # The demo's backtest, run by the demo leader (a person's own runs stay).
     WeightSuggestion.objects.filter(created_by__in=users).delete()
+    for app in (automation, webhooks, notifications):
+        app.wipe(users)
     Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).delete()
     Product.objects.filter(
         name__in=[p[0] for p in PRODUCTS], subscriptions__isnull=True

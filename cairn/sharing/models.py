@@ -71,6 +71,8 @@ class SharedLink(FieldedConstraints):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When Cairn noted that the link expired unanswered (cairn.sharing.expiry), so it does once.
+    expiry_noted_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from cairn.customers.models import Account
@@ -54,6 +55,16 @@ def log_entry(
     )
 
 
+# Sent once a task someone gave to another person is committed, with `task` and `by`: the
+# assignee is told (cairn.notifications listens).
+task_assigned = Signal()
+
+
+def _tell_assignee(task: Task, by: User | None) -> None:
+    if by is not None and by.pk != task.assignee_id:
+        transaction.on_commit(lambda: task_assigned.send(sender=Task, task=task, by=by))
+
+
 @transaction.atomic
 def create_task(
     *,
@@ -84,6 +95,7 @@ def create_task(
         account, EntryKind.TASK, f"Task for {assignee}: {title}{due}",
         engagement=engagement, author=created_by, link=task.get_absolute_url(),
     )
+    _tell_assignee(task, created_by)
     return task
 
 
@@ -124,6 +136,7 @@ def update_task(task: Task, changes: dict[str, object], *, by: User) -> Task:
             task.account, EntryKind.TASK, f"Task reassigned to {task.assignee}: {task.title}",
             engagement=task.engagement, author=by, link=task.get_absolute_url(),
         )
+        _tell_assignee(task, by)
     return task
 
 

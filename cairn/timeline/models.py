@@ -26,6 +26,8 @@ class EntryKind(models.TextChoices):
     PLANNING = "planning", "Planning"
     # A renewal moved on or closed with its outcome.
     RENEWAL = "renewal", "Renewal"
+    # An automation rule acted on the account (cairn.automation).
+    AUTOMATION = "automation", "Automation"
 
 
 LOGGED_KINDS = [EntryKind.NOTE, EntryKind.MEETING, EntryKind.CALL, EntryKind.EMAIL]
