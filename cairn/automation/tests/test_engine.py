@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 
 from cairn.automation import actions as rules
 from cairn.automation import engine
@@ -196,7 +196,8 @@ def test_evaluate_all_carries_on_past_a_rule_that_fails(alice, acme, globex, mon
 
 @pytest.mark.django_db(transaction=True)
 def test_two_evaluations_at_once_act_on_each_situation_once(alice, acme, globex) -> None:
-    _history(acme, globex)
+    with transaction.atomic():  # as a recompute writes the scores: the date's row is locked
+        _history(acme, globex)
     rule = make_rule(alice, RED, cooldown=0)
     barrier = threading.Barrier(2)
 
