@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -68,11 +68,6 @@ class Evaluation:
     fired: int = 0
     held_back: int = 0
     window: tuple[str, str] = ("", "")
-    firings: list[int] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "fired": self.fired, "held_back": self.held_back,
-                "from": self.window[0], "to": self.window[1]}
 
 
 def evaluate(rule: Rule, today: dt.date | None = None) -> Evaluation:
@@ -105,7 +100,6 @@ def evaluate(rule: Rule, today: dt.date | None = None) -> Evaluation:
         Firing.objects.bulk_create(rows, batch_size=1000)
         Rule.objects.filter(pk=rule.pk).update(evaluated_through=today)
         result.fired, result.held_back = len(fired), len(rows) - len(fired)
-        result.firings = [row.pk for row in fired]
     return result
 
 
