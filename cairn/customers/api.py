@@ -5,16 +5,18 @@ Reads are open to everyone signed in; writes follow cairn.people.permissions, li
 
 # No `from __future__ import annotations` here: ninja reads the signatures' real types.
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from cairn.api import READ_ERRORS, WRITE_ERRORS, Pagination, apply, save, user_of
-from cairn.customers.actions import delete_record
-from cairn.customers.models import Account, Contact, Product, Subscription
+from cairn.customers.actions import POLICY_REFUSAL, delete_record, save_policy
+from cairn.customers.models import GRACE_DAYS_MAX, Account, ChurnPolicy, Contact, Product, Subscription
 from cairn.customers.queries import with_arr_and_renewal
 from cairn.customers.schemas import (
     AccountFilter,
@@ -232,3 +234,34 @@ def list_products(request: HttpRequest) -> QuerySet[Product]:
 @products.get("/{int:product_id}", response={200: ProductOut, **READ_ERRORS})
 def get_product(request: HttpRequest, product_id: int) -> Product:
     return get_object_or_404(Product, pk=product_id)
+
+
+# The churn definition's policy: everyone reads it, leaders set it (cairn.customers.churn).
+customers = Router(tags=["customers"])
+
+
+class ChurnPolicyOut(Schema):
+    grace_days: int = Field(description="Days a renewal may start late and still be no churn.")
+    updated_by: int | None = Field(None, alias="updated_by_id", description="User id.")
+    updated_at: dt.datetime | None = None
+
+
+class ChurnPolicyIn(Schema):
+    grace_days: int = Field(ge=0, le=GRACE_DAYS_MAX, description="From 0 to 365 days.")
+
+
+@customers.get("/churn-policy", response={200: ChurnPolicyOut, **READ_ERRORS},
+               summary="Read the churn definition's grace period")
+def get_churn_policy(request: HttpRequest) -> ChurnPolicy:
+    return ChurnPolicy.current()
+
+
+@customers.put("/churn-policy", response={200: ChurnPolicyOut, **WRITE_ERRORS},
+               summary="Set the churn definition's grace period (leaders)")
+def set_churn_policy(request: HttpRequest, payload: ChurnPolicyIn) -> ChurnPolicy:
+    user = access.leader(user_of(request), POLICY_REFUSAL)
+    try:
+        return save_policy(payload.grace_days, by=user)
+    except ValidationError as exc:
+        exc.model = ChurnPolicy  # type: ignore[attr-defined]
+        raise

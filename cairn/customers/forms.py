@@ -96,7 +96,8 @@ RENEWAL_WINDOWS = [("", "Any time"), ("30", "Next 30 days"), ("90", "Next 90 day
                    ("180", "Next 180 days"), ("overdue", "Past due")]
 SORTS = [("name", "Name"), ("renewal", "Next renewal"), ("-arr", "ARR, highest first"),
          ("owner", "Owner"), ("-updated", "Recently changed"), ("score", "Health, lowest first"),
-         ("-score", "Health, highest first"), ("change", "Health, biggest fall first")]
+         ("-score", "Health, highest first"), ("change", "Health, biggest fall first"),
+         ("-risk", "Churn risk, highest first")]
 STANDINGS = [("", "Customers"), ("former", "Former customers"), ("all", "Customers and former")]
 LIGHTS = [("", "Any health"), ("red", "Red"), ("amber", "Amber"), ("green", "Green"),
           ("none", "Not enough data")]

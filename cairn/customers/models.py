@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -198,3 +199,50 @@ class Subscription(FieldedConstraints):
 
     def __str__(self) -> str:
         return f"{self.product} for {self.account}"
+
+
+# The churn policy's grace period: the default and the longest a leader may set.
+GRACE_DAYS_DEFAULT = 30
+GRACE_DAYS_MAX = 365
+
+
+class ChurnPolicy(FieldedConstraints):
+    """How Cairn decides that an account churned (cairn.customers.churn): one record a leader
+    sets. Until one is saved, `current()` gives the defaults."""
+
+    grace_days = models.PositiveSmallIntegerField(
+        "grace period (days)",
+        default=GRACE_DAYS_DEFAULT,
+        validators=[MinValueValidator(0), MaxValueValidator(GRACE_DAYS_MAX)],
+        help_text="How many days a paying subscription may stay ended, without another one in "
+        "force, before the account counts as churned: a late renewal within it is no churn.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "churn policy"
+        verbose_name_plural = "churn policy"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="customers_churnpolicy_one_record",
+                violation_error_message="There is one churn policy.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grace_days__gte=0, grace_days__lte=GRACE_DAYS_MAX),
+                name="customers_churnpolicy_grace_in_range",
+                violation_error_message=f"The grace period is from 0 to {GRACE_DAYS_MAX} days.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Churn policy"
+
+    @classmethod
+    def current(cls) -> ChurnPolicy:
+        """The saved policy, or an unsaved one with the defaults."""
+        return cls.objects.filter(pk=1).select_related("updated_by").first() or cls(pk=1)

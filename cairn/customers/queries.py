@@ -24,6 +24,9 @@ SORT_FIELDS: dict[str, list[Any]] = {
     "score": [F("health__score").asc(nulls_last=True), "name"],
     "-score": [F("health__score").desc(nulls_last=True), "name"],
     "change": [F("health__change_30d").asc(nulls_last=True), "name"],
+    # The churn forecast (cairn.forecast.AccountForecast, one row per current customer): the
+    # likeliest to churn first; accounts without a forecast come last.
+    "-risk": [F("forecast__probability").desc(nulls_last=True), "name"],
 }
 
 
@@ -86,7 +89,7 @@ def portfolio(filters: dict[str, Any]) -> QuerySet[Account]:
     is the book a team works on; the churned stay for history and the backtests."""
     live = _live_subscriptions()
     accounts = (
-        with_standing(with_arr_and_renewal(Account.objects.select_related("owner", "health")))
+        with_standing(with_arr_and_renewal(Account.objects.select_related("owner", "health", "forecast")))
         .prefetch_related(
             Prefetch(
                 "engagements",

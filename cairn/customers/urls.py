@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cairn.customers import views
+from cairn.customers import churn_views, views
 
 urlpatterns = [
     path("accounts/", views.portfolio, name="portfolio"),
@@ -25,4 +25,5 @@ urlpatterns = [
         views.subscription_edit,
         name="subscription_edit",
     ),
+    path("churn/", churn_views.churn_definition, name="churn_definition"),
 ]

@@ -4,8 +4,9 @@ A chunk is an Arrow table with a `line` column (where each row came from) and th
 columns a source sent. Text sources (CSV, JSON lines, the API, a quarantine replay) go
 through one fixed DuckDB query that parses and names the first problem of each row; typed
 Parquet columns are checked with Arrow kernels. Either way the result is the same: typed
-events with an `event_id` (the client's, or derived from the event's content), and the rows
-that could not be stored, as text, with a `reason` that names the field.
+events with an `event_id` (the client's, or derived from the event's content and its place
+among identical rows, see _with_ids), and the rows that could not be stored, as text, with a
+`reason` that names the field.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ SELECT line, event_id, account_external_id, user_id, event_type,
 FROM parsed
 """
 
-# The derived id covers every field of the event, so only a true repeat shares it.
+# The derived id covers every field of the event, so only the same event shares it.
 _ID_QUERY = """
 SELECT line,
     coalesce(event_id, md5(concat_ws(chr(31), account_external_id, user_id, event_type,
@@ -111,6 +112,10 @@ SELECT line,
         coalesce(properties, '')))) AS event_id,
     account_external_id, user_id, event_type, ts, value, properties
 FROM events
+"""
+# The n-th repeat (from 1) of a row: the id of its content and its number among the repeats.
+_REPEAT_QUERY = """
+SELECT md5(concat_ws(chr(31), event_id, CAST(repeat AS VARCHAR))) AS event_id FROM repeats
 """
 
 
@@ -558,6 +563,52 @@ def _json_objects(properties: pa.ChunkedArray) -> pa.Array:
 
 
 def _with_ids(events: pa.Table) -> pa.Table:
+    """An id for each event without one: derived from all its fields and, for a row repeating
+    an earlier one of the chunk field for field, from how many came before it.
+
+    The first of identical rows gets the id of its content alone, so the same event sent again
+    (the file once more, in another format, an export overlapping the last one) is a
+    duplicate; the second and later get ids of their own, so genuine repeats (two clicks in one
+    second) are all stored. The rows are in file order, so the same file gives the same ids.
+    """
     if events.num_rows == 0 or events.column("event_id").null_count == 0:
         return events
-    return query(_ID_QUERY, events=events).cast(CHECKED_SCHEMA)
+    missing = pc.is_null(events.column("event_id"))
+    derived = query(_ID_QUERY, events=events).cast(CHECKED_SCHEMA)
+    return _number_repeats(derived, np.flatnonzero(missing.to_numpy(zero_copy_only=False)))
+
+
+def _number_repeats(events: pa.Table, rows: np.ndarray) -> pa.Table:
+    """Give the later of identical derived ids (among `rows`) their number among them."""
+    ids = events.column("event_id").combine_chunks()
+    # 64-bit hashes sort far faster than strings encode: clean data is proven free of repeats
+    # with them, and only rows sharing a hash (repeats, or a rare collision) are compared.
+    wanted = ids if len(rows) == len(ids) else ids.take(pa.array(rows))
+    hashed = query("SELECT hash(event_id) AS h FROM ids", ids=pa.table({"event_id": wanted}))
+    hashes = hashed.column("h").to_numpy()
+    ordered = np.sort(hashes)
+    if not np.any(ordered[1:] == ordered[:-1]):
+        return events  # the common case: no row repeats another
+    by_hash = np.argsort(hashes, kind="stable")
+    same = hashes[by_hash][1:] == hashes[by_hash][:-1]
+    shared = np.zeros(len(rows), dtype=bool)
+    shared[by_hash[1:][same]] = True
+    shared[by_hash[:-1][same]] = True
+    rows = rows[shared]  # still in file order
+    codes = pc.dictionary_encode(ids.take(pa.array(rows))).indices.to_numpy()
+    order = np.argsort(codes, kind="stable")  # each content's rows together, in file order
+    grouped = codes[order]
+    starts = np.ones(len(grouped), dtype=bool)
+    starts[1:] = grouped[1:] != grouped[:-1]
+    positions = np.arange(len(grouped))
+    repeat = np.empty(len(codes), dtype=np.int64)
+    repeat[order] = positions - np.maximum.accumulate(np.where(starts, positions, 0))
+    later = repeat > 0
+    renamed = query(
+        _REPEAT_QUERY,
+        repeats=pa.table({"event_id": ids.take(pa.array(rows[later])), "repeat": repeat[later]}),
+    ).column("event_id")
+    where = np.arange(len(ids))
+    where[rows[later]] = len(ids) + np.arange(int(later.sum()))
+    column = pa.concat_arrays([ids, renamed.combine_chunks()]).take(pa.array(where))
+    return events.set_column(events.schema.get_field_index("event_id"), "event_id", column)

