@@ -1,5 +1,6 @@
-"""Domain actions on metric definitions: save, delete, load from a file. Each owns its
-transaction. Recomputing lives in cairn.metrics.recompute and is re-exported here."""
+"""Domain actions on metric definitions: save, delete, load from a file (and write the file
+that loads them back). Each owns its transaction. Recomputing lives in cairn.metrics.recompute
+and is re-exported here."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cairn.metrics.kinds import KIND_FIELDS, Spec, clean, in_dependency_order, spec_of
+from cairn.metrics.kinds import EVENT_KINDS, KIND_FIELDS, Spec, clean, in_dependency_order, spec_of
 from cairn.metrics.models import MetricDefinition
 from cairn.metrics.recompute import RecomputeResult, recompute
 from cairn.people.models import User
@@ -21,8 +23,14 @@ STANDARD_FILE = Path(__file__).parent / "data" / "standard-metrics.toml"
 COMMON_FIELDS = ("name", "description", "higher_is_better", "active")
 ALLOWED_KEYS = {"slug", "kind", "event_type", "window_days", *KIND_FIELDS, *COMMON_FIELDS}
 
+EXPORT_HEADER = (
+    "# Cairn metric definitions, written by `cairn metrics export`. Load them with\n"
+    "# `cairn metrics load FILE`: each [[metric]] is created, or updated by its slug.\n"
+)
+
 __all__ = [
-    "RecomputeResult", "delete_definition", "load_file", "recompute", "save_definition",
+    "RecomputeResult", "delete_definition", "export_text", "load_file", "recompute",
+    "save_definition",
 ]
 
 
@@ -196,3 +204,27 @@ def load_file(path: Path, *, by: User | None = None) -> LoadResult:
 
 def load_standard(*, by: User | None = None) -> LoadResult:
     return load_file(STANDARD_FILE, by=by)
+
+
+def _entry(definition: MetricDefinition) -> dict[str, Any]:
+    """One [[metric]] table with the fields `check_file_entries` reads, in the editor's order."""
+    entry: dict[str, Any] = {"slug": definition.slug, "name": definition.name}
+    if definition.description:
+        entry["description"] = definition.description
+    entry["kind"] = definition.kind
+    if definition.kind in EVENT_KINDS:
+        if definition.event_type:
+            entry["event_type"] = definition.event_type
+        entry["window_days"] = definition.window_days
+    params = spec_of(definition).params()
+    entry.update(params)
+    entry["higher_is_better"] = definition.higher_is_better
+    entry["active"] = definition.active
+    return entry
+
+
+def export_text() -> str:
+    """Every definition, oldest first, as a TOML file that `load_file` reads back unchanged:
+    loading the export into an empty database and exporting again gives the same text."""
+    entries = [_entry(d) for d in MetricDefinition.objects.order_by("pk")]
+    return EXPORT_HEADER + tomli_w.dumps({"version": 1, "metric": entries})

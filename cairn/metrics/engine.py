@@ -9,14 +9,15 @@ metrics or dates:
    weeks). Every window is then an exact union of intervals.
 2. One pass over the events (only the needed columns, only the days the grid reads, only the
    event types the metrics name): per (account, interval, event type) count, sum of value and
-   last day; and, when a metric counts people, the distinct (account, interval, user).
+   last day; when a metric counts people, the distinct (account, interval, user); and when
+   one divides by active days, the distinct days per (account, interval).
 3. A small `cover` table says which intervals make up which window at which date; joining it
    and summing with conditions gives every event metric at every date at once. For a single
    date (the usual run after an ingest) the events are aggregated per account directly,
    with one condition per window: one pass per span of days, so each event type is read
    only as far back as its longest window reaches.
-4. Per (account, date): subscriptions give seats and tenure; ratios and totals combine the
-   columns above.
+4. Per (account, date): subscriptions give seats and tenure (paying subscriptions only for
+   the `tenure` kind); ratios and totals combine the columns above.
 
 A window at date d is (d - window, d] in UTC days. Days are numbered from 1970-01-01 so that
 date arithmetic is integer arithmetic, which every engine does the same way.
@@ -34,20 +35,31 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
-from cairn.metrics.kinds import ANY_EVENT_KINDS, DERIVED_KINDS, Spec, in_dependency_order
+from cairn.metrics.kinds import (
+    ACTIVITY_KINDS,
+    ANY_EVENT_KINDS,
+    DERIVED_KINDS,
+    SUBSCRIPTION_KINDS,
+    Spec,
+    in_dependency_order,
+)
 from cairn.metrics.models import MetricKind
 
 EPOCH = dt.date(1970, 1, 1)
 MONTH_DAYS = 28.0
 USER_KINDS = {MetricKind.ACTIVE_USERS, MetricKind.SEAT_UTILIZATION}
+# Kinds that read no per-event-type statistics.
+NO_TYPE_STATS = DERIVED_KINDS | SUBSCRIPTION_KINDS | USER_KINDS
 EVENT_COLUMNS = ["account_id", "user_id", "event_type", "ts", "value"]
 EVENT_SCHEMA = pa.schema([
     ("account_id", pa.int64()), ("user_id", pa.string()), ("event_type", pa.string()),
     ("ts", pa.timestamp("us", tz="UTC")), ("value", pa.float64()),
 ])
+# `paying` is false for trials (their ARR is not revenue); a table without the column counts
+# every subscription as paying.
 SUBSCRIPTION_SCHEMA = pa.schema([
     ("account_id", pa.int64()), ("start_date", pa.date32()), ("end_date", pa.date32()),
-    ("quantity", pa.int64()),
+    ("quantity", pa.int64()), ("paying", pa.bool_()),
 ])
 
 
@@ -68,7 +80,7 @@ class Window:
 
 
 def _windows(spec: Spec) -> list[Window]:
-    if spec.kind in DERIVED_KINDS:
+    if spec.kind in DERIVED_KINDS | SUBSCRIPTION_KINDS:
         return []
     current = Window(spec.window_days)
     if spec.kind == MetricKind.PERCENT_CHANGE:
@@ -155,9 +167,11 @@ def _ts_bounds(grid: Grid) -> tuple[dt.datetime, dt.datetime]:
 
 def _event_types(specs: Sequence[Spec]) -> list[str] | None:
     """The event types to read, or None when some metric reads every event."""
-    if any(s.kind in ANY_EVENT_KINDS and not s.event_type for s in specs):
+    if any(
+        (s.kind in ANY_EVENT_KINDS and not s.event_type) or s.kind in ACTIVITY_KINDS for s in specs
+    ):
         return None
-    return sorted({s.event_type for s in specs if s.kind not in DERIVED_KINDS})
+    return sorted({s.event_type for s in specs if s.kind not in DERIVED_KINDS | SUBSCRIPTION_KINDS})
 
 
 # Which per-interval statistics each event kind reads.
@@ -166,6 +180,23 @@ _STATS: dict[str, set[str]] = {
     MetricKind.TENURE_RATE: {"n"}, MetricKind.PERCENT_CHANGE: {"n", "s"},
     MetricKind.DAYS_SINCE_LAST: {"last"},
 }
+
+
+def _stats(spec: Spec) -> set[str]:
+    if spec.kind in ACTIVITY_KINDS:
+        return {"s" if spec.of == "sum" else "n"}
+    return _STATS[spec.kind]
+
+
+def _user_needs(specs: Sequence[Spec]) -> dict[str, set[Window]]:
+    """The distinct-user counts the specs read: per event type ("" for any), their windows."""
+    needs: dict[str, set[Window]] = {}
+    for spec in specs:
+        if spec.kind in USER_KINDS:
+            needs.setdefault(spec.event_type, set()).add(Window(spec.window_days))
+        elif spec.kind == MetricKind.PER_USER:
+            needs.setdefault("", set()).add(Window(spec.window_days))
+    return needs
 
 
 def _key(*parts: object) -> str:
@@ -178,8 +209,12 @@ class Plan:
     def __init__(self, specs: Sequence[Spec], grid: Grid) -> None:
         self.specs = in_dependency_order(specs)
         self.grid = grid
-        self.types = sorted({s.event_type for s in self.specs if s.kind not in DERIVED_KINDS | USER_KINDS})
-        self.user_specs = [s for s in self.specs if s.kind in USER_KINDS]
+        self.types = sorted({s.event_type for s in self.specs if s.kind not in NO_TYPE_STATS})
+        self.user_needs = _user_needs(self.specs)
+        self.day_windows = sorted(
+            {Window(s.window_days) for s in self.specs if s.kind == MetricKind.PER_ACTIVE_DAY},
+            key=lambda w: w.days,
+        )
 
     def _scan(self, events: ir.Table) -> ir.Table:
         """The events the grid reads: needed columns, days and event types only."""
@@ -213,10 +248,10 @@ class Plan:
         )
         needs: dict[Window, dict[str, set[str]]] = {}
         for spec in self.specs:
-            if spec.kind in DERIVED_KINDS | USER_KINDS:
+            if spec.kind in NO_TYPE_STATS:
                 continue
             for window in _windows(spec):
-                needs.setdefault(window, {}).setdefault(spec.event_type, set()).update(_STATS[spec.kind])
+                needs.setdefault(window, {}).setdefault(spec.event_type, set()).update(_stats(spec))
         tables = []
         for window, by_type in needs.items():
             cover = ibis.memtable(self.grid.cover(window))
@@ -249,32 +284,45 @@ class Plan:
         """
         flags = {
             # A blank event type means any event: every row counts.
-            _key("any", s.event_type or "*"): ibis.ifelse(
-                (events.event_type == s.event_type) if s.event_type else events.account_id.notnull(), 1, 0
+            _key("any", event_type or "*"): ibis.ifelse(
+                (events.event_type == event_type) if event_type else events.account_id.notnull(), 1, 0
             ).max()
-            for s in self.user_specs
+            for event_type in self.user_needs
         }
         rolled = events.group_by(["account_id", "interval", "user_id"]).aggregate(**flags)
-        by_window: dict[Window, set[str]] = {}
-        for spec in self.user_specs:
-            by_window.setdefault(Window(spec.window_days), set()).add(spec.event_type or "*")
         tables = []
-        for event_type in sorted({t for types in by_window.values() for t in types}):
-            active = rolled.filter(rolled[_key("any", event_type)] == 1)
+        for event_type, windows in sorted(self.user_needs.items()):
+            name = event_type or "*"
+            active = rolled.filter(rolled[_key("any", name)] == 1)
             order = ibis.window(group_by=[active.account_id, active.user_id], order_by=active.interval)
             runs = active.select(
                 "account_id", "interval", before=active.interval.lag().over(order).fill_null(-1)
             )
-            for window, event_types in by_window.items():
-                if event_type not in event_types:
-                    continue
+            for window in sorted(windows, key=lambda w: w.days):
                 joined = runs.join(ibis.memtable(self.grid.cover(window)), "interval")
                 first = joined.filter(joined.before < joined.newest)
                 tables.append(
                     first.group_by(["account_id", "observed_on"]).aggregate(
-                        **{_key("u", event_type, window.name): first.count()}
+                        **{_key("u", name, window.name): first.count()}
                     )
                 )
+        return tables
+
+    def _day_stats(self, events: ir.Table) -> list[ir.Table]:
+        """Per window, per (account, date): the days with any event of the account.
+
+        Intervals do not overlap, so the active days of a window are the sum of those of its
+        intervals: a plain sum after one distinct count per (account, interval).
+        """
+        rolled = events.group_by(["account_id", "interval"]).aggregate(d=events.day_number.nunique())
+        tables = []
+        for window in self.day_windows:
+            joined = rolled.join(ibis.memtable(self.grid.cover(window)), "interval")
+            tables.append(
+                joined.group_by(["account_id", "observed_on"]).aggregate(
+                    **{_key("d", "*", window.name): joined.d.sum()}
+                )
+            )
         return tables
 
     def _direct_stats(self, events: ir.Table) -> list[ir.Table]:
@@ -292,18 +340,20 @@ class Plan:
         def starts(days: int) -> dt.datetime:
             return end - dt.timedelta(days=days)
 
-        # Which statistics of which windows: per event type ("e"), or a people metric's
-        # distinct users ("u", of one event type or, blank, of any).
+        # Which statistics of which windows: per event type ("e"), distinct users ("u", of
+        # one event type or, blank, of any), or the distinct days with any event ("d").
         wanted: dict[tuple[str, str], dict[Window, set[str]]] = {}
+        for event_type, user_windows in self.user_needs.items():
+            for window in user_windows:
+                wanted.setdefault(("u", event_type), {})[window] = {"u"}
+        for window in self.day_windows:
+            wanted.setdefault(("d", ""), {})[window] = {"d"}
         for spec in self.specs:
-            if spec.kind in DERIVED_KINDS:
-                continue
-            if spec.kind in USER_KINDS:
-                wanted.setdefault(("u", spec.event_type), {}).setdefault(Window(spec.window_days), {"u"})
+            if spec.kind in NO_TYPE_STATS:
                 continue
             for window in _windows(spec):
                 wanted.setdefault(("e", spec.event_type), {}).setdefault(window, set()).update(
-                    _STATS[spec.kind]
+                    _stats(spec)
                 )
         spans: dict[int, list[tuple[str, str]]] = {}
         for needed, windows in wanted.items():
@@ -326,6 +376,10 @@ class Plan:
                         aggregates[_key("u", event_type or "*", window.name)] = scan.user_id.nunique(
                             where=inside
                         )
+                        continue
+                    if what == "d":
+                        # The UTC day, as the grid's day map has it.
+                        aggregates[_key("d", "*", window.name)] = scan.ts.date().nunique(where=inside)
                         continue
                     for stat in sorted(stats):
                         name = _key(stat, event_type, window.name)
@@ -356,31 +410,43 @@ class Plan:
         else:
             dated = self._events(events)
             parts = self._event_stats(dated) if self.types else []
-            parts += self._user_stats(dated) if self.user_specs else []
+            parts += self._user_stats(dated) if self.user_needs else []
+            parts += self._day_stats(dated) if self.day_windows else []
         for part in parts:
             stats = [part[c] for c in part.columns if c not in keys]
             base = base.left_join(part, keys).select(base, *stats)
-        if any(s.kind in (MetricKind.SEAT_UTILIZATION, MetricKind.TENURE_RATE) for s in self.specs):
+        subscription_kinds = {MetricKind.SEAT_UTILIZATION, MetricKind.TENURE_RATE, MetricKind.TENURE}
+        if any(s.kind in subscription_kinds for s in self.specs):
             base = self._with_subscriptions(base, subscriptions, dates)
         values = self._values(base)
         return base.select("account_id", "observed_on", **values)
 
     def _with_subscriptions(self, base: ir.Table, subscriptions: pa.Table, dates: ir.Table) -> ir.Table:
+        if "paying" in subscriptions.column_names:
+            paying = subscriptions["paying"].fill_null(True)
+        else:
+            paying = pa.array([True] * subscriptions.num_rows, pa.bool_())
         numbered = pa.table({
             "account_id": subscriptions["account_id"],
             # A date32 is already a day number from 1970-01-01.
             "start_number": subscriptions["start_date"].cast(pa.int32()).cast(pa.int64()),
             "end_number": subscriptions["end_date"].cast(pa.int32()).cast(pa.int64()),
             "quantity": subscriptions["quantity"].cast(pa.int64()),
+            "paying": paying,
         })
         subs = ibis.memtable(numbered)
         live = subs.join(
             dates, [subs.start_number <= dates.obs_number, subs.end_number >= dates.obs_number]
         )
         seats = live.group_by(["account_id", "observed_on"]).aggregate(seats=live.quantity.sum())
-        first = subs.group_by("account_id").aggregate(first_start=subs.start_number.min())
+        first = subs.group_by("account_id").aggregate(
+            first_start=subs.start_number.min(),
+            first_paid=subs.start_number.min(where=subs.paying),
+        )
         with_seats = base.left_join(seats, ["account_id", "observed_on"]).select(base, seats.seats)
-        return with_seats.left_join(first, "account_id").select(with_seats, first.first_start)
+        return with_seats.left_join(first, "account_id").select(
+            with_seats, first.first_start, first.first_paid
+        )
 
     def _values(self, t: ir.Table) -> dict[str, ir.Value]:
         values: dict[str, ir.Value] = {}
@@ -410,6 +476,16 @@ class Plan:
             MetricKind.SEAT_UTILIZATION: lambda s: ibis.ifelse(
                 t.seats > 0, self._users(t, s).coalesce(zero) / t.seats.cast("float64"), none
             ),
+            MetricKind.TENURE: lambda s: ibis.ifelse(
+                t.first_paid.notnull() & (t.obs_number >= t.first_paid),
+                (t.obs_number - t.first_paid).cast("float64"), none,
+            ),
+            MetricKind.PER_ACTIVE_DAY: lambda s: _per(
+                measure(s, Window(s.window_days)), t[_key("d", "*", Window(s.window_days).name)]
+            ),
+            MetricKind.PER_USER: lambda s: _per(
+                measure(s, Window(s.window_days)), t[_key("u", "*", Window(s.window_days).name)]
+            ),
             MetricKind.RATIO: lambda s: ibis.ifelse(
                 values[s.denominator] == 0, zero, values[s.numerator] / values[s.denominator]
             ),
@@ -434,6 +510,12 @@ class Plan:
 
     def _percent_change(self, current: ir.Value, previous: ir.Value) -> ir.Value:
         return ibis.ifelse(previous == 0, ibis.literal(0.0), (current - previous) / previous)
+
+
+def _per(amount: ir.Value, count: ir.Value) -> ir.Value:
+    """`amount` per day or per person; null when there is none (no activity, not zero)."""
+    count = count.cast("float64").coalesce(0.0)
+    return ibis.ifelse(count > 0, amount / count, ibis.null().cast("float64"))
 
 
 def _add(parts: list[ir.Value]) -> ir.Value:

@@ -27,7 +27,8 @@ class MetricForm(forms.Form):
     )
     event_type = forms.CharField(
         required=False, max_length=120,
-        help_text="The product event it reads; blank for active users and seats means any event.",
+        help_text="The product event it reads; blank for active users and seats means any event. "
+        "Tenure reads none: it counts from the first paying subscription.",
     )
     window_days = forms.IntegerField(
         label="Window (days)", initial=28, required=False, min_value=1, max_value=MAX_WINDOW,
@@ -39,7 +40,9 @@ class MetricForm(forms.Form):
     )
     of = forms.ChoiceField(
         label="Of", choices=[(c, c.capitalize()) for c in OF_CHOICES], initial="count",
-        required=False, help_text="For rates and percent change: count events, or sum their values.",
+        required=False,
+        help_text="For rates, percent change and figures per active day or per active user: count "
+        "events, or sum their values.",
     )
     numerator = forms.CharField(
         max_length=NAME, required=False, help_text="For a ratio: the numerator's slug."

@@ -16,16 +16,21 @@ from django.core.exceptions import ValidationError
 
 from cairn.metrics.models import MetricKind
 
-# Kinds computed from events; the others combine metrics already computed.
+# Kinds computed from events over a window; derived kinds combine metrics already computed;
+# tenure reads only the subscriptions.
 EVENT_KINDS = {
     MetricKind.COUNT, MetricKind.SUM, MetricKind.RATE_PER_MONTH, MetricKind.TENURE_RATE,
     MetricKind.PERCENT_CHANGE, MetricKind.DAYS_SINCE_LAST, MetricKind.ACTIVE_USERS,
-    MetricKind.SEAT_UTILIZATION,
+    MetricKind.SEAT_UTILIZATION, MetricKind.PER_ACTIVE_DAY, MetricKind.PER_USER,
 }
 DERIVED_KINDS = {MetricKind.RATIO, MetricKind.TOTAL}
+SUBSCRIPTION_KINDS = {MetricKind.TENURE}
 # Kinds where the event type is optional: blank means "any event".
 ANY_EVENT_KINDS = {MetricKind.ACTIVE_USERS, MetricKind.SEAT_UTILIZATION}
-OF_KINDS = {MetricKind.RATE_PER_MONTH, MetricKind.PERCENT_CHANGE}
+# Kinds whose denominator counts the account's activity of any event type (its active days,
+# its active people), whatever event type the numerator reads.
+ACTIVITY_KINDS = {MetricKind.PER_ACTIVE_DAY, MetricKind.PER_USER}
+OF_KINDS = {MetricKind.RATE_PER_MONTH, MetricKind.PERCENT_CHANGE, *ACTIVITY_KINDS}
 OF_CHOICES = ("count", "sum")
 MAX_WINDOW = 3650
 SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -56,7 +61,7 @@ class Spec:
     @property
     def lookback_days(self) -> int:
         """How many days of events up to an observation date the metric reads."""
-        if self.kind in DERIVED_KINDS:
+        if self.kind in DERIVED_KINDS | SUBSCRIPTION_KINDS:
             return 0
         if self.kind == MetricKind.PERCENT_CHANGE:
             return 2 * self.window_days

@@ -19,6 +19,9 @@ class MetricKind(models.TextChoices):
     DAYS_SINCE_LAST = "days_since_last", "Days since the last event"
     ACTIVE_USERS = "active_users", "Distinct active users"
     SEAT_UTILIZATION = "seat_utilization", "Utilization of licensed seats"
+    TENURE = "tenure", "Tenure in days"
+    PER_ACTIVE_DAY = "per_active_day", "Count or sum per active day"
+    PER_USER = "per_user", "Count or sum per active user"
 
 
 class MetricDefinition(models.Model):
@@ -26,7 +29,8 @@ class MetricDefinition(models.Model):
 
     `params` holds what the kind needs beyond the common fields, e.g. for a ratio
     {"numerator": "logins-28d", "denominator": "active-users-28d"}, for a total
-    {"metrics": [...]}, for a rate {"of": "count" | "sum"}. The engine validates it.
+    {"metrics": [...]}, for a rate or a per-day or per-user figure {"of": "count" | "sum"}.
+    cairn.metrics.kinds validates it.
     """
 
     slug = models.SlugField(max_length=80, unique=True)

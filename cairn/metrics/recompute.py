@@ -19,7 +19,7 @@ import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 
-from cairn.customers.models import Account, Subscription
+from cairn.customers.models import Account, Subscription, SubscriptionStatus
 from cairn.metrics import backends, engine, store
 from cairn.metrics.kinds import Spec, in_dependency_order, spec_of
 from cairn.metrics.models import MetricDefinition, MetricFill, MetricValue
@@ -77,12 +77,16 @@ def _accounts() -> pa.Table:
 
 def _subscriptions() -> pa.Table:
     rows = list(
-        Subscription.objects.order_by("pk").values_list("account_id", "start_date", "end_date", "quantity")
+        Subscription.objects.order_by("pk").values_list(
+            "account_id", "start_date", "end_date", "quantity", "status"
+        )
     )
-    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [(), (), (), ()]
+    columns: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else [(), (), (), (), ()]
     return pa.table(
         [pa.array(columns[0], pa.int64()), pa.array(columns[1], pa.date32()),
-         pa.array(columns[2], pa.date32()), pa.array(columns[3], pa.int64())],
+         pa.array(columns[2], pa.date32()), pa.array(columns[3], pa.int64()),
+         # Trials are not paying: tenure starts at the first paying subscription.
+         pa.array([status != SubscriptionStatus.TRIAL for status in columns[4]], pa.bool_())],
         schema=engine.SUBSCRIPTION_SCHEMA,
     )
 

@@ -11,6 +11,7 @@ The scenario (all times UTC), observed on 2026-03-01 and on the week before, 202
     account 3: nothing at all
 
 A window at d is (d - window, d]: 28 days at 2026-03-01 is 2026-02-02 .. 2026-03-01.
+Subscriptions without a `paying` column count as paying.
 """
 
 from __future__ import annotations
@@ -49,6 +50,13 @@ SPECS = [
     Spec("seats", "seat_utilization", "", 28),
     Spec("logins-per-user", "ratio", numerator="logins", denominator="users"),
     Spec("activity", "total", metrics=("logins", "export-value")),
+    Spec("logins-per-day", "per_active_day", "login", 35),
+    Spec("export-per-day", "per_active_day", "export", 35, of="sum"),
+    Spec("logins-per-day-90", "per_active_day", "login", 90),
+    Spec("logins-per-person", "per_user", "login", 35),
+    Spec("export-per-person", "per_user", "export", 35, of="sum"),
+    Spec("logins-per-person-90", "per_user", "login", 90),
+    Spec("tenure", "tenure"),
 ]
 SUBSCRIPTIONS = pa.table({
     "account_id": pa.array([1], pa.int64()), "start_date": pa.array([dt.date(2026, 2, 20)], pa.date32()),
@@ -139,6 +147,70 @@ def test_a_total_adds_its_metrics(values) -> None:  # type: ignore[no-untyped-de
     assert values[2, D1]["activity"] == 0.0
 
 
+def test_per_active_day_divides_by_the_days_with_any_event_and_is_empty_without_one(values) -> None:  # type: ignore[no-untyped-def]
+    # 35 days at 03-01 is (01-25, 03-01]: account 1 is active on 03-01, 02-28, 02-20 and 02-01
+    # (the export counts as activity) -> 4 days; 3 logins / 4 = 0.75; 5.0 exported / 4 = 1.25.
+    assert values[1, D1]["logins-per-day"] == 0.75
+    assert values[1, D1]["export-per-day"] == 1.25
+    # (01-18, 02-22]: active on 02-20 and 02-01 -> 1 login / 2 days, 5.0 / 2 days.
+    assert values[1, D0]["logins-per-day"] == 0.5
+    assert values[1, D0]["export-per-day"] == 2.5
+    # 90 days (12-01, 03-01]: 4 logins over 5 active days (01-05 joins).
+    assert values[1, D1]["logins-per-day-90"] == 0.8
+    assert values[2, D1]["logins-per-day-90"] == 1.0  # one login on its one active day
+    # No active day in the window: no value, not 0.
+    assert values[2, D1]["logins-per-day"] is None
+    assert values[3, D1]["logins-per-day"] is None
+
+
+def test_per_user_divides_by_the_people_active_in_any_event(values) -> None:  # type: ignore[no-untyped-def]
+    # (01-25, 03-01]: u1, u2 and u3 were active -> 3 logins / 3, 5.0 exported / 3.
+    assert values[1, D1]["logins-per-person"] == 1.0
+    assert values[1, D1]["export-per-person"] == pytest.approx(5 / 3, abs=1e-12)
+    # (01-18, 02-22]: u1 only exported, u2 logged in: 1 login over 2 people.
+    assert values[1, D0]["logins-per-person"] == 0.5
+    assert values[1, D0]["export-per-person"] == 2.5
+    # 90 days: 4 logins (01-05 joins) over the same 3 people.
+    assert values[1, D1]["logins-per-person-90"] == pytest.approx(4 / 3, abs=1e-12)
+    assert values[2, D1]["logins-per-person-90"] == 1.0
+    assert values[2, D1]["logins-per-person"] is None
+    assert values[3, D1]["logins-per-person"] is None
+
+
+def test_tenure_counts_days_since_the_first_subscription_started(values) -> None:  # type: ignore[no-untyped-def]
+    # Account 1's subscription started 02-20: 9 days by 03-01, 2 by 02-22.
+    assert values[1, D1]["tenure"] == 9.0
+    assert values[1, D0]["tenure"] == 2.0
+    assert values[2, D1]["tenure"] is None  # never subscribed
+    assert values[3, D0]["tenure"] is None
+
+
+def test_tenure_starts_at_the_first_paying_subscription_not_a_trial(tmp_path: Path) -> None:
+    days = [dt.date(2026, 2, 19), dt.date(2026, 2, 20), D1]
+    subscriptions = pa.table({
+        "account_id": pa.array([1, 1, 1, 2, 3], pa.int64()),
+        "start_date": pa.array([dt.date(2026, 1, 1), dt.date(2026, 2, 20), dt.date(2026, 2, 25),
+                                dt.date(2026, 3, 5), dt.date(2025, 6, 1)], pa.date32()),
+        "end_date": pa.array([dt.date(2026, 1, 31), dt.date(2027, 2, 19), dt.date(2027, 2, 24),
+                              dt.date(2027, 3, 4), dt.date(2025, 6, 30)], pa.date32()),
+        "quantity": pa.array([5, 4, 2, 3, 9], pa.int64()),
+        "paying": pa.array([False, True, True, True, False]),
+    })
+    runner = connect("duckdb")
+    specs = [Spec("tenure", "tenure")]
+    for dates in (days, [D1]):
+        table = engine.compute(runner.con, runner.events([]), specs, dates, ACCOUNTS, subscriptions)
+        got = {(r["account_id"], r["observed_on"]): r["tenure"] for r in table.to_pylist()}
+        # Account 1: the January trial does not count; paying from 02-20 (the later second
+        # subscription changes nothing). Null the day before, 0 on the day itself.
+        assert got[1, D1] == 9.0
+        if len(dates) > 1:
+            assert got[1, dt.date(2026, 2, 19)] is None
+            assert got[1, dt.date(2026, 2, 20)] == 0.0
+        assert got[2, D1] is None  # paying only from 03-05, after the date
+        assert got[3, D1] is None  # only ever a trial
+
+
 def test_no_event_files_gives_zeros_for_every_account() -> None:
     runner = connect("duckdb")
     table = engine.compute(runner.con, runner.events([]), SPECS, [D1], ACCOUNTS, None)
@@ -207,3 +279,39 @@ def test_distinct_users_on_an_irregular_grid_match_a_brute_force_count(tmp_path:
             if a == account and low < ts.date() <= day and (not spec.event_type or kind == spec.event_type)
         }
         assert value == len(people), (account, day, slug)
+
+
+def test_per_day_and_per_user_on_an_irregular_grid_match_a_brute_force_count(tmp_path: Path) -> None:
+    """Active days come from per-interval distinct days summed over a window, active people
+    from the newest-interval count; both must agree with plain sets per window, on the grid
+    and for a date alone."""
+    import random
+
+    rng = random.Random(5)  # noqa: S311 (test data, not secrets)
+    start = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    events = [
+        (rng.randint(1, 4), f"u{rng.randint(1, 7)}", rng.choice(["login", "export", "view"]),
+         start + dt.timedelta(hours=rng.randint(0, 24 * 95)), float(rng.randint(1, 9)))
+        for _ in range(300)
+    ]
+    specs = [Spec("per-day", "per_active_day", "login", 10), Spec("per-day-28", "per_active_day", "export", 28, of="sum"),
+             Spec("per-user", "per_user", "export", 10, of="sum"), Spec("per-user-28", "per_user", "login", 28)]
+    dates = [dt.date(2026, 2, 3), dt.date(2026, 2, 10), dt.date(2026, 2, 12), dt.date(2026, 3, 20)]
+    runner = connect("duckdb")
+    files = write_events(tmp_path, events)
+    accounts = pa.table({"account_id": pa.array([1, 2, 3, 4, 5], pa.int64())})
+    for grid in (dates, dates[-1:]):
+        table = engine.compute(runner.con, runner.events(files), specs, grid, accounts, None)
+        for row in table.to_pylist():
+            for spec in specs:
+                day = row["observed_on"]
+                inside = [e for e in events if e[0] == row["account_id"]
+                          and day - dt.timedelta(days=spec.window_days) < e[3].date() <= day]
+                typed = [e for e in inside if e[2] == spec.event_type]
+                amount = sum(e[4] for e in typed) if spec.of == "sum" else len(typed)
+                if spec.kind == "per_active_day":
+                    count = len({e[3].date() for e in inside})
+                else:
+                    count = len({e[1] for e in inside})
+                expected = amount / count if count else None
+                assert row[spec.slug] == pytest.approx(expected), (row["account_id"], day, spec.slug)

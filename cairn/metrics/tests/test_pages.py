@@ -53,6 +53,23 @@ def test_a_leader_defines_a_metric_in_the_editor(as_alice: Client) -> None:
     assert "Metric Logins created" in as_alice.get("/metrics/").content.decode()
 
 
+def test_a_leader_defines_tenure_and_per_user_metrics_in_the_editor(as_alice: Client) -> None:
+    tenure = {**GOOD, "name": "Tenure", "slug": "tenure", "kind": "tenure", "event_type": "login"}
+    assert as_alice.post("/metrics/new/", tenure).status_code == 302
+    per_user = {**GOOD, "name": "Uploads per person", "slug": "uploads-per-person", "kind": "per_user",
+                "event_type": "file_upload", "of": "sum"}
+    assert as_alice.post("/metrics/new/", per_user).status_code == 302
+    saved = {d.slug: d for d in MetricDefinition.objects.all()}
+    # Tenure reads no event: what the form sent is not kept.
+    assert (saved["tenure"].event_type, saved["tenure"].params) == ("", {})
+    assert saved["uploads-per-person"].params == {"of": "sum"}
+    html = as_alice.get("/metrics/").content.decode()
+    assert "paying subscriptions" in html and "Count or sum per active user" in html
+    missing = {**per_user, "slug": "no-type", "event_type": ""}
+    response = as_alice.post("/metrics/new/", missing)
+    assert "A per_user metric needs the event type it reads." in response.content.decode()
+
+
 def test_an_admin_edits_a_metric(as_adam: Client) -> None:
     _make(1)
     definition = MetricDefinition.objects.get()
@@ -120,8 +137,9 @@ def test_the_account_metric_page_draws_each_series_as_svg(as_rita: Client, acme:
     page = as_rita.get(f"/metrics/accounts/{acme.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
-    # 29 metrics; seat utilization has no value without a subscription, so no chart but a note.
-    assert html.count("<svg class=\"metric-chart\"") == 28
+    # 32 metrics; seat utilization and tenure have no value without a subscription, so no
+    # chart but a note.
+    assert html.count("<svg class=\"metric-chart\"") == 30
     assert "No series yet." in html
     # Logins over 28 days at 02-08, 02-15, 02-22, 03-01: 0, 1, 1, 3.
     logins = next(r for r in page.context["rows"] if r.definition.slug == "logins-28d")
@@ -181,4 +199,4 @@ def test_the_api_gives_an_accounts_series(as_dave: Client, acme: Account, settin
     logins = next(m for m in body if m["metric"] == "logins-28d")
     assert logins["latest"] == 3.0
     assert logins["series"][-1] == {"observed_on": "2026-03-01", "value": 3.0}
-    assert MetricValue.objects.filter(account=acme).count() == 29
+    assert MetricValue.objects.filter(account=acme).count() == 32

@@ -19,6 +19,7 @@ from cairn.usage import actions as usage
 
 pytestmark = pytest.mark.django_db
 LATEST = dt.date(2026, 3, 1)
+STANDARD_COUNT = 32
 
 
 def send(rows: list[tuple[str, str, str, str]], key: str) -> None:
@@ -38,6 +39,8 @@ def customers(acme: Account) -> dict[str, Account]:
     product = Product.objects.create(name="Cairn Monitor")
     Subscription.objects.create(account=acme, product=product, quantity=10,
                                 start_date=dt.date(2025, 1, 1), end_date=dt.date(2026, 12, 31))
+    Subscription.objects.create(account=globex, product=product, quantity=3, status="trial",
+                                start_date=dt.date(2026, 2, 1), end_date=dt.date(2026, 3, 31))
     send([("acme-1", "u1", "login", "2026-02-27T10:00:00Z"),
           ("acme-1", "u2", "login", "2026-03-01T08:00:00Z"),
           ("acme-1", "u1", "login", "2026-02-10T08:00:00Z"),
@@ -52,12 +55,12 @@ def run(*args: str) -> str:
 
 
 def test_the_standard_set_loads_from_the_cli_and_loading_again_updates_by_slug() -> None:
-    assert "29 metric(s) created, 0 updated." in run("load", "--standard")
-    assert "0 metric(s) created, 29 updated." in run("load", "--standard")
+    assert "32 metric(s) created, 0 updated." in run("load", "--standard")
+    assert "0 metric(s) created, 32 updated." in run("load", "--standard")
     assert MetricDefinition.objects.filter(kind="count").count() == 20
     assert set(MetricDefinition.objects.values_list("kind", flat=True)) == {
         "count", "sum", "rate_per_month", "tenure_rate", "ratio", "total", "percent_change",
-        "days_since_last", "active_users", "seat_utilization",
+        "days_since_last", "active_users", "seat_utilization", "tenure", "per_active_day", "per_user",
     }
 
 
@@ -73,7 +76,13 @@ def test_recompute_writes_the_series_files_and_the_latest_values(customers) -> N
     assert values["active-users-28d"] == 2
     assert values["seat-utilization-28d"] == pytest.approx(0.2)
     assert values["days-since-last-login"] == 0
-    assert MetricValue.objects.count() == 2 * 29
+    # Paying since 2025-01-01: 365 + 59 days by 2026-03-01. Globex is only in a trial.
+    assert values["tenure-days"] == 424
+    assert MetricValue.objects.get(account=customers["globex"], metric__slug="tenure-days").value is None
+    # 3 logins over 3 active days; no record created by the 2 active people.
+    assert values["logins-per-active-day-28d"] == 1
+    assert values["records-created-per-user-28d"] == 0
+    assert MetricValue.objects.count() == 2 * STANDARD_COUNT
     series = pq.read_table(store.series_path("logins-28d", dt.date(2026, 2, 22))).to_pylist()
     # At 02-22 only the 02-10 login is in the window.
     assert series == [
@@ -120,7 +129,7 @@ def test_a_run_interrupted_half_way_leaves_no_half_written_date_and_the_next_run
 
     def failing(table: pa.Table, path: Path) -> None:
         calls["n"] += 1
-        if calls["n"] == 29 + 10:  # the first date is whole; die in the middle of the second
+        if calls["n"] == STANDARD_COUNT + 10:  # the first date is whole; die in the middle of the second
             raise OSError("disk full")
         real(table, path)
 
@@ -135,7 +144,7 @@ def test_a_run_interrupted_half_way_leaves_no_half_written_date_and_the_next_run
     assert result.skipped == [dt.date(2026, 2, 15)]
     assert result.computed == [dt.date(2026, 2, 22), LATEST]
     assert MetricFill.objects.count() == 3
-    assert MetricValue.objects.count() == 2 * 29
+    assert MetricValue.objects.count() == 2 * STANDARD_COUNT
 
 
 def test_recompute_without_definitions_says_what_to_do() -> None:
@@ -171,4 +180,4 @@ def test_a_file_updates_metrics_by_slug(tmp_path: Path) -> None:
                     'event_type = "login"\nwindow_days = 7\n')
     assert "0 metric(s) created, 1 updated." in run("load", str(path))
     assert MetricDefinition.objects.get(slug="logins-28d").window_days == 7
-    assert MetricDefinition.objects.count() == 29
+    assert MetricDefinition.objects.count() == STANDARD_COUNT

@@ -1,4 +1,5 @@
-"""`cairn metrics load FILE.toml | --standard` and `cairn metrics recompute [...]`."""
+"""`cairn metrics load FILE.toml | --standard`, `cairn metrics export [FILE]` and
+`cairn metrics recompute [...]`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cairn.fields import sane_day
 from cairn.metrics import actions
 from cairn.metrics.backends import ENGINES
+from cairn.metrics.models import MetricDefinition
 from cairn.metrics.recompute import DEFAULT_WEEKS
 
 
@@ -22,13 +24,17 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Load metric definitions from a file, or recompute the metric series."
+    help = "Load metric definitions from a file, export them to one, or recompute the metric series."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="Create or update metrics (by slug) from a TOML file.")
         load.add_argument("file", nargs="?", type=Path)
         load.add_argument("--standard", action="store_true", help="Load Cairn's standard metric set.")
+        export = sub.add_parser(
+            "export", help="Write every metric definition as TOML, in the format `load` reads."
+        )
+        export.add_argument("file", nargs="?", type=Path, help="Where to write (default: standard output).")
         run = sub.add_parser("recompute", help="Compute the metric series on the weekly grid.")
         run.add_argument("--date", help="The latest observation date (default: today, UTC).")
         run.add_argument("--weeks", type=int, default=DEFAULT_WEEKS, help="Weekly dates in the grid.")
@@ -38,6 +44,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
             self._load(options)
+        elif options["action"] == "export":
+            self._export(options["file"])
         else:
             self._recompute(options)
 
@@ -52,6 +60,20 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(f"{len(exc.problems)} problem(s); nothing was saved.") from None
         self.stdout.write(self.style.SUCCESS(result.summary()))
+
+    def _export(self, path: Path | None) -> None:
+        if not MetricDefinition.objects.exists():
+            raise CommandError("There are no metric definitions to export: cairn metrics load --standard")
+        text = actions.export_text()
+        if path is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot be written ({exc.strerror}).") from None
+        count = MetricDefinition.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"{count} metric definition(s) written to {path}."))
 
     def _recompute(self, options: dict[str, Any]) -> None:
         if options["weeks"] < 1:
