@@ -54,14 +54,19 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s (not timed below)")
         started = time.perf_counter()
         spec, ids = card_and_accounts(card)
-        obs = observe(spec, ids, lead_days=args.lead_days, as_of=book.as_of)
-        report = backtest.summarise(obs, lead_days=args.lead_days, as_of=book.as_of)
+        split = backtest.plan(lead_days=args.lead_days, as_of=book.as_of)
+        obs = observe(
+            spec, ids, lead_days=args.lead_days, as_of=book.as_of,
+            dates=split.train_dates + split.test_dates,
+        )
+        report = backtest.summarise(obs, split, lead_days=args.lead_days, as_of=book.as_of)
         backtest_s = time.perf_counter() - started
         started = time.perf_counter()
         suggestion = suggest(obs, lead_days=args.lead_days)
         suggest_s = time.perf_counter() - started
         print(f"backtest: {backtest_s:.2f} s for {report.observations} observations "
-              f"({report.accounts} accounts, {report.dates} dates, {report.churn_events} churn events); "
+              f"({report.accounts} accounts, {len(split.test_dates)} test dates, "
+              f"{report.churn_events} churn events); "
               f"AUC {report.auc}, lift of the riskiest tenth {report.lift}")
         print(f"suggestion: {suggest_s:.2f} s ({suggestion.cv_folds} out-of-time folds); "
               f"AUC current {suggestion.cv_auc_current}, suggested {suggestion.cv_auc_suggested}")

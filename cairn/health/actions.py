@@ -106,9 +106,10 @@ def _check_segments(card: Scorecard) -> None:
 
 @transaction.atomic
 def save_scorecard(
-    card: Scorecard, measures: Sequence[Measure], *, by: User, deleted: Sequence[Measure] = ()
+    card: Scorecard, measures: Sequence[Measure], *, by: User | None, deleted: Sequence[Measure] = ()
 ) -> Scorecard:
-    """Save a scorecard with its measures, all or nothing; the history records who."""
+    """Save a scorecard with its measures, all or nothing; the history records who (no one
+    for an operator's `cairn scorecards import` without --user)."""
     _check_segments(card)
     if not measures:
         raise ValidationError({"measures": "A scorecard needs at least one measure."})

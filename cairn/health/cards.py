@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
+from django.db.models import Q
+
+from cairn.customers.models import Account
 from cairn.health.models import Measure, Scorecard
 from cairn.health.scoring import Band, CardSpec, MeasureSpec
+from cairn.metrics.models import MetricValue
 
 
 def bands_of(raw: Any) -> tuple[Band, ...]:
@@ -73,6 +79,44 @@ class Cards:
 
     def for_segment(self, segment: str) -> CardSpec | None:
         return self._by_segment.get(segment, self.default)
+
+    def scope(self, card: CardSpec) -> Q:
+        """The accounts `card` scores, as a filter on accounts (the rule of `for_segment`)."""
+        if card is self.default:
+            return ~Q(segment__in=[s for s, c in self._by_segment.items() if c is not card])
+        return Q(segment__in=[s for s, c in self._by_segment.items() if c is card])
+
+
+def scorecard_scope(card: Scorecard) -> Q:
+    """The accounts a scorecard, saved or not, scores or would score, as a filter: its
+    segments', the default's every segment no other scorecard names, and for a scorecard of
+    neither (it scores nobody yet) every account, as the editor's preview samples them."""
+    if card.segments:
+        return Q(segment__in=card.segments)
+    if not card.is_default:
+        return Q()
+    taken = [s for other in Scorecard.objects.exclude(pk=card.pk or 0) for s in other.segments or []]
+    return ~Q(segment__in=taken)
+
+
+def rank_references(card: CardSpec, scope: Callable[[], Q], as_of: dt.date) -> dict[str, np.ndarray]:
+    """For each percentile measure of the card, the fresh latest values of its metric among
+    the accounts `scope()` names: what a run scoring only some of them (a CSM's rating rescores
+    one account, the editor previews ten) ranks their values among, so a value ranks as it
+    does in the whole book's run. One query per percentile measure, none without one."""
+    fresh_from = as_of - dt.timedelta(days=card.max_age_days)
+    out: dict[str, np.ndarray] = {}
+    accounts: Q | None = None
+    for m in card.measures:
+        if m.method != "percentile" or m.source != "metric" or m.metric_id is None:
+            continue
+        accounts = scope() if accounts is None else accounts
+        values = MetricValue.objects.filter(
+            metric_id=m.metric_id, observed_on__gte=fresh_from, value__isnull=False,
+            account__in=Account.objects.filter(accounts).values("pk"),
+        ).values_list("value", flat=True)
+        out[m.key] = np.sort(np.fromiter(values.iterator(chunk_size=20000), dtype=float))
+    return out
 
 
 def load_cards() -> Cards:

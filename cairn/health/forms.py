@@ -90,9 +90,20 @@ class MeasureForm(forms.ModelForm):
         model = Measure
         fields = [
             "name", "indicator", "weight", "source", "metric", "method", "bad_value", "good_value",
-            "window_days",
+            "reverse_direction", "window_days",
         ]
-        labels = {"bad_value": "Bad value (0 points)", "good_value": "Good value (100 points)"}
+        labels = {
+            "bad_value": "Bad value (0 points)", "good_value": "Good value (100 points)",
+            "reverse_direction": "Against the metric's direction",
+        }
+        help_texts = {
+            "method": "Log: for heavy-tailed counts, linear in log(1 + value). Percentile: the "
+            "value's rank among the book's accounts on the date; bad and good are then ranks "
+            "(0-100), empty for the rank itself.",
+            "good_value": "Below the bad value when lower values are better.",
+            "reverse_direction": "Lower values of a metric where higher is better score higher (or "
+            "the reverse): a backtest showed more of it went with churn.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -112,9 +123,10 @@ class MeasureForm(forms.ModelForm):
         if source == Source.MANUAL:
             return data
         metric: MetricDefinition | None = data.get("metric")
+        method = data.get("method")
         if source == Source.METRIC and metric is None:
             self.add_error("metric", "Choose the metric this measure scores.")
-        if data.get("method") == Method.BANDS:
+        if method == Method.BANDS:
             try:
                 bands = parse_bands(data.get("bands_text") or "")
             except forms.ValidationError as exc:
@@ -124,6 +136,9 @@ class MeasureForm(forms.ModelForm):
                 self.add_error("bands_text", "Give at least one band.")
             self.instance.bands = bands
             return data
+        self.instance.bands = []
+        if method == Method.PERCENTILE:
+            return self._clean_percentile(data, metric)
         bad, good = data.get("bad_value"), data.get("good_value")
         if bad is None:
             self.add_error("bad_value", "Give the value that scores 0 points.")
@@ -131,16 +146,63 @@ class MeasureForm(forms.ModelForm):
             self.add_error("good_value", "Give the value that scores 100 points.")
         if bad is None or good is None:
             return data
-        # Direction: from the metric; a higher NPS is better, fewer open tickets are.
-        if source == Source.METRIC and metric is not None:
-            better_high = metric.higher_is_better
-        else:
-            better_high = source == Source.SURVEY
-        if better_high and good <= bad:
-            self.add_error("good_value", "Higher is better here: the good value must be above the bad one.")
-        elif not better_high and good >= bad:
-            self.add_error("good_value", "Lower is better here: the good value must be below the bad one.")
-        self.instance.bands = []
+        if method == Method.LOG:
+            for name, value in (("bad_value", bad), ("good_value", good)):
+                if value < 0:
+                    self.add_error(name, "A log scale starts at 0: give a value of 0 or more.")
+        if bad == good:
+            self.add_error("good_value", "The good value must differ from the bad one.")
+            return data
+        self._check_direction(data, metric, bad < good, "value")
+        return data
+
+    def _higher_is_better(self, data: dict[str, Any], metric: MetricDefinition | None) -> bool:
+        """The metric's direction, turned when asked; a higher NPS is better, fewer open
+        tickets are."""
+        if data.get("source") == Source.METRIC:
+            declared = metric.higher_is_better if metric is not None else True
+            return declared != bool(data.get("reverse_direction"))
+        return data.get("source") == Source.SURVEY
+
+    def _check_direction(
+        self, data: dict[str, Any], metric: MetricDefinition | None, rising: bool, what: str
+    ) -> None:
+        if rising == self._higher_is_better(data, metric):
+            return
+        hint = ""
+        if data.get("source") == Source.METRIC:
+            hint = " (or tick 'Against the metric's direction' if more of it went with churn)"
+        better, side = ("Lower", "below") if rising else ("Higher", "above")
+        self.add_error(
+            "good_value", f"{better} is better here: the good {what} must be {side} the bad one{hint}."
+        )
+
+    def _clean_percentile(self, data: dict[str, Any], metric: MetricDefinition | None) -> dict[str, Any]:
+        """Bad and good are percentile ranks; left empty, the rank itself is the points, in
+        the metric's direction."""
+        if data.get("source") != Source.METRIC:
+            self.add_error(
+                "method", "Percentile ranks a metric's values among the book's accounts: choose a metric."
+            )
+            return data
+        bad, good = data.get("bad_value"), data.get("good_value")
+        if bad is None and good is None:
+            higher = self._higher_is_better(data, metric)
+            data["bad_value"], data["good_value"] = (0.0, 100.0) if higher else (100.0, 0.0)
+            return data
+        wrong = False
+        for name, value in (("bad_value", bad), ("good_value", good)):
+            if value is None:
+                self.add_error(name, "Give both percentile ranks, or leave both empty.")
+            elif not 0 <= value <= 100:
+                self.add_error(name, "A percentile rank is from 0 to 100.")
+            wrong |= value is None or not 0 <= value <= 100
+        if wrong or bad is None or good is None:
+            return data
+        if bad == good:
+            self.add_error("good_value", "The good rank must differ from the bad one.")
+            return data
+        self._check_direction(data, metric, bad < good, "rank")
         return data
 
 

@@ -40,6 +40,8 @@ class Method(models.TextChoices):
 
     THRESHOLDS = "thresholds", "Thresholds (linear between bad and good)"
     BANDS = "bands", "Bands (value ranges to points)"
+    LOG = "log", "Log scale between bad and good"
+    PERCENTILE = "percentile", "Percentile among the book's accounts on the date"
 
 
 class Light(models.TextChoices):
@@ -133,8 +135,17 @@ class Measure(models.Model):
         related_name="health_measures",
     )
     method = models.CharField(max_length=12, choices=Method.choices, default=Method.THRESHOLDS)
+    # Percentile measures: both are percentile ranks (0-100). A good value below the bad
+    # one scores lower values higher.
     bad_value = models.FloatField(null=True, blank=True, help_text="Scores 0 points.")
     good_value = models.FloatField(null=True, blank=True, help_text="Scores 100 points.")
+    # A backtest can learn that more of a behaviour goes with churn although the metric says
+    # higher is better (cairn.health.trust.suggest): the editor then expects bad and good
+    # the other way round.
+    reverse_direction = models.BooleanField(
+        default=False,
+        help_text="Score against the metric's own direction: more of it went with churn.",
+    )
     bands = models.JSONField(
         default=list, blank=True, help_text='Value ranges to points: [{"from": 0, "to": 10, "points": 20}, …]'
     )
@@ -167,6 +178,31 @@ class Measure(models.Model):
                 condition=models.Q(window_days__gte=1),
                 name="health_measure_window_positive",
                 violation_error_message="The window must be at least one day.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(method__in=Method.values), name="health_measure_method_valid"
+            ),
+            # log(1 + value) is scored from 0 up: a negative end has no place on the scale.
+            models.CheckConstraint(
+                condition=~models.Q(method="log")
+                | (models.Q(bad_value__gte=0) & models.Q(good_value__gte=0)),
+                name="health_measure_log_from_zero",
+                violation_error_message="A log scale needs bad and good values of 0 or more.",
+            ),
+            # A percentile measure's bad and good are percentile ranks.
+            models.CheckConstraint(
+                condition=~models.Q(method="percentile")
+                | (
+                    models.Q(bad_value__gte=0) & models.Q(bad_value__lte=100)
+                    & models.Q(good_value__gte=0) & models.Q(good_value__lte=100)
+                ),
+                name="health_measure_percentile_ranks",
+                violation_error_message="A percentile measure's bad and good values are ranks from 0 to 100.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(method="percentile") | models.Q(source="metric"),
+                name="health_measure_percentile_of_metric",
+                violation_error_message="Only a metric measure can be scored by percentile.",
             ),
         ]
 

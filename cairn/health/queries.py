@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from cairn.customers.models import Account
-from cairn.health.cards import card_spec
+from cairn.health.cards import card_spec, rank_references, scorecard_scope
 from cairn.health.history import StoredScore, account_history, stored
 from cairn.health.inputs import columns_for, gather
 from cairn.health.models import AccountHealth, HealthAlert, ManualRating, Measure, Scorecard
@@ -19,6 +19,12 @@ from cairn.health.scoring import Explanation, explain, score_block
 
 HISTORY_DAYS = 180
 PREVIEW_SIZE = 10
+# How the overview orders the accounts that fell: by their fall, or by the churn forecast
+# (cairn.forecast.AccountForecast, named by its relation so health never imports it).
+FALLER_SORTS: dict[str, list[Any]] = {
+    "change": ["change_30d"],
+    "-risk": [F("account__forecast__probability").desc(nulls_last=True), "change_30d"],
+}
 
 
 def latest_score(account: Account) -> StoredScore | None:
@@ -67,8 +73,10 @@ def alerts(account: Account, limit: int = 10) -> QuerySet[HealthAlert]:
     return HealthAlert.objects.filter(account=account).select_related("task")[:limit]
 
 
-def overview() -> dict[str, Any]:
-    """Counts per light, the accounts that fell most and the open alerts."""
+def overview(sort: str = "change") -> dict[str, Any]:
+    """Counts per light, the accounts that fell most (or the likeliest to churn of those that
+    fell, `sort="-risk"`) and the open alerts."""
+    sort = sort if sort in FALLER_SORTS else "change"
     counts = AccountHealth.objects.aggregate(
         green=Count("pk", filter=Q(light="green")),
         amber=Count("pk", filter=Q(light="amber")),
@@ -77,15 +85,16 @@ def overview() -> dict[str, Any]:
     )
     fallers = (
         AccountHealth.objects.filter(change_30d__lt=0)
-        .select_related("account", "account__owner")
-        .order_by("change_30d")[:10]
+        .select_related("account", "account__owner", "account__forecast")
+        .order_by(*FALLER_SORTS[sort])[:10]
     )
     open_alerts = (
         HealthAlert.objects.filter(resolved_on__isnull=True)
         .select_related("account", "account__owner", "task")
         .order_by("-raised_on")[:20]
     )
-    return {"counts": counts, "fallers": list(fallers), "open_alerts": list(open_alerts)}
+    return {"counts": counts, "fallers": list(fallers), "open_alerts": list(open_alerts),
+            "fallers_sort": sort}
 
 
 def scorecards() -> QuerySet[Scorecard]:
@@ -126,7 +135,8 @@ def preview(card: Scorecard, measures: Sequence[Measure]) -> list[PreviewRow]:
         return []
     ids = [a.pk for a in accounts]
     today = timezone.localdate()
-    block = score_block(spec, columns_for(spec, ids, gather([spec], ids, today)), today)
+    ranks = rank_references(spec, lambda: scorecard_scope(card), today)
+    block = score_block(spec, columns_for(spec, ids, gather([spec], ids, today)), today, ranks)
     rows = []
     for i, account in enumerate(accounts):
         health = getattr(account, "health", None)

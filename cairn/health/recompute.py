@@ -12,6 +12,7 @@ import time
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from cairn.customers.models import Account
 from cairn.health import alerts, encoding, history, upserts
-from cairn.health.cards import Cards, load_cards
+from cairn.health.cards import Cards, load_cards, rank_references
 from cairn.health.inputs import MetricValues, columns_for, gather
 from cairn.health.models import AccountHealth, ScorecardSnapshot, ScoreDate
 from cairn.health.rows import fetch
@@ -80,7 +81,10 @@ def compute(
     inputs = gather([g[0] for g in groups.values()], accounts, as_of, metrics)
     scored: list[Scored] = []
     for card, ids, owners in groups.values():
-        block = score_block(card, columns_for(card, ids, inputs), as_of)
+        # Some accounts, from their latest values: a percentile ranks among the whole book's.
+        some = accounts is not None and metrics is None
+        ranks = rank_references(card, partial(cards.scope, card), as_of) if some else None
+        block = score_block(card, columns_for(card, ids, inputs), as_of, ranks)
         scored.append(Scored(card, snapshot_of(card), ids, owners, block))
     return scored
 

@@ -17,7 +17,7 @@ IndicatorValue = Literal[
     "company_health", "nps",
 ]
 SourceValue = Literal["metric", "manual", "survey", "tickets"]
-MethodValue = Literal["thresholds", "bands"]
+MethodValue = Literal["thresholds", "bands", "log", "percentile"]
 RatingChoice = Literal["1", "2", "3", "4", "5", "red", "yellow", "green"]
 
 
@@ -34,9 +34,18 @@ class MeasureSchema(Schema):
     weight: float
     source: SourceValue
     metric: int | None = Field(None, description="MetricDefinition id, for metric measures.")
-    method: MethodValue = "thresholds"
+    method: MethodValue = Field(
+        "thresholds",
+        description="thresholds: linear from bad_value (0 points) to good_value (100 points); "
+        "log: the same on log(1 + value), values of 0 or more; percentile: the same on the "
+        "value's percentile rank among the book's accounts on the date, bad_value and "
+        "good_value being ranks (0-100; both null: the rank itself); bands: see bands.",
+    )
     bad_value: float | None = None
     good_value: float | None = None
+    reverse_direction: bool = Field(
+        False, description="Metric measures: scored against the metric's own direction."
+    )
     bands: list[BandSchema] = []
     window_days: int = 90
 

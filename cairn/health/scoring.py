@@ -47,7 +47,7 @@ class MeasureSpec:
     indicator: str
     weight: float
     source: str
-    method: str = "thresholds"
+    method: str = "thresholds"  # or "bands", "log", "percentile" (see points_column)
     bad: float | None = None
     good: float | None = None
     bands: tuple[Band, ...] = ()
@@ -145,11 +145,24 @@ def _spec_bands(bands: Sequence[Band]) -> MeasureSpec:
     return MeasureSpec("", "", "", 1.0, "metric", method="bands", bands=tuple(bands))
 
 
+def _floats(values: Sequence[float | str | None] | np.ndarray) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        return values
+    return np.array([math.nan if v is None else v for v in values], dtype=float)
+
+
 def points_column(
-    spec: MeasureSpec, values: Sequence[float | str | None] | np.ndarray
+    spec: MeasureSpec,
+    values: Sequence[float | str | None] | np.ndarray,
+    reference: np.ndarray | None = None,
 ) -> np.ndarray:
     """Points for many raw values of one measure at once; NaN where a value is missing,
-    unknown or outside every band. The one implementation every score goes through."""
+    unknown or outside every band. The one implementation every score goes through.
+
+    Thresholds are linear from `bad` (0 points) to `good` (100 points); log is the same on
+    log(1 + value); percentile is the same on the value's percentile rank (0-100) among
+    `reference` (default: the values themselves), so there bad and good are ranks, e.g.
+    0 and 100 to score the rank itself, 100 and 0 when lower is better."""
     n = len(values)
     if spec.source == "manual":
         ratings = values if isinstance(values, np.ndarray) else np.array(
@@ -159,10 +172,7 @@ def points_column(
         for rating, worth in RATING_POINTS.items():
             points[ratings == rating] = worth
         return points
-    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
-        numbers = values
-    else:
-        numbers = np.array([math.nan if v is None else v for v in values], dtype=float)
+    numbers = _floats(values)
     if spec.method == "bands":
         points = np.full(n, math.nan)
         # Walk the bands backwards so the first band holding a value wins.
@@ -176,9 +186,35 @@ def points_column(
         return points
     if spec.bad is None or spec.good is None:
         return np.full(n, math.nan)
-    if spec.bad == spec.good:
-        return np.where(np.isnan(numbers), math.nan, np.where(numbers >= spec.good, 100.0, 0.0))
-    return 100.0 * np.clip((numbers - spec.bad) / (spec.good - spec.bad), 0.0, 1.0)
+    bad, good = spec.bad, spec.good
+    if spec.method == "log":
+        # The log scale starts at 0 (the editor keeps bad and good there); a value below 0
+        # scores as 0 would, so log1p never meets a value at or below -1.
+        numbers = np.log1p(np.maximum(numbers, 0.0))
+        bad, good = math.log1p(max(bad, 0.0)), math.log1p(max(good, 0.0))
+    elif spec.method == "percentile":
+        numbers = percentile_ranks(numbers, numbers if reference is None else reference)
+    return _linear(numbers, bad, good)
+
+
+def _linear(numbers: np.ndarray, bad: float, good: float) -> np.ndarray:
+    """0 points at `bad`, 100 at `good`, a straight line between, flat beyond; NaN stays."""
+    if bad == good:
+        return np.where(np.isnan(numbers), math.nan, np.where(numbers >= good, 100.0, 0.0))
+    return 100.0 * np.clip((numbers - bad) / (good - bad), 0.0, 1.0)
+
+
+def percentile_ranks(numbers: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each number's percentile rank (0-100) among the reference's numbers (NaN ignored):
+    the share below it plus half the share equal to it, so ties share one rank and the
+    median of any set ranks 50. NaN where the number is missing or there is no reference."""
+    known = np.sort(reference[~np.isnan(reference)])
+    if not len(known):
+        return np.full(len(numbers), math.nan)
+    below = np.searchsorted(known, numbers, side="left")
+    upto = np.searchsorted(known, numbers, side="right")
+    ranks = 100.0 * (below + upto) / (2.0 * len(known))
+    return np.where(np.isnan(numbers), math.nan, ranks)
 
 
 @dataclass(frozen=True)
@@ -330,6 +366,8 @@ class Block:
             return f"unknown rating {value!r}"
         if spec.method == "bands":
             return "outside every band"
+        if spec.method == "percentile" and spec.bad is not None and spec.good is not None:
+            return "no fresh values to rank it among"
         return "thresholds not set"
 
     def stored(self, i: int) -> dict[str, Any]:
@@ -374,22 +412,38 @@ class Block:
         )
 
 
-def score_block(card: CardSpec, columns: Sequence[Column], as_of: dt.date) -> Block:
+def score_block(
+    card: CardSpec,
+    columns: Sequence[Column],
+    as_of: dt.date,
+    references: Mapping[str, np.ndarray] | None = None,
+) -> Block:
     """Score many accounts with one scorecard: each measure's column to points (data older
-    than the card's maximum age is missing), then the weighted mean per account."""
+    than the card's maximum age is missing), then the weighted mean per account.
+
+    A percentile measure ranks each value among the block's fresh values of the measure,
+    or, when `references` holds the measure's key, among those values: a run that scores
+    only some of the scorecard's accounts passes the values of all of them
+    (see cards.rank_references)."""
     oldest = as_of - dt.timedelta(days=card.max_age_days)
     rows = len(columns[0].values) if columns else 0
     points = np.full((rows, len(card.measures)), math.nan)
     for j, (spec, column) in enumerate(zip(card.measures, columns, strict=True)):
-        cells = points_column(spec, column.values)
+        stale = np.zeros(rows, dtype=bool)
         if isinstance(column.observed_on, np.ndarray):
             seen = column.observed_on
-            cells[(seen > 0) & (seen < oldest.toordinal())] = math.nan
+            stale = (seen > 0) & (seen < oldest.toordinal())
         elif column.observed_on is not None:
             stale = np.fromiter(
                 (d is not None and d < oldest for d in column.observed_on), dtype=bool, count=rows
             )
-            cells[stale] = math.nan
+        reference = None
+        if spec.method == "percentile" and spec.source != "manual":
+            reference = (references or {}).get(spec.key)
+            if reference is None:
+                reference = np.where(stale, math.nan, _floats(column.values))
+        cells = points_column(spec, column.values, reference)
+        cells[stale] = math.nan
         points[:, j] = cells
     weighed = weigh(points, [m.weight for m in card.measures])
     return Block(card, tuple(columns), points, weighed, lights_for(weighed.scores, card), oldest)

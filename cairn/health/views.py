@@ -25,7 +25,7 @@ def overview(request: AuthedRequest) -> HttpResponse:
         request,
         "health/overview.html",
         {
-            **queries.overview(),
+            **queries.overview(request.GET.get("sort", "change")),
             "scorecards": queries.scorecards(),
             "can_edit": permissions.is_leader(request.user),
         },

@@ -7,6 +7,12 @@ computed for d and the manual ratings given by d (surveys and tickets have no hi
 so they are missing, which the scoring already handles by sharing their weight); only the
 label looks ahead, to (d, d + lead]. Dates whose whole lead window has not passed by `as_of`
 are left out, because an account that has not churned yet may still churn within it.
+
+New accounts are left out unless asked for: on date d an account whose first paying
+(non-trial) subscription started fewer than NEW_ACCOUNT_DAYS days before d, or that has no
+paying subscription yet, is not observed. Very young accounts churn often and have thin usage,
+so a score flags them easily and a backtest with them looks better than the score is on the
+accounts a CS team actually has to judge.
 """
 
 from __future__ import annotations
@@ -15,16 +21,19 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from cairn.customers.models import Account, Subscription, SubscriptionStatus
+from cairn.customers.churn import ChurnBook
+from cairn.customers.models import Account
 from cairn.health.cards import load_cards
 from cairn.health.models import ManualRating, Scorecard
 from cairn.health.scoring import CardSpec, Column, score_block
-from cairn.health.trust.series import grid_dates, locate, values_at
+from cairn.health.trust.series import grid_dates, values_at
 from cairn.metrics.models import MetricDefinition
+
+NEW_ACCOUNT_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -37,12 +46,53 @@ class Observations:
     points: np.ndarray
     scores: np.ndarray
     churned: np.ndarray
-    churn_events: int
-    dates: list[dt.date]
-    without_score: int
+    churn_days: np.ndarray  # ordinal of the churn a churned row looks ahead to, 0 otherwise
+    dates: list[dt.date]  # the dates with at least one observation
+    # Per date ordinal: observed accounts without any measure's data (no score), and
+    # observations left out as new accounts.
+    without_score_on: dict[int, int] = field(default_factory=dict)
+    new_on: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.scores)
+
+    @property
+    def churn_events(self) -> int:
+        """Distinct churns (account, churn day) the churned rows look ahead to."""
+        hit = self.churned
+        if not hit.any():
+            return 0
+        pairs = np.stack([self.account_ids[hit], self.churn_days[hit]], axis=1)
+        return len(np.unique(pairs, axis=0))
+
+    @property
+    def without_score(self) -> int:
+        return sum(self.without_score_on.values())
+
+    @property
+    def new_left_out(self) -> int:
+        return sum(self.new_on.values())
+
+    def mask(self, dates: Sequence[dt.date]) -> np.ndarray:
+        """Which rows are on the given dates."""
+        return np.isin(self.days, np.array(sorted({d.toordinal() for d in dates}), dtype=np.int64))
+
+    def within(self, dates: Sequence[dt.date]) -> Observations:
+        """The observations on the given dates only (a period of a train/test split)."""
+        wanted = {d.toordinal() for d in dates}
+        keep = self.mask(dates)
+        return Observations(
+            card=self.card,
+            account_ids=self.account_ids[keep],
+            days=self.days[keep],
+            points=self.points[keep],
+            scores=self.scores[keep],
+            churned=self.churned[keep],
+            churn_days=self.churn_days[keep],
+            dates=[d for d in self.dates if d.toordinal() in wanted],
+            without_score_on={k: v for k, v in self.without_score_on.items() if k in wanted},
+            new_on={k: v for k, v in self.new_on.items() if k in wanted},
+        )
 
 
 def card_and_accounts(scorecard: Scorecard) -> tuple[CardSpec, np.ndarray]:
@@ -55,41 +105,6 @@ def card_and_accounts(scorecard: Scorecard) -> tuple[CardSpec, np.ndarray]:
         if cards.for_segment(segment) is spec
     ]
     return spec, np.array(ids, dtype=np.int64)
-
-
-class _Subscriptions:
-    """Every subscription of the accounts as arrays, to label all accounts of a date at once."""
-
-    def __init__(self, account_ids: np.ndarray) -> None:
-        rows = list(
-            Subscription.objects.values_list("account_id", "start_date", "end_date", "status")
-        )
-        ids = np.array([r[0] for r in rows], dtype=np.int64)
-        index, known = locate(account_ids, ids)
-        self.n = len(account_ids)
-        self.account = index[known]
-        self.start = np.array([r[1].toordinal() for r in rows], dtype=np.int64)[known]
-        self.end = np.array([r[2].toordinal() for r in rows], dtype=np.int64)[known]
-        self.churned = np.array(
-            [r[3] == SubscriptionStatus.CHURNED for r in rows], dtype=bool
-        )[known]
-
-    def on(self, day: int, lead: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(observed, churned within the lead, the churn day) per account on `day`.
-
-        Observed: a customer by then (a subscription started) and not gone (an account whose
-        churned subscription ended and that has nothing else running is no longer observed).
-        """
-        customer = np.zeros(self.n, dtype=bool)
-        customer[self.account[self.start <= day]] = True
-        ended = np.zeros(self.n, dtype=bool)
-        ended[self.account[self.churned & (self.end <= day)]] = True
-        running = np.zeros(self.n, dtype=bool)
-        running[self.account[~self.churned & (self.end > day)]] = True
-        ahead = self.churned & (self.end > day) & (self.end <= day + lead)
-        churn_day = np.zeros(self.n, dtype=np.int64)
-        churn_day[self.account[ahead]] = self.end[ahead]
-        return customer & ~(ended & ~running), churn_day > 0, churn_day
 
 
 class _Ratings:
@@ -122,39 +137,57 @@ class _Ratings:
 
 
 def observe(
-    card: CardSpec, account_ids: np.ndarray, *, lead_days: int, as_of: dt.date
+    card: CardSpec,
+    account_ids: np.ndarray,
+    *,
+    lead_days: int,
+    as_of: dt.date,
+    include_new: bool = False,
+    dates: Sequence[dt.date] | None = None,
 ) -> Observations:
-    """Score every account on every complete grid date whose lead window has passed."""
-    dates = grid_dates(as_of - dt.timedelta(days=lead_days)) if len(account_ids) else []
+    """Score every account on every complete grid date whose lead window has passed (or on
+    `dates`, complete grid dates the caller chose among those), leaving out new accounts
+    unless `include_new`."""
+    if dates is None:
+        dates = grid_dates(as_of - dt.timedelta(days=lead_days))
+    if not len(account_ids):
+        dates = []
     slugs = dict(
         MetricDefinition.objects.filter(
             pk__in=[m.metric_id for m in card.measures if m.metric_id is not None]
         ).values_list("pk", "slug")
     )
-    subscriptions = _Subscriptions(account_ids)
+    subscriptions = ChurnBook(account_ids, as_of=as_of)
+    paid_since = subscriptions.first_paid()
     ratings = _Ratings({m.indicator for m in card.measures if m.source == "manual"})
     parts: dict[str, list[np.ndarray]] = defaultdict(list)
-    events: set[tuple[int, int]] = set()
     used: list[dt.date] = []
-    without_score = 0
+    without_score: dict[int, int] = {}
+    new: dict[int, int] = {}
     for day in dates:
-        observed, churned, churn_day = subscriptions.on(day.toordinal(), lead_days)
+        ordinal = day.toordinal()
+        observed, churned, churn_day = subscriptions.on(ordinal, lead_days)
+        if not include_new:
+            seasoned = (paid_since > 0) & (ordinal - paid_since >= NEW_ACCOUNT_DAYS)
+            if left := int((observed & ~seasoned).sum()):
+                new[ordinal] = left
+            observed = observed & seasoned
         if not observed.any():
             continue
         block = score_block(card, _columns(card, account_ids, day, slugs, ratings), day)
         scores = np.array([np.nan if s is None else s for s in block.weighed.scores], dtype=float)
         keep = observed & ~np.isnan(scores)
-        without_score += int((observed & np.isnan(scores)).sum())
+        if missing := int((observed & np.isnan(scores)).sum()):
+            without_score[ordinal] = missing
         if not keep.any():
             continue
         used.append(day)
         parts["account_ids"].append(account_ids[keep])
-        parts["days"].append(np.full(int(keep.sum()), day.toordinal(), dtype=np.int64))
+        parts["days"].append(np.full(int(keep.sum()), ordinal, dtype=np.int64))
         parts["points"].append(block.points[keep])
         parts["scores"].append(scores[keep])
         parts["churned"].append(churned[keep])
-        hit = keep & churned
-        events.update(zip(account_ids[hit].tolist(), churn_day[hit].tolist(), strict=True))
+        parts["churn_days"].append(np.where(churned[keep], churn_day[keep], 0).astype(np.int64))
     m = len(card.measures)
 
     def joined(name: str, empty: np.ndarray) -> np.ndarray:
@@ -167,9 +200,10 @@ def observe(
         points=joined("points", np.zeros((0, m))),
         scores=joined("scores", np.zeros(0)),
         churned=joined("churned", np.zeros(0, dtype=bool)),
-        churn_events=len(events),
+        churn_days=joined("churn_days", np.zeros(0, dtype=np.int64)),
         dates=used,
-        without_score=without_score,
+        without_score_on=without_score,
+        new_on=new,
     )
 
 

@@ -72,6 +72,17 @@ def make_book(
         )
         for i, pk in enumerate(ids)
     )
+    # An account that stays renews: a term that ended by as_of is followed by the next one,
+    # or it would count as churn (cairn.customers.churn: ended, nothing after it).
+    Subscription.objects.bulk_create(
+        Subscription(
+            account_id=sub.account_id, product=product, start_date=sub.end_date + dt.timedelta(days=1),
+            end_date=sub.end_date + dt.timedelta(days=365), status=SubscriptionStatus.ACTIVE,
+        )
+        for sub in Subscription.objects.filter(account_id__in=ids, end_date__lt=as_of).exclude(
+            status=SubscriptionStatus.CHURNED
+        )
+    )
     usage, noise = _metric("usage-change", "percent_change"), _metric("noise", "count")
     for day in dates:
         to_churn = np.array([(c - day).days for c in churn_on], dtype=float)

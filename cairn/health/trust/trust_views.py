@@ -3,6 +3,7 @@ Everyone reads; leaders and admins run backtests and apply or dismiss suggestion
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -11,11 +12,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cairn.health.models import Measure, Scorecard
-from cairn.health.trust import actions
+from cairn.health.trust import actions, backtest
 from cairn.health.trust.charts import lift_chart, roc_chart
 from cairn.health.trust.forms import DEFAULT_LEAD_DAYS, RunForm
 from cairn.health.trust.models import SuggestionStatus, WeightSuggestion
@@ -42,10 +42,40 @@ def _page(request: AuthedRequest, form: RunForm | None = None, status: int = 200
         "card": card,
         "can_act": permissions.is_leader(request.user),
         "form": form or RunForm(initial={"scorecard": card, "lead_days": DEFAULT_LEAD_DAYS}),
+        "resamples": backtest.RESAMPLES,
     }
     if card is not None:
         context.update(_card_context(card))
     return render(request, "health/trust/trust.html", context, status=status)
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _shown(figures: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Stored figures as the page shows them: dates as dates, each figure with its interval."""
+    if not figures:
+        return None
+    return {
+        **figures,
+        "first_date": _day(figures.get("first_date")),
+        "last_date": _day(figures.get("last_date")),
+        "auc_text": backtest.with_interval(
+            figures.get("auc"), (figures.get("auc_low"), figures.get("auc_high"))
+        ),
+        "lift_text": backtest.with_interval(
+            figures.get("lift"), (figures.get("lift_low"), figures.get("lift_high")), "×"
+        ),
+        "per_date": [{**d, "day": _day(d["day"])} for d in figures.get("per_date", [])],
+    }
+
+
+def _split(report: dict[str, Any]) -> dict[str, Any] | None:
+    split = report.get("split")
+    if split is None:
+        return None
+    return {**split, **{name: _day(split.get(name)) for name in backtest.SPLIT_FIELDS}}
 
 
 def _card_context(card: Scorecard) -> dict[str, Any]:
@@ -65,10 +95,19 @@ def _card_context(card: Scorecard) -> dict[str, Any]:
         for row in latest.weights
     ]
     report = latest.report
+    suggested = report.get("suggested") or {}
     return {
         "history": history,
         "latest": latest,
         "report": report,
+        # Runs from before train and test dates were chosen measured every date they saw.
+        "legacy": "split" not in report,
+        "split": _split(report),
+        "as_of": _day(report.get("as_of")),
+        "test": _shown(report),
+        "train": _shown(report.get("train")),
+        "suggested_test": _shown(suggested.get("test")),
+        "suggested_train": _shown(suggested.get("train")),
         "suggestion": report.get("suggestion", {}),
         "rows": rows,
         "stale": any(r["changed"] for r in rows) or len(weights_now) != len(rows),
@@ -89,16 +128,27 @@ def run(request: AuthedRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "The backtest did not run: see the fields marked below.")
         return _page(request, form, status=400)
-    card = form.cleaned_data["scorecard"]
-    row = actions.run_report(
-        card, lead_days=form.cleaned_data["lead_days"], as_of=timezone.localdate(), by=request.user
-    )
+    data = form.cleaned_data
+    card = data["scorecard"]
+    try:
+        row = actions.run_report(
+            card, lead_days=data["lead_days"], as_of=data["as_of"], by=request.user,
+            include_new=data["include_new"],
+            **{name: data[name] for name in backtest.SPLIT_FIELDS},
+        )
+    except ValidationError as exc:
+        form.refuse(exc)
+        messages.error(request, "The backtest did not run: see the fields marked below.")
+        return _page(request, form, status=400)
     report = row.report
     if report["enough"]:
         messages.success(
             request,
-            f"Backtest of {card.name}: AUC {report['auc']:.2f} on {report['observations']} "
-            f"observations of {report['accounts']} accounts, {report['churn_events']} churn events.",
+            f"Backtest of {card.name} on {report['dates']} test date{'s' if report['dates'] != 1 else ''}: "
+            f"AUC {backtest.with_interval(report['auc'], (report['auc_low'], report['auc_high']))} "
+            f"on {report['observations']:,} observations of {report['accounts']:,} accounts, "
+            f"{report['churn_events']:,} churn events"
+            + (" (in-sample: see the warning)." if report["in_sample"] else ", out of time."),
         )
     else:
         messages.warning(request, report["message"])
