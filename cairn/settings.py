@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "cairn.metrics",
     "cairn.health",
     "cairn.health.trust",
+    "cairn.forecast",
     "cairn.sharing",
     "cairn.preparation",
     "cairn.commitment",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("metrics/", include("cairn.metrics.urls")),
     path("usage/", include("cairn.usage.urls")),
     path("health/", include("cairn.health.urls")),
+    path("forecast/", include("cairn.forecast.urls")),
     path("renewals/", include("cairn.renewals.urls")),
     path("engagements/<int:engagement_pk>/value/", include("cairn.value.urls")),
     path("retention/", include("cairn.retention.urls")),
