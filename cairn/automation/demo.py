@@ -4,7 +4,8 @@ Jordan (the demo's CS leader) set the team's rules up a month ago, each previewe
 book's history before it went on:
 - red health on an enterprise or strategic account opens the "Save the account" play for its
   owner, flags the account "At risk" and e-mails the leaders;
-- a renewal 90 days out opens the renewal kick-off task for the owner;
+- a renewal 90 days out opens the renewal kick-off task for the owner (not in the tech-touch
+  pool, which renews on its own);
 - a detractor's survey answer opens a call-back task for the owner, due the next day, and
   e-mails the owner at once;
 - an urgent or high ticket on a strategic account is written to its timeline and sent to the
@@ -64,8 +65,10 @@ def _rules(leader: User, plays: dict[str, Play]) -> list[tuple[Rule, dict[str, A
             ],
         }, True),
         (Rule(name="Renewal in 90 days", owner=leader, cooldown_days=30,
-              description="Every renewal starts a quarter ahead."), {
+              description="Every renewal with a CSM starts a quarter ahead (the self-serve "
+              "pool renews on its own)."), {
             "trigger": {"kind": "renewal_near", "days": 90},
+            "conditions": [{"field": "segment", "op": "not_in", "values": ["tech_touch"]}],
             "actions": [{"kind": "play", "play": plays["renewal"].pk}],
         }, True),
         (Rule(name="Detractor call-back", owner=leader, cooldown_days=14,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -433,9 +435,33 @@ def _template(leader: User) -> None:
     document.save(update_fields=["current_version", "updated_at"])
 
 
-@transaction.atomic
+@contextmanager
+def _alerts_not_sent_again() -> Iterator[None]:
+    """The health alerts the story's scoring raises today (this morning's refresh, in the
+    story) are not news once the load commits: the receivers that tell owners and call the
+    webhooks hear nothing until the load is over, as the demo never sends."""
+    from cairn.health.alerts import alerts_raised
+    from cairn.notifications.receivers import alerts_raised as tell_owners
+    from cairn.webhooks.receivers import alerts_raised as call_webhooks
+
+    # The receivers as the apps connect them (their dispatch uids, apps.py).
+    receivers = ((tell_owners, "notifications_health_alerts"), (call_webhooks, "webhooks_health_alerts"))
+    muted = [(f, uid) for f, uid in receivers if alerts_raised.disconnect(f, dispatch_uid=uid)]
+    try:
+        yield
+    finally:
+        for receiver, uid in muted:
+            alerts_raised.connect(receiver, dispatch_uid=uid)
+
+
 def load(today: dt.date | None = None) -> bool:
     """Load the demo data set; False (and nothing written) when it is already there."""
+    with _alerts_not_sent_again():
+        return _load(today)
+
+
+@transaction.atomic
+def _load(today: dt.date | None) -> bool:
     if is_loaded():
         return False
     usernames = [t[0] for t in TEAM]
@@ -483,7 +509,8 @@ def load(today: dt.date | None = None) -> bool:
 @transaction.atomic
 def wipe() -> None:
     """Remove the demo's users, accounts (with everything under them: ratings, alerts, their
-    tasks), its backtest and unused products."""
+    tasks), its backtest and forecast, and unused products."""
+    from cairn.forecast.models import ForecastModel
     from cairn.health.trust.models import WeightSuggestion
 
     users = demo_users()
@@ -496,8 +523,9 @@ def wipe() -> None:
     tags = list(Tag.objects.filter(lessons__in=lessons).values_list("pk", flat=True).distinct())
     lessons.delete()
     Tag.objects.filter(pk__in=tags, lessons__isnull=True).delete()
-    # The demo's backtest, run by the demo leader (a person's own runs stay).
+    # The demo's backtest and forecast, run by the demo leader (a person's own runs stay).
     WeightSuggestion.objects.filter(created_by__in=users).delete()
+    ForecastModel.objects.filter(trained_by__in=users).delete()
     for app in (automation, webhooks, notifications):
         app.wipe(users)
     Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).delete()

@@ -1,13 +1,16 @@
-"""The demo's product usage, feedback and health: half a year of history that tells a story.
+"""The demo's product usage, feedback and health: a year of history that tells a story.
 
-Each demo account gets a usage curve that fits its story (a fleet that keeps growing into its
-seats, a utility whose control rooms come on board, a hospital group that rose and then slid,
-former customers who faded and left), answers to NPS surveys and tickets over the months, and
-CSM ratings given along the way. Everything goes through the same commands an operator uses
-(`cairn ingest`, the metric loader), then every weekly scoring date of the last 26 weeks is
-scored in order, as a weekly recompute would have: accounts rise and fall, alerts are raised
-on the day a score fell and make their tasks, and a backtest of the scorecard against the
-churn that followed gives the trust page its figures.
+Each named demo account gets a usage curve that fits its story (a fleet that keeps growing
+into its seats, a utility whose control rooms come on board, a hospital group that rose and
+then slid, former customers who faded and left), answers to NPS surveys and tickets over the
+months, and CSM ratings given along the way. Beside them, the self-serve pool (`demo_pool`):
+a few hundred small customers whose habits drive who stays and who leaves. Everything goes
+through the same commands an operator uses (`cairn ingest`, the metric loader), then every
+weekly scoring date of the last year is scored in order, as a weekly recompute would have:
+accounts rise and fall, alerts are raised on the day a score fell and make their owners'
+tasks. Last, as the leader did this morning: a backtest of the scorecard against the churn
+that followed and a churn forecast trained on the metric series give the trust page and the
+forecast's model card their figures.
 """
 
 from __future__ import annotations
@@ -18,16 +21,22 @@ import itertools
 import json
 import random
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from django.core.management import call_command
 
+from cairn.operations import demo_pool
 from cairn.operations.demo_clock import Clock, at
 from cairn.operations.demo_content import ACCOUNTS, DEMO_ID_PREFIX, DEMO_USERNAME
 
-WEEKS = 26
+# A year of weekly dates: the forecast learns from the dates whose churn window has passed
+# and tests on later ones, which a half year with a 90-day window would leave too few of.
+WEEKS = 52
+# The forecast's window, as the leader chose it: churn within a quarter of each date.
+FORECAST_LEAD_DAYS = 90
 # Events start this many days before the first scoring date: the longest metric window.
 LOOKBACK = 90
 EVENT_TYPES = ["dashboard_view", "report_run", "search", "record_create", "record_update",
@@ -201,26 +210,44 @@ def _ratings(today: dt.date, clock: Clock) -> None:
             clock.stamp(when)
 
 
+def _customers(today: dt.date) -> tuple[np.ndarray, Callable[[dt.date], list[int]]]:
+    """The demo's account ids (sorted), and who among them was a customer on a day, as the
+    churn definition says (cairn.customers.churn), trials in force included: the accounts a
+    weekly recompute of that day scored."""
+    from cairn.customers.churn import ChurnBook
+    from cairn.customers.models import Account, Subscription, SubscriptionStatus
+
+    ids = np.array(
+        sorted(Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).values_list("pk", flat=True)),
+        dtype=np.int64,
+    )
+    book = ChurnBook(ids, as_of=today)
+    trials = list(
+        Subscription.objects.filter(account_id__in=ids.tolist(), status=SubscriptionStatus.TRIAL)
+        .values_list("account_id", "start_date", "end_date")
+    )
+
+    def on(day: dt.date) -> list[int]:
+        paying = ids[book.customers_on(day.toordinal())].tolist()
+        trying = {pk for pk, start, end in trials if start <= day < end}
+        return sorted(set(paying) | trying)
+
+    return ids, on
+
+
 def _score_history(today: dt.date, clock: Clock) -> None:
     """Score each weekly date in order, as the weekly recompute would have on that day, the
     demo accounts that were customers then; alerts are raised on the day of the fall. Other
     accounts (the demo loaded beside real data) are left alone."""
-    from cairn.customers.models import Subscription
     from cairn.health.backfill import series_values
     from cairn.health.cards import load_cards
     from cairn.health.recompute import compute, write
     from cairn.metrics.recompute import grid
 
     cards = load_cards()
-    terms = list(
-        Subscription.objects.filter(account__external_id__startswith=DEMO_ID_PREFIX)
-        .values_list("account_id", "start_date", "end_date", "status")
-    )
+    _, customers_on = _customers(today)
     for day in grid(today, WEEKS):
-        live = sorted({
-            pk for pk, start, end, status in terms
-            if start <= day and (status != "churned" or end > day)
-        })
+        live = customers_on(day)
         ids = np.array(live, dtype=np.int64)
         clock.mark()
         groups = compute(day, live, cards, series_values(cards, day, ids))
@@ -229,18 +256,20 @@ def _score_history(today: dt.date, clock: Clock) -> None:
 
 
 def _close_old_alerts(today: dt.date) -> None:
-    """A CSM worked each alert that has since ended (or whose customer left): its task is
-    done on the day it ended."""
-    from cairn.customers.models import Subscription
+    """Each alert that has since ended (or whose customer left) was worked: its task, when
+    its account has an owner to give one, is done on the day it ended."""
+    from cairn.customers.churn import ChurnBook
     from cairn.health.models import HealthAlert
     from cairn.timeline.models import Task, TaskStatus
 
-    churned = dict(
-        Subscription.objects.filter(status="churned", account__external_id__startswith=DEMO_ID_PREFIX)
-        .values_list("account_id", "end_date")
-    )
+    ids, _ = _customers(today)
+    left: dict[int, list[dt.date]] = {}
+    for event in ChurnBook(ids, as_of=today).events():
+        left.setdefault(event.account_id, []).append(event.day)
     for alert in HealthAlert.objects.filter(account__external_id__startswith=DEMO_ID_PREFIX):
-        ended = alert.resolved_on or churned.get(alert.account_id)
+        ended = alert.resolved_on or next(
+            (day for day in left.get(alert.account_id, []) if day >= alert.raised_on), None
+        )
         if ended is None:
             continue
         if alert.resolved_on is None:
@@ -252,7 +281,8 @@ def _close_old_alerts(today: dt.date) -> None:
 
 
 def _backtest(today: dt.date, clock: Clock) -> None:
-    """The leader's backtest of the standard scorecard, run this morning."""
+    """The leader's backtest of the standard scorecard, run this morning: out of time, new
+    accounts left out (the trust page's defaults)."""
     from cairn.health.models import Scorecard
     from cairn.health.trust.actions import run_report
     from cairn.health.trust.forms import DEFAULT_LEAD_DAYS
@@ -266,18 +296,53 @@ def _backtest(today: dt.date, clock: Clock) -> None:
     clock.stamp(at(today, 8))
 
 
+def _forecast(today: dt.date, clock: Clock) -> None:
+    """The leader trained the churn forecast this morning, after the backtest; it scored the
+    book."""
+    from cairn.forecast.actions import train_model
+    from cairn.forecast.models import ForecastModel
+    from cairn.people.models import User
+
+    clock.mark()
+    model = train_model(
+        lead_days=FORECAST_LEAD_DAYS, as_of=today, by=User.objects.get(username=DEMO_USERNAME)
+    )
+    # The action stamps its own training time; the story's is this morning.
+    ForecastModel.objects.filter(pk=model.pk).update(trained_at=at(today, 8) + dt.timedelta(minutes=20))
+    clock.stamp(at(today, 8))
+
+
+def _pool(today: dt.date, clock: Clock) -> tuple[list[demo_pool.PoolCustomer], dict[str, int]]:
+    """The self-serve pool's accounts, dated when each became a customer (CS Operations
+    imports them from billing), and their renewals, opened as the nightly job does."""
+    from cairn.people.models import User
+    from cairn.renewals.actions import open_renewals
+
+    pool = demo_pool.plan()
+    clock.mark()
+
+    def dated(first: int, last: int) -> None:
+        clock.spread(at(today + dt.timedelta(days=first), 9), at(today + dt.timedelta(days=last), 9))
+
+    ids = demo_pool.create(pool, today, User.objects.get(username="ops"), dated)
+    open_renewals(today)
+    clock.stamp(at(today - dt.timedelta(days=60), 10))
+    return pool, ids
+
+
 def load(today: dt.date, clock: Clock) -> None:
-    """Ingest the demo's usage and feedback, define the standard metrics, and score."""
+    """Add the self-serve pool, ingest the demo's usage and feedback, define the standard
+    metrics, score a year of weekly dates, backtest the scorecard and train the forecast."""
+    from cairn.customers.models import Account
     from cairn.health.actions import ensure_default_scorecard
     from cairn.metrics.actions import load_standard
     from cairn.metrics.recompute import recompute
 
+    pool, pool_ids = _pool(today, clock)
     rng = random.Random(7)  # noqa: S311  (a repeatable demo, not a secret)
     events: list[str] = []
     tickets: list[str] = []
     surveys: list[str] = []
-    from cairn.customers.models import Account
-
     ids = dict(
         Account.objects.filter(external_id__startswith=DEMO_ID_PREFIX).values_list("external_id", "pk")
     )
@@ -286,12 +351,17 @@ def load(today: dt.date, clock: Clock) -> None:
         more_tickets, more_surveys = _feedback(key, profile, today)
         tickets += more_tickets
         surveys += more_surveys
+    for index, customer in enumerate(pool):
+        events += demo_pool.events(
+            customer, pool_ids[customer.external_id], today, -(WEEKS * 7 + LOOKBACK), index
+        )
     quiet = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="cairn-demo-") as folder:
         for name, lines in (("events", events), ("tickets", tickets), ("surveys", surveys)):
             path = Path(folder) / f"{name}.jsonl"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
             call_command("ingest", name, str(path), stdout=quiet, stderr=quiet)
+    del events
     # The metrics and the scorecard were set up before the history starts.
     clock.mark()
     load_standard()
@@ -302,3 +372,4 @@ def load(today: dt.date, clock: Clock) -> None:
     _score_history(today, clock)
     _close_old_alerts(today)
     _backtest(today, clock)
+    _forecast(today, clock)

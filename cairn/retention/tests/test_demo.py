@@ -26,7 +26,9 @@ def test_a_year_of_figures_with_expansion_contraction_churn_and_new_logos(loaded
     quarters = queries.figures("quarter", 4)
     assert all(p.grr is not None and p.grr >= 0.9 for p in quarters)
     split = queries.breakdown("quarter")
-    assert len(split.by_segment) >= 3 and len(split.by_owner) == 3
+    # The three CSMs, and the self-serve pool, which has none.
+    assert len(split.by_segment) >= 3 and len(split.by_owner) == 4
+    assert queries.NO_OWNER in {g.label for g in split.by_owner}
 
 
 def test_the_added_terms_do_not_overlap_and_the_first_renewal_is_recorded(loaded_demo):  # type: ignore[no-untyped-def]
