@@ -1,4 +1,4 @@
-"""Where a trained model's trees live (LightGBM's text format, under the data directory) and
+"""Where a trained model's trees live (LightGBM's text format, in the analytics directory) and
 how the book's latest forecasts are written: insert or update, 100,000 rows at a time (the
 same constant statements as the health scores, cairn.health.upserts)."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,13 @@ from cairn.health.upserts import Upsert, upsert
 
 
 def folder() -> Path:
-    return Path(settings.DATA_DIR) / "forecast"
+    return Path(settings.ANALYTICS_DIR) / "forecast"
 
 
 def save_trees(booster: Any, version: int) -> str:
-    """Write the trees (whole or not at all) and answer the file's name."""
-    name = f"model-{version:05d}.txt"
+    """Write the trees (whole or not at all) and answer the file's name: the version and a
+    random part, so a training whose transaction rolls back never overwrites a kept model."""
+    name = f"model-{version:05d}-{uuid.uuid4().hex[:12]}.txt"
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target, prefix=".model-", suffix=".txt")
